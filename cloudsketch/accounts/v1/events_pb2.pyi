@@ -1,0 +1,48 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class AccountRegistered(_message.Message):
+    __slots__ = ("account_id", "aws_account_id", "name", "regions", "occurred_at")
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    AWS_ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REGIONS_FIELD_NUMBER: _ClassVar[int]
+    OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    aws_account_id: str
+    name: str
+    regions: _containers.RepeatedScalarFieldContainer[str]
+    occurred_at: _timestamp_pb2.Timestamp
+    def __init__(self, account_id: _Optional[str] = ..., aws_account_id: _Optional[str] = ..., name: _Optional[str] = ..., regions: _Optional[_Iterable[str]] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class AccountUpdated(_message.Message):
+    __slots__ = ("account_id", "aws_account_id", "name", "regions", "occurred_at")
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    AWS_ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REGIONS_FIELD_NUMBER: _ClassVar[int]
+    OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    aws_account_id: str
+    name: str
+    regions: _containers.RepeatedScalarFieldContainer[str]
+    occurred_at: _timestamp_pb2.Timestamp
+    def __init__(self, account_id: _Optional[str] = ..., aws_account_id: _Optional[str] = ..., name: _Optional[str] = ..., regions: _Optional[_Iterable[str]] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class AccountRemoved(_message.Message):
+    __slots__ = ("account_id", "aws_account_id", "occurred_at")
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    AWS_ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    aws_account_id: str
+    occurred_at: _timestamp_pb2.Timestamp
+    def __init__(self, account_id: _Optional[str] = ..., aws_account_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
