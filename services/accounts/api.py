@@ -1,0 +1,33 @@
+"""accounts-api: the gRPC servicer, wiring AccountsService to the domain."""
+from __future__ import annotations
+
+from cloudsketch.accounts.v1 import accounts_pb2 as pb
+from cloudsketch.accounts.v1 import accounts_pb2_grpc as pb_grpc
+from services.accounts.domain import Accounts
+from services.common.database import open_database
+from services.common.events import EventPublisher
+
+
+class AccountsServicer(pb_grpc.AccountsServiceServicer):
+    def __init__(self, accounts: Accounts):
+        self.accounts = accounts
+
+    def CreateAccount(self, request, context):
+        return pb.CreateAccountResponse(account=self.accounts.create_account(
+            request.name, request.role_arn, request.creator_id, list(request.regions)))
+
+    def GetAccount(self, request, context):
+        return pb.GetAccountResponse(account=self.accounts.get_account(request.id))
+
+    def ListAccounts(self, request, context):
+        return pb.ListAccountsResponse(accounts=self.accounts.list_accounts(list(request.ids)))
+
+    def DeleteAccount(self, request, context):
+        self.accounts.delete_account(request.id)
+        return pb.DeleteAccountResponse()
+
+
+def register(server) -> list[str]:
+    accounts = Accounts(open_database("accounts"), EventPublisher("accounts").publish)
+    pb_grpc.add_AccountsServiceServicer_to_server(AccountsServicer(accounts), server)
+    return [pb.DESCRIPTOR.services_by_name["AccountsService"].full_name]

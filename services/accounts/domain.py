@@ -1,0 +1,108 @@
+"""The AWS account registry. Returns protobuf messages, the shared vocabulary.
+
+Role verification through STS (and the confused-deputy guard) is the accounts issue's work;
+until then an account is registered with verification state PENDING.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from typing import Callable
+
+import sqlalchemy as sa
+from google.protobuf.message import Message
+from sqlalchemy.engine import Engine
+
+from cloudsketch.accounts.v1 import accounts_pb2 as pb
+from cloudsketch.accounts.v1 import events_pb2 as events
+from services.common.errors import InvalidArgument, NotFound
+from services.common.timeutil import to_timestamp, utcnow
+from services.accounts.tables import accounts, settings
+
+# arn:<partition>:iam::<12-digit account>:role/<optional path/><name>; names and path segments
+# use IAM's character set (letters, digits and +=,.@_-), names at most 64 characters.
+ROLE_ARN = re.compile(
+    r"^arn:(?P<partition>aws|aws-cn|aws-us-gov):iam::(?P<account>\d{12}):"
+    r"role/(?P<path>(?:[\w+=,.@-]+/)*)(?P<name>[\w+=,.@-]{1,64})$", re.ASCII)
+REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+VERIFICATION = {"pending": pb.VERIFICATION_STATE_PENDING, "verified": pb.VERIFICATION_STATE_VERIFIED,
+                "failed": pb.VERIFICATION_STATE_FAILED}
+
+Publish = Callable[[str, Message], None]
+
+
+def parse_role_arn(role_arn: str) -> re.Match:
+    match = ROLE_ARN.match(role_arn.strip())
+    if match is None:
+        raise InvalidArgument(
+            f"malformed role ARN {role_arn[:200]!r}: expected arn:aws:iam::<12-digit account id>:role/<name>")
+    return match
+
+
+def _account(row, external_id: str) -> pb.Account:
+    return pb.Account(
+        id=row.id, name=row.name, role_arn=row.role_arn, external_id=external_id,
+        aws_account_id=row.aws_account_id, regions=row.regions, creator_id=row.creator_id, source=row.source,
+        verification_state=VERIFICATION[row.verification_state], verification_message=row.verification_message,
+        verified_at=to_timestamp(row.verified_at), created_at=to_timestamp(row.created_at),
+        updated_at=to_timestamp(row.updated_at))
+
+
+class Accounts:
+    def __init__(self, engine: Engine, publish: Publish):
+        self.engine = engine
+        self.publish = publish
+
+    def external_id(self) -> str:
+        """The organisation's External ID, generated once (128 random bits) and never chosen by a user."""
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(settings.c.value).where(settings.c.key == "external_id")).first()
+            if row:
+                return row.value
+            value = secrets.token_hex(16)
+            conn.execute(settings.insert().values(key="external_id", value=value))
+            return value
+
+    def create_account(self, name: str, role_arn: str, creator_id: str, regions: list[str]) -> pb.Account:
+        name = name.strip()
+        if not name or len(name) > 200:
+            raise InvalidArgument("an account needs a name of 1 to 200 characters")
+        match = parse_role_arn(role_arn)
+        bad = [r for r in regions if not REGION.match(r)]
+        if bad:
+            raise InvalidArgument(f"not an AWS region code: {bad[0][:50]!r}")
+        now = utcnow()
+        row = dict(id=str(uuid.uuid4()), name=name, role_arn=role_arn.strip(), aws_account_id=match["account"],
+                   regions=sorted(set(regions)), creator_id=creator_id, source="manual",
+                   verification_state="pending", verification_message="", verified_at=None,
+                   created_at=now, updated_at=now)
+        with self.engine.begin() as conn:
+            conn.execute(accounts.insert().values(**row))
+        account = self.get_account(row["id"])
+        self.publish("account_registered", events.AccountRegistered(
+            account_id=account.id, aws_account_id=account.aws_account_id, name=account.name,
+            regions=account.regions, occurred_at=to_timestamp(now)))
+        return account
+
+    def get_account(self, account_id: str) -> pb.Account:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(accounts).where(accounts.c.id == account_id)).first()
+        if row is None:
+            raise NotFound("no such account")
+        return _account(row, self.external_id())
+
+    def list_accounts(self, ids: list[str]) -> list[pb.Account]:
+        query = sa.select(accounts).order_by(accounts.c.name, accounts.c.id)
+        if ids:
+            query = query.where(accounts.c.id.in_(ids))
+        external_id = self.external_id()
+        with self.engine.connect() as conn:
+            return [_account(row, external_id) for row in conn.execute(query)]
+
+    def delete_account(self, account_id: str) -> None:
+        account = self.get_account(account_id)
+        with self.engine.begin() as conn:
+            conn.execute(accounts.delete().where(accounts.c.id == account_id))
+        self.publish("account_removed", events.AccountRemoved(
+            account_id=account.id, aws_account_id=account.aws_account_id, occurred_at=to_timestamp(utcnow())))

@@ -1,0 +1,119 @@
+"""Configuration: CLOUDSKETCH_* environment variables with working defaults.
+
+One place reads the environment. Every default lets `cloudsketch up` run on one machine with the
+local RabbitMQ and SQLite files under ./var; docker-compose and Kubernetes override the addresses.
+The table in docs/configuration.md is checked against SETTINGS by a test.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+# Fixed port plan for one-machine runs: gRPC api 5005x, metrics 910x (api) and 920x (worker).
+SERVICE_PORT_OFFSETS = {"identity": 1, "accounts": 2, "collector": 3, "diagram": 4, "budget": 5}
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS = [
+    Setting("CLOUDSKETCH_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/", "RabbitMQ URL of the event bus."),
+    Setting("CLOUDSKETCH_DATA_DIR", "./var", "Where SQLite databases and process logs live."),
+    Setting("CLOUDSKETCH_DATABASE_URL", "",
+            "PostgreSQL URL (postgresql://user@host/db); each service uses its own schema in it. "
+            "Empty: one SQLite file per service under the data directory."),
+    Setting("CLOUDSKETCH_BIND_HOST", "127.0.0.1", "Interface every server listens on (0.0.0.0 in containers)."),
+    Setting("CLOUDSKETCH_GATEWAY_PORT", "8080", "HTTP port of the gateway (web UI, REST API, live stream)."),
+    Setting("CLOUDSKETCH_GATEWAY_THREADS", "16", "Worker threads of the gateway's WSGI server."),
+    Setting("CLOUDSKETCH_<SERVICE>_API_ADDR", "127.0.0.1:5005N",
+            "host:port of a service's gRPC api (N: identity 1, accounts 2, collector 3, diagram 4, budget 5). "
+            "The api listens on its port; clients connect to the address."),
+    Setting("CLOUDSKETCH_METRICS_PORT", "910N (api), 920N (worker)",
+            "Port of a process's Prometheus /metrics (and /healthz for workers)."),
+    Setting("CLOUDSKETCH_GRPC_THREADS", "16", "Thread pool size of each gRPC api process."),
+    Setting("CLOUDSKETCH_LOG_LEVEL", "INFO", "Log level of every process."),
+    Setting("CLOUDSKETCH_LOG_FORMAT", "json", "json (one object per line) or text."),
+    Setting("CLOUDSKETCH_DEMO_MOTO_PORT", "5055", "Port of the moto server `cloudsketch demo` starts."),
+    Setting("AWS_ENDPOINT_URL", "", "AWS's own variable: send every AWS call to this endpoint (a moto server)."),
+]
+
+
+_DEFAULTS = {s.name: s.default for s in SETTINGS}
+
+
+def env(name: str, default: str | None = None) -> str:
+    """The variable's value; empty or unset means its default (from SETTINGS unless given)."""
+    value = os.environ.get(name, "")
+    return value if value != "" else (_DEFAULTS[name] if default is None else default)
+
+
+def amqp_uri() -> str:
+    return env("CLOUDSKETCH_AMQP_URI")
+
+
+def data_dir() -> Path:
+    return Path(env("CLOUDSKETCH_DATA_DIR")).resolve()
+
+
+def database_url() -> str:
+    return env("CLOUDSKETCH_DATABASE_URL")
+
+
+def bind_host() -> str:
+    return env("CLOUDSKETCH_BIND_HOST")
+
+
+def gateway_port() -> int:
+    return int(env("CLOUDSKETCH_GATEWAY_PORT"))
+
+
+def gateway_threads() -> int:
+    return int(env("CLOUDSKETCH_GATEWAY_THREADS"))
+
+
+def grpc_threads() -> int:
+    return int(env("CLOUDSKETCH_GRPC_THREADS"))
+
+
+def api_addr(service: str) -> str:
+    """Where clients reach a service's gRPC api."""
+    default = f"127.0.0.1:{50050 + SERVICE_PORT_OFFSETS[service]}"
+    return env(f"CLOUDSKETCH_{service.upper()}_API_ADDR", default)
+
+
+def api_listen_addr(service: str) -> str:
+    """Where a service's api process listens: the bind host and the port of its address."""
+    port = api_addr(service).rsplit(":", 1)[1]
+    return f"{bind_host()}:{port}"
+
+
+def metrics_port(service: str, role: str) -> int:
+    base = 9100 if role == "api" else 9200
+    return int(env("CLOUDSKETCH_METRICS_PORT", str(base + SERVICE_PORT_OFFSETS[service])))
+
+
+def log_level() -> str:
+    return env("CLOUDSKETCH_LOG_LEVEL").upper()
+
+
+def log_format() -> str:
+    return env("CLOUDSKETCH_LOG_FORMAT")
+
+
+def demo_moto_port() -> int:
+    return int(env("CLOUDSKETCH_DEMO_MOTO_PORT"))
+
+
+def redact_url(url: str) -> str:
+    """A URL fit for messages and logs: the password replaced by ***."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    creds, _, host = rest.rpartition("@")
+    user = creds.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}" if ":" in creds else url

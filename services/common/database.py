@@ -1,0 +1,131 @@
+"""The one way to open a service's database, migrated to its newest schema.
+
+- CLOUDSKETCH_DATABASE_URL empty: SQLite, one file per service under CLOUDSKETCH_DATA_DIR.
+- CLOUDSKETCH_DATABASE_URL=postgresql://...: that database, with one schema per service (named
+  after the service), so services share a server but never each other's tables.
+
+Each service keeps Alembic migrations in services/<service>/migrations/. Every process that opens
+the database upgrades it to head first, under a lock, so the api and worker of one service (or
+several replicas) can start together.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy.engine import Engine
+
+from services.common import config
+
+log = logging.getLogger(__name__)
+
+SERVICES_DIR = Path(__file__).resolve().parent.parent
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached; the message names the (redacted) URL tried."""
+
+
+def engine_url(service: str, database_url: str | None = None) -> str:
+    url = config.database_url() if database_url is None else database_url
+    if not url:
+        directory = config.data_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{directory / f'{service}.db'}"
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            return "postgresql+psycopg://" + url[len(plain):]
+    return url
+
+
+def create_engine(service: str, database_url: str | None = None) -> Engine:
+    url = engine_url(service, database_url)
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _):
+            # WAL lets the api read while the worker writes; foreign keys are off by default.
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+        return engine
+    return sa.create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=10,
+        connect_args={"options": f"-csearch_path={service}", "connect_timeout": 5},
+    )
+
+
+def check_reachable(service: str, database_url: str | None = None) -> None:
+    url = engine_url(service, database_url)
+    engine = create_engine(service, database_url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except Exception as exc:
+        raise DatabaseUnavailable(
+            f"cannot reach the database at {config.redact_url(url)}: {str(exc).splitlines()[0]}") from exc
+    finally:
+        engine.dispose()
+
+
+def migrations_dir(service: str) -> Path:
+    return SERVICES_DIR / service / "migrations"
+
+
+@contextlib.contextmanager
+def _migration_lock(engine: Engine, service: str):
+    """Serialises migrations of one service across processes."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{service}"'))
+            conn.execute(sa.text("SELECT pg_advisory_lock(hashtext(:key))"), {"key": f"cloudsketch.migrate.{service}"})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(hashtext(:key))"), {"key": f"cloudsketch.migrate.{service}"})
+                conn.commit()
+    else:
+        lock_path = Path(engine.url.database + ".migrate.lock")
+        with open(lock_path, "w") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def migrate(engine: Engine, service: str) -> None:
+    """Upgrade the service's schema to the newest migration."""
+    alembic_cfg = AlembicConfig()
+    alembic_cfg.set_main_option("script_location", str(migrations_dir(service)))
+    with _migration_lock(engine, service):
+        with engine.begin() as conn:
+            alembic_cfg.attributes["connection"] = conn
+            command.upgrade(alembic_cfg, "head")
+
+
+def open_database(service: str, database_url: str | None = None) -> Engine:
+    """An engine for the service's database, reachable and migrated."""
+    check_reachable(service, database_url)
+    engine = create_engine(service, database_url)
+    migrate(engine, service)
+    return engine
+
+
+def run_migrations_online() -> None:
+    """Body of every service's migrations/env.py: run on the connection migrate() passes in."""
+    from alembic import context
+
+    connection = context.config.attributes["connection"]
+    context.configure(connection=connection, target_metadata=None, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()

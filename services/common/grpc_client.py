@@ -1,0 +1,25 @@
+"""gRPC clients: one channel per service address per process, shared by every thread."""
+from __future__ import annotations
+
+import functools
+
+import grpc
+
+from services.common import config
+
+# A stuck service must not hang a caller forever; every call gets this deadline unless it
+# passes its own timeout.
+DEFAULT_TIMEOUT_SECONDS = 10.0
+
+
+@functools.cache
+def channel(addr: str) -> grpc.Channel:
+    return grpc.insecure_channel(addr, options=[
+        ("grpc.keepalive_time_ms", 30_000),
+        ("grpc.enable_retries", 1),
+    ])
+
+
+def stub(service: str, stub_class):
+    """A stub for `service`'s api at its configured address (CLOUDSKETCH_<SERVICE>_API_ADDR)."""
+    return stub_class(channel(config.api_addr(service)))

@@ -1,0 +1,151 @@
+"""The one way to run a service's api process: a grpcio server on a thread pool, with
+grpc.health.v1, server reflection, Prometheus metrics and domain errors mapped to status codes.
+
+Api processes never import eventlet (grpcio deadlocks in eventlet-patched processes; DESIGN.md).
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from concurrent import futures
+from typing import Callable, Iterable
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from prometheus_client import Counter, Histogram, start_http_server
+
+from services.common import config, errors
+from services.common.logs import setup_logging
+
+log = logging.getLogger(__name__)
+
+# Names follow go-grpc-prometheus, so existing Grafana dashboards work unchanged.
+HANDLED = Counter("grpc_server_handled_total", "RPCs completed on the server, by status code.",
+                  ["grpc_service", "grpc_method", "grpc_code"])
+HANDLING_SECONDS = Histogram(
+    "grpc_server_handling_seconds", "Time to handle an RPC on the server.",
+    ["grpc_service", "grpc_method"],
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+
+DOMAIN_STATUS = {
+    errors.InvalidArgument: grpc.StatusCode.INVALID_ARGUMENT,
+    errors.NotFound: grpc.StatusCode.NOT_FOUND,
+    errors.AlreadyExists: grpc.StatusCode.ALREADY_EXISTS,
+    errors.PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
+    errors.Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
+    errors.FailedPrecondition: grpc.StatusCode.FAILED_PRECONDITION,
+}
+
+
+def _wrap_handler(handler: grpc.RpcMethodHandler, wrap: Callable) -> grpc.RpcMethodHandler:
+    """The same handler with its behaviour function passed through `wrap`."""
+    if handler.unary_unary:
+        return grpc.unary_unary_rpc_method_handler(
+            wrap(handler.unary_unary), handler.request_deserializer, handler.response_serializer)
+    if handler.unary_stream:
+        return grpc.unary_stream_rpc_method_handler(
+            wrap(handler.unary_stream), handler.request_deserializer, handler.response_serializer)
+    return handler  # client-streaming methods: none in cloudsketch's protos
+
+
+class DomainErrorInterceptor(grpc.ServerInterceptor):
+    """Turns a services.common.errors.DomainError into its status code with the error's message;
+    anything else is logged and becomes INTERNAL without leaking details to the caller."""
+
+    def intercept_service(self, continuation, handler_call_details):
+        handler = continuation(handler_call_details)
+        if handler is None:
+            return None
+        method = handler_call_details.method
+
+        def wrap(behaviour):
+            def guarded(request, context):
+                try:
+                    return behaviour(request, context)
+                except errors.DomainError as exc:
+                    context.abort(DOMAIN_STATUS.get(type(exc), grpc.StatusCode.FAILED_PRECONDITION), str(exc))
+                except Exception as exc:
+                    if context.code() not in (None, grpc.StatusCode.OK):
+                        raise  # context.abort() was called: its status stands
+                    log.exception("unhandled error in %s", method)
+                    context.abort(grpc.StatusCode.INTERNAL, f"internal error ({type(exc).__name__})")
+            return guarded
+
+        return _wrap_handler(handler, wrap)
+
+
+class PrometheusInterceptor(grpc.ServerInterceptor):
+    """Counts RPCs by method and status code and records their latency."""
+
+    def intercept_service(self, continuation, handler_call_details):
+        handler = continuation(handler_call_details)
+        if handler is None:
+            return None
+        _, service, method = handler_call_details.method.split("/")
+        latency = HANDLING_SECONDS.labels(service, method)
+
+        def wrap(behaviour):
+            def measured(request, context):
+                start = time.perf_counter()
+                failed = False
+                try:
+                    return behaviour(request, context)
+                except Exception:
+                    failed = True
+                    raise
+                finally:
+                    latency.observe(time.perf_counter() - start)
+                    code = context.code() or (grpc.StatusCode.UNKNOWN if failed else grpc.StatusCode.OK)
+                    HANDLED.labels(service, method, code.name).inc()
+            return measured
+
+        return _wrap_handler(handler, wrap)
+
+
+def build_server(service: str, register: Callable[[grpc.Server], Iterable[str]],
+                 listen_addr: str | None = None) -> tuple[grpc.Server, health.HealthServicer, int]:
+    """A started-ready (not yet started) server: `register(server)` adds the servicers and
+    returns their full service names (for health and reflection). Returns the bound port."""
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=config.grpc_threads(), thread_name_prefix=f"{service}-grpc"),
+        interceptors=[PrometheusInterceptor(), DomainErrorInterceptor()],
+        options=[("grpc.so_reuseport", 0)],
+    )
+    names = list(register(server))
+    health_servicer = health.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
+    port = server.add_insecure_port(listen_addr or config.api_listen_addr(service))
+    if port == 0:
+        raise SystemExit(f"{service}-api: cannot listen on {listen_addr or config.api_listen_addr(service)}")
+    for name in ["", *names]:
+        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    return server, health_servicer, port
+
+
+def run_api(service: str, register: Callable[[grpc.Server], Iterable[str]]) -> None:
+    """Main loop of `python -m services.<service> api`: serve until SIGTERM or Ctrl-C, then
+    report NOT_SERVING and drain in-flight calls for up to 5 s."""
+    process = f"{service}-api"
+    setup_logging(process)
+    start_http_server(config.metrics_port(service, "api"), addr=config.bind_host())
+    server, health_servicer, port = build_server(service, register)
+    server.start()
+    log.info("serving", extra={"grpc_addr": config.api_listen_addr(service),
+                               "metrics_port": config.metrics_port(service, "api")})
+
+    stopping = threading.Event()
+
+    def stop(signum, frame):
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while not stopping.wait(1.0):
+        pass
+    health_servicer.enter_graceful_shutdown()
+    server.stop(grace=5).wait()
+    log.info("stopped")

@@ -1,0 +1,25 @@
+"""Entry point shared by every service package: `python -m services.<service> api|worker`."""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+
+
+def run_process(service: str, argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    roles = [r for r in ("api", "worker") if importlib.util.find_spec(f"services.{service}.{r}")]
+    if len(args) != 1 or args[0] not in roles:
+        raise SystemExit(f"usage: python -m services.{service} {{{'|'.join(roles)}}}")
+    role = args[0]
+    if role == "worker":
+        # Before anything else is imported: nameko needs a green process.
+        import eventlet
+        eventlet.monkey_patch()
+        module = importlib.import_module(f"services.{service}.worker")
+        from services.common.worker import run_worker
+        run_worker(service, module.SERVICE)
+    else:
+        module = importlib.import_module(f"services.{service}.api")
+        from services.common.grpc_server import run_api
+        run_api(service, module.register)
