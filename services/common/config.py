@@ -33,8 +33,11 @@ SETTINGS = [
     Setting("CLOUDSKETCH_<SERVICE>_API_ADDR", "127.0.0.1:5005N",
             "host:port of a service's gRPC api (N: identity 1, accounts 2, collector 3, diagram 4, budget 5). "
             "The api listens on its port; clients connect to the address."),
-    Setting("CLOUDSKETCH_METRICS_PORT", "910N (api), 920N (worker)",
-            "Port of a process's Prometheus /metrics (and /healthz for workers)."),
+    Setting("CLOUDSKETCH_METRICS_PORT", "",
+            "Port of this process's Prometheus /metrics (and /healthz for workers); for one process "
+            "per host, as in containers. Empty: derived from CLOUDSKETCH_METRICS_PORT_BASE."),
+    Setting("CLOUDSKETCH_METRICS_PORT_BASE", "9100",
+            "With no CLOUDSKETCH_METRICS_PORT: api processes use base+N, workers base+100+N."),
     Setting("CLOUDSKETCH_GRPC_THREADS", "16", "Thread pool size of each gRPC api process."),
     Setting("CLOUDSKETCH_LOG_LEVEL", "INFO", "Log level of every process."),
     Setting("CLOUDSKETCH_LOG_FORMAT", "json", "json (one object per line) or text."),
@@ -93,8 +96,11 @@ def api_listen_addr(service: str) -> str:
 
 
 def metrics_port(service: str, role: str) -> int:
-    base = 9100 if role == "api" else 9200
-    return int(env("CLOUDSKETCH_METRICS_PORT", str(base + SERVICE_PORT_OFFSETS[service])))
+    explicit = env("CLOUDSKETCH_METRICS_PORT")
+    if explicit:
+        return int(explicit)
+    base = int(env("CLOUDSKETCH_METRICS_PORT_BASE")) + (0 if role == "api" else 100)
+    return base + SERVICE_PORT_OFFSETS[service]
 
 
 def log_level() -> str:

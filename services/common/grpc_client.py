@@ -17,6 +17,8 @@ def channel(addr: str) -> grpc.Channel:
     return grpc.insecure_channel(addr, options=[
         ("grpc.keepalive_time_ms", 30_000),
         ("grpc.enable_retries", 1),
+        # Headless Kubernetes Services resolve to every replica; spread calls over them.
+        ("grpc.lb_policy_name", "round_robin"),
     ])
 
 

@@ -1,0 +1,58 @@
+"""Errors as JSON `{"error": "..."}` with the status codes Cloudcraft documents."""
+from __future__ import annotations
+
+import logging
+
+import grpc
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+GRPC_TO_HTTP = {
+    grpc.StatusCode.INVALID_ARGUMENT: 400,
+    grpc.StatusCode.OUT_OF_RANGE: 400,
+    grpc.StatusCode.UNAUTHENTICATED: 401,
+    grpc.StatusCode.PERMISSION_DENIED: 403,
+    grpc.StatusCode.NOT_FOUND: 404,
+    grpc.StatusCode.ALREADY_EXISTS: 409,
+    grpc.StatusCode.FAILED_PRECONDITION: 409,
+    grpc.StatusCode.ABORTED: 409,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
+    grpc.StatusCode.UNIMPLEMENTED: 501,
+    grpc.StatusCode.UNAVAILABLE: 503,
+    grpc.StatusCode.DEADLINE_EXCEEDED: 504,
+}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def error_response(status: int, message: str):
+    response = jsonify(error=message)
+    response.status_code = status
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return error_response(exc.status, exc.message)
+
+    @app.errorhandler(grpc.RpcError)
+    def _rpc_error(exc: grpc.RpcError):
+        status = GRPC_TO_HTTP.get(exc.code(), 502)
+        if status >= 500:
+            log.error("upstream call failed", extra={"grpc_code": exc.code().name, "path": request.path})
+            return error_response(status, "a cloudsketch service is unavailable; try again shortly")
+        return error_response(status, exc.details() or exc.code().name.lower())
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if request.path.startswith("/api/"):
+            return error_response(exc.code or 500, exc.description or exc.name)
+        return exc

@@ -1,0 +1,52 @@
+"""/healthz (liveness), /readyz (every service the gateway calls is SERVING) and /metrics."""
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, Flask, Response, g, jsonify, request
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+
+from services.common import config
+from services.common.healthcheck import grpc_serving
+
+REQUESTS = Counter("http_requests_total", "HTTP requests answered by the gateway.",
+                   ["method", "endpoint", "status"])
+LATENCY = Histogram("http_request_duration_seconds", "Time to answer an HTTP request.", ["method", "endpoint"],
+                    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+UPSTREAMS = ("identity", "accounts", "diagram")
+
+observability = Blueprint("observability", __name__)
+
+
+@observability.get("/healthz")
+def healthz():
+    return jsonify(status="ok")
+
+
+@observability.get("/readyz")
+def readyz():
+    upstreams = {name: "serving" if grpc_serving(config.api_addr(name), timeout=1.0) else "unavailable"
+                 for name in UPSTREAMS}
+    ready = all(state == "serving" for state in upstreams.values())
+    return jsonify(status="ok" if ready else "unavailable", upstreams=upstreams), 200 if ready else 503
+
+
+@observability.get("/metrics")
+def metrics():
+    return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+
+
+def register_request_metrics(app: Flask) -> None:
+    @app.before_request
+    def _start_timer():
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def _record(response):
+        # The endpoint name, not the path: ids in paths would explode the label set.
+        endpoint = request.endpoint or "unmatched"
+        started = g.get("request_started")
+        if started is not None:
+            LATENCY.labels(request.method, endpoint).observe(time.perf_counter() - started)
+        REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
+        return response

@@ -1,0 +1,138 @@
+"""Shared fixtures. Tests use the real dependencies: RabbitMQ and PostgreSQL from a Docker engine
+via testcontainers when one answers, otherwise the local services (URLs below), each test session
+in its own RabbitMQ vhost and its own PostgreSQL database so runs never see each other's data.
+
+    CLOUDSKETCH_TEST_AMQP_URI      default amqp://guest:guest@127.0.0.1:5672/
+    CLOUDSKETCH_TEST_POSTGRES_URL  default postgresql://postgres@127.0.0.1:5432/test
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import sqlalchemy as sa
+
+REPO = Path(__file__).resolve().parent.parent
+LOCAL_AMQP = os.environ.get("CLOUDSKETCH_TEST_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
+LOCAL_POSTGRES = os.environ.get("CLOUDSKETCH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def docker_engine_answers() -> bool:
+    try:
+        import docker
+        docker.from_env(timeout=3).ping()
+        return True
+    except Exception:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def free_port_block(size: int) -> int:
+    """The first of `size` consecutive free ports."""
+    for _ in range(50):
+        base = free_port()
+        if base + size >= 65535:
+            continue
+        try:
+            socks = []
+            for port in range(base, base + size):
+                sock = socket.socket()
+                socks.append(sock)
+                sock.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in socks:
+                sock.close()
+    raise RuntimeError("no block of free ports")
+
+
+@pytest.fixture(scope="session")
+def amqp_uri():
+    if docker_engine_answers():
+        from testcontainers.rabbitmq import RabbitMqContainer
+        with RabbitMqContainer("rabbitmq:3.13") as broker:
+            params = broker.get_connection_params()
+            yield f"amqp://guest:guest@{params.host}:{params.port}/"
+        return
+    vhost = f"cloudsketch-test-{uuid.uuid4().hex[:8]}"
+    ctl = shutil.which("rabbitmqctl")
+    if ctl and subprocess.run([ctl, "add_vhost", vhost], capture_output=True).returncode == 0:
+        user = urlsplit(LOCAL_AMQP).username or "guest"
+        subprocess.run([ctl, "set_permissions", "-p", vhost, user, ".*", ".*", ".*"], check=True, capture_output=True)
+        yield LOCAL_AMQP.rstrip("/") + "/" + vhost
+        subprocess.run([ctl, "delete_vhost", vhost], capture_output=True)
+    else:  # no rabbitmqctl here: share the default vhost
+        yield LOCAL_AMQP
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url():
+    """A PostgreSQL database of this test session's own."""
+    if docker_engine_answers():
+        from testcontainers.postgres import PostgresContainer
+        with PostgresContainer("postgres:16", driver=None) as pg:
+            yield pg.get_connection_url()
+        return
+    name = f"cloudsketch_test_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(LOCAL_POSTGRES.replace("postgresql://", "postgresql+psycopg://", 1),
+                             isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    parts = urlsplit(LOCAL_POSTGRES)
+    yield urlunsplit(parts._replace(path=f"/{name}"))
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path, monkeypatch):
+    """Each service database test runs on SQLite and on PostgreSQL (a fresh schema set each test)."""
+    monkeypatch.setenv("CLOUDSKETCH_DATA_DIR", str(tmp_path / "data"))
+    if request.param == "sqlite":
+        monkeypatch.setenv("CLOUDSKETCH_DATABASE_URL", "")
+        yield ""
+        return
+    url = request.getfixturevalue("postgres_server_url")
+    monkeypatch.setenv("CLOUDSKETCH_DATABASE_URL", url)
+    yield url
+    drop_service_schemas(url)
+
+
+def drop_service_schemas(url: str) -> None:
+    """Services keep their tables in schemas named after them; drop them for the next test."""
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        for schema in ("identity", "accounts", "diagram", "collector", "budget"):
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
+
+
+def stack_env(tmp_path: Path, amqp: str, database: str) -> dict[str, str]:
+    """Environment for a whole stack on free ports, isolated in tmp_path."""
+    base = free_port_block(320)
+    env = {
+        "CLOUDSKETCH_AMQP_URI": amqp,
+        "CLOUDSKETCH_DATABASE_URL": database,
+        "CLOUDSKETCH_DATA_DIR": str(tmp_path / "data"),
+        "CLOUDSKETCH_GATEWAY_PORT": str(base),
+        "CLOUDSKETCH_METRICS_PORT_BASE": str(base + 100),
+        "CLOUDSKETCH_DEMO_MOTO_PORT": str(base + 300),
+        "CLOUDSKETCH_LOG_FORMAT": "json",
+    }
+    for offset, service in enumerate(("identity", "accounts", "collector", "diagram", "budget"), start=1):
+        env[f"CLOUDSKETCH_{service.upper()}_API_ADDR"] = f"127.0.0.1:{base + 10 + offset}"
+    return env
