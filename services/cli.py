@@ -157,9 +157,11 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging("cloudsketch")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # migrations report in the logs, not here
     if args.command in ("up", "demo"):
-        if args.command == "demo" and not os.environ.get("CLOUDSKETCH_DATA_DIR"):
-            # The demo's users and accounts stay apart from a real installation's.
+        if args.command == "demo":
+            # The demo's users and accounts stay apart from a real installation's: SQLite files
+            # in their own folder, whatever CLOUDSKETCH_DATABASE_URL says.
             os.environ["CLOUDSKETCH_DATA_DIR"] = str(config.data_dir() / "demo")
+            os.environ["CLOUDSKETCH_DATABASE_URL"] = ""
         return run_stack(with_demo=args.command == "demo")
     if args.command == "seed-demo":
         return seed_demo_command(args)

@@ -21,6 +21,8 @@ DEMO_EMAIL = "demo@cloudsketch.local"
 DEMO_AWS_ACCOUNT = "123456789012"   # moto's default account
 DEMO_ROLE_NAME = "cloudsketch-readonly"
 DEMO_ROLE_ARN = f"arn:aws:iam::{DEMO_AWS_ACCOUNT}:role/{DEMO_ROLE_NAME}"
+# moto does not check image ids, and listing its ~1,300 public images costs seconds.
+DEMO_AMI = "ami-0c02fb55956c7d316"
 
 
 @dataclass
@@ -55,9 +57,8 @@ def seed_estate(endpoint: str) -> None:
         igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
         ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
         web_sg = ec2.create_security_group(GroupName="web", Description="web tier", VpcId=vpc)["GroupId"]
-        image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
         for index in range(web_count):
-            ec2.run_instances(ImageId=image, InstanceType="t3.micro", MinCount=1, MaxCount=1,
+            ec2.run_instances(ImageId=DEMO_AMI, InstanceType="t3.micro", MinCount=1, MaxCount=1,
                               SubnetId=subnets["private"][index % 2], SecurityGroupIds=[web_sg],
                               TagSpecifications=[{"ResourceType": "instance", "Tags": [
                                   {"Key": "Name", "Value": f"web-{index + 1}"}, {"Key": "env", "Value": "demo"}]}])

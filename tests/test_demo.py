@@ -1,0 +1,61 @@
+"""The README's first command ends in `cloudsketch demo`: it must come up against a seeded moto
+server, print the URL and a working login, and stop cleanly."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import boto3
+import pytest
+import requests
+
+from tests.conftest import stack_env
+
+pytestmark = pytest.mark.slow
+
+
+def test_demo_comes_up_with_a_login_and_a_connected_account(tmp_path, amqp_uri):
+    env = {**os.environ, **stack_env(tmp_path, amqp_uri, "")}
+    demo = subprocess.Popen([sys.executable, "-m", "services.cli", "demo"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        output = []
+        deadline = time.monotonic() + 150
+        for line in demo.stdout:
+            output.append(line)
+            if line.startswith("Ctrl-C stops everything") or time.monotonic() > deadline:
+                break
+        text = "".join(output)
+        url = re.search(r"cloudsketch demo is up: (\S+)", text).group(1)
+        assert url == f"http://localhost:{env['CLOUDSKETCH_GATEWAY_PORT']}/"
+        assert re.search(r"login\s+demo@cloudsketch\.local / \S{12,}", text)
+        key = re.search(r"API key\s+(csk_\S+)", text).group(1)
+
+        page = requests.get(url, timeout=10)
+        assert page.status_code == 200 and "cloudsketch" in page.text
+        accounts = requests.get(f"{url}api/aws/account", headers={"Authorization": f"Bearer {key}"},
+                                timeout=10).json()["accounts"]
+        assert [a["name"] for a in accounts] == ["Demo production"]
+        account = accounts[0]
+        assert account["roleArn"] == "arn:aws:iam::123456789012:role/cloudsketch-readonly"
+
+        moto = f"http://127.0.0.1:{env['CLOUDSKETCH_DEMO_MOTO_PORT']}"
+        iam = boto3.client("iam", endpoint_url=moto, region_name="us-east-1",
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        trust = iam.get_role(RoleName="cloudsketch-readonly")["Role"]["AssumeRolePolicyDocument"]
+        trust = json.loads(trust) if isinstance(trust, str) else trust
+        assert trust["Statement"][0]["Condition"]["StringEquals"]["sts:ExternalId"] == account["externalId"]
+        ec2 = boto3.client("ec2", endpoint_url=moto, region_name="eu-west-1",
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        assert len(ec2.describe_instances()["Reservations"]) == 1
+        assert (tmp_path / "data" / "demo" / "identity.db").exists()  # demo data stays apart
+    finally:
+        demo.send_signal(signal.SIGTERM)
+        rest = demo.communicate(timeout=60)[0]
+    assert demo.returncode == 0, rest
+    assert "moto" in rest and "stopped" in rest
