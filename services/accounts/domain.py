@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from cloudsketch.accounts.v1 import accounts_pb2 as pb
 from cloudsketch.accounts.v1 import events_pb2 as events
+from services.common.database import insert_if_absent
 from services.common.errors import InvalidArgument, NotFound
 from services.common.timeutil import to_timestamp, utcnow
 from services.accounts.tables import accounts, settings
@@ -33,7 +34,7 @@ Publish = Callable[[str, Message], None]
 
 
 def parse_role_arn(role_arn: str) -> re.Match:
-    match = ROLE_ARN.match(role_arn.strip())
+    match = ROLE_ARN.fullmatch(role_arn.strip())
     if match is None:
         raise InvalidArgument(
             f"malformed role ARN {role_arn[:200]!r}: expected arn:aws:iam::<12-digit account id>:role/<name>")
@@ -61,15 +62,16 @@ class Accounts:
             if row:
                 return row.value
             value = secrets.token_hex(16)
-            conn.execute(settings.insert().values(key="external_id", value=value))
-            return value
+            # Two first callers at once: the first insert wins and both return the stored value.
+            conn.execute(insert_if_absent(conn, settings, key="external_id", value=value))
+            return conn.execute(sa.select(settings.c.value).where(settings.c.key == "external_id")).scalar_one()
 
     def create_account(self, name: str, role_arn: str, creator_id: str, regions: list[str]) -> pb.Account:
         name = name.strip()
         if not name or len(name) > 200:
             raise InvalidArgument("an account needs a name of 1 to 200 characters")
         match = parse_role_arn(role_arn)
-        bad = [r for r in regions if not REGION.match(r)]
+        bad = [r for r in regions if not REGION.fullmatch(r)]
         if bad:
             raise InvalidArgument(f"not an AWS region code: {bad[0][:50]!r}")
         now = utcnow()

@@ -121,6 +121,16 @@ def open_database(service: str, database_url: str | None = None) -> Engine:
     return engine
 
 
+def insert_if_absent(conn, table: sa.Table, **values):
+    """INSERT that does nothing when the primary or a unique key already exists (PostgreSQL and
+    SQLite: ON CONFLICT DO NOTHING), for idempotent event handlers and first-use defaults."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).values(**values).on_conflict_do_nothing()
+
+
 def run_migrations_online() -> None:
     """Body of every service's migrations/env.py: run on the connection migrate() passes in."""
     from alembic import context

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 import time
 
 import eventlet
@@ -25,6 +26,10 @@ from services.common.database import open_database
 from services.common.logs import setup_logging
 
 log = logging.getLogger(__name__)
+
+# Set once every entrypoint has started, i.e. the event consumers are connected and their durable
+# queues declared: until then an event published would have no queue to land in.
+READY = threading.Event()
 
 HANDLED = Counter("nameko_worker_handled_total", "Entrypoint calls completed by a worker, by outcome.",
                   ["service", "entrypoint", "outcome"])
@@ -77,7 +82,9 @@ class ObservableService:
 
     @http("GET", "/healthz")
     def healthz(self, request):
-        # Answering at all means the container runs; nameko reconnects to the broker by itself.
+        # Once started, nameko reconnects to the broker by itself: answering means healthy.
+        if not READY.is_set():
+            return Response('{"status": "starting"}', status=503, mimetype="application/json")
         return Response('{"status": "ok"}', mimetype="application/json")
 
 
@@ -103,6 +110,7 @@ def run_worker(service: str, service_cls) -> None:
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
     runner.start()
+    READY.set()
     log.info("serving", extra={"metrics_port": config.metrics_port(service, "worker")})
     runner.wait()
     log.info("stopped")

@@ -7,6 +7,7 @@ from sqlalchemy.engine import Engine
 
 from cloudsketch.accounts.v1 import events_pb2 as account_events
 from cloudsketch.diagram.v1 import diagram_pb2 as pb
+from services.common.database import insert_if_absent
 from services.common.errors import NotFound
 from services.common.timeutil import to_timestamp, utcnow
 from services.diagram.tables import live_blueprints
@@ -27,13 +28,11 @@ class Diagrams:
     def on_account_registered(self, event: account_events.AccountRegistered) -> None:
         now = utcnow()
         with self.engine.begin() as conn:
-            exists = conn.execute(sa.select(live_blueprints.c.account_id)
-                                  .where(live_blueprints.c.account_id == event.account_id)).first()
-            if exists:
-                return  # redelivered
-            conn.execute(live_blueprints.insert().values(
-                account_id=event.account_id, aws_account_id=event.aws_account_id, name=event.name,
-                state="awaiting_scan", data=empty_blueprint_data(event.name), created_at=now, updated_at=now))
+            # A redelivered event finds the row there and changes nothing.
+            conn.execute(insert_if_absent(
+                conn, live_blueprints, account_id=event.account_id, aws_account_id=event.aws_account_id,
+                name=event.name, state="awaiting_scan", data=empty_blueprint_data(event.name),
+                created_at=now, updated_at=now))
 
     def on_account_removed(self, event: account_events.AccountRemoved) -> None:
         with self.engine.begin() as conn:

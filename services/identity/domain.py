@@ -5,7 +5,7 @@ import hashlib
 import re
 import secrets
 import uuid
-from datetime import datetime
+from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -56,7 +56,7 @@ class Identity:
 
     def create_user(self, email: str, name: str, role: int, password: str = "") -> pb.User:
         email = email.strip().lower()
-        if not EMAIL.match(email):
+        if not EMAIL.fullmatch(email):
             raise InvalidArgument(f"not an email address: {email!r}")
         if not name.strip():
             raise InvalidArgument("a user needs a name")
@@ -66,10 +66,11 @@ class Identity:
         now = utcnow()
         row = dict(id=str(uuid.uuid4()), email=email, name=name.strip(), role=role_name,
                    password_hash=_hasher.hash(password) if password else None, created_at=now, updated_at=now)
-        with self.engine.begin() as conn:
-            if conn.execute(sa.select(users.c.id).where(users.c.email == email)).first():
-                raise AlreadyExists(f"a user with email {email} exists")
-            conn.execute(users.insert().values(**row))
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(users.insert().values(**row))
+        except sa.exc.IntegrityError:  # the unique email index decides, also between concurrent calls
+            raise AlreadyExists(f"a user with email {email} exists") from None
         return self.get_user(row["id"])
 
     def get_user(self, user_id: str) -> pb.User:
@@ -101,6 +102,10 @@ class Identity:
         if mode_name is None:
             raise InvalidArgument("an API key's mode is read (r) or read-write (rw)")
         self.get_user(user_id)
+        if expires_at is not None:
+            expires_at = as_utc(expires_at).astimezone(timezone.utc)  # SQLite keeps no zone: store UTC
+            if expires_at <= utcnow():
+                raise InvalidArgument("an API key's expiry must lie in the future")
         secret = KEY_PREFIX + secrets.token_urlsafe(32)
         row = dict(id=str(uuid.uuid4()), user_id=user_id, name=name.strip() or "API key", mode=mode_name,
                    prefix=secret[:len(KEY_PREFIX) + 6], key_hash=_key_hash(secret), created_at=utcnow(),
