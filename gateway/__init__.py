@@ -7,6 +7,7 @@ from flask import Flask
 def create_app(clients=None) -> Flask:
     """Application factory. `clients` defaults to gRPC stubs at the configured addresses."""
     from gateway.api import api
+    from gateway.auth import PrincipalCache
     from gateway.clients import Clients
     from gateway.errors import register_error_handlers
     from gateway.observability import observability, register_request_metrics
@@ -15,6 +16,7 @@ def create_app(clients=None) -> Flask:
     app = Flask(__name__)
     app.json.sort_keys = False
     app.extensions["clients"] = clients or Clients()
+    app.extensions["principal_cache"] = PrincipalCache()
     register_error_handlers(app)
     register_request_metrics(app)
     app.register_blueprint(observability)

@@ -110,7 +110,7 @@ def test_errors_are_json_with_cloudcraft_status_codes(running_stack):
     owner = {"Authorization": f"Bearer {running_stack['owner_key']}"}
     reader = {"Authorization": f"Bearer {running_stack['read_key']}"}
     cases = [
-        (requests.get(f"{url}/api/aws/account", timeout=10), 401, "missing API key"),
+        (requests.get(f"{url}/api/aws/account", timeout=10), 401, "send an API key"),
         (requests.get(f"{url}/api/aws/account", headers={"Authorization": "Bearer csk_nope"}, timeout=10),
          401, "invalid API key"),
         (requests.post(f"{url}/api/aws/account", headers=reader, json={"name": "x", "roleArn": "y"}, timeout=10),

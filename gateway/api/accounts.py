@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import grpc
-from flask import current_app, g, jsonify, request
+from flask import current_app, g, jsonify
+from google.protobuf import json_format
 
 from cloudsketch.accounts.v1 import accounts_pb2 as accounts_pb
 from cloudsketch.diagram.v1 import diagram_pb2 as diagram_pb
+from cloudsketch.identity.v1 import identity_pb2 as identity_pb
 from gateway.api import api
-from gateway.auth import require_account_manager
+from gateway.api.body import field, json_body
+from gateway.auth import authorize, filter_authorized
 from gateway.errors import ApiError
-from google.protobuf import json_format
 from services.common.timeutil import iso
 
 VERIFICATION = {accounts_pb.VERIFICATION_STATE_PENDING: "pending",
@@ -36,54 +38,81 @@ def account_json(account: accounts_pb.Account) -> dict:
     }
 
 
-def json_body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(400, "the request body must be a JSON object")
-    return body
+def account_ref(account: accounts_pb.Account) -> identity_pb.ResourceRef:
+    return identity_pb.ResourceRef(kind="account", id=account.id, owner_id=account.creator_id,
+                                   read_team_ids=account.read_access, write_team_ids=account.write_access)
 
 
-def string_field(body: dict, name: str, required: bool = True, default: str = "") -> str:
-    value = body.get(name, None)
-    if value is None:
-        if required:
-            raise ApiError(400, f"missing field {name!r}")
-        return default
-    if not isinstance(value, str):
-        raise ApiError(400, f"field {name!r} must be a string")
-    return value
+def authorized_account(account_id: str, action: str) -> accounts_pb.Account:
+    """The account, if the caller may do `action` on it (404 when they may not know it exists)."""
+    try:
+        account = clients().accounts.GetAccount(accounts_pb.GetAccountRequest(id=account_id)).account
+    except grpc.RpcError as exc:
+        if exc.code() == grpc.StatusCode.NOT_FOUND:
+            raise ApiError(404, "no such account") from None
+        raise
+    authorize(action, account_ref(account))
+    return account
+
+
+def checked_team_ids(body: dict, name: str) -> list[str] | None:
+    team_ids = field(body, name, list, required=False)
+    if team_ids is None:
+        return None
+    for team_id in set(team_ids):
+        try:
+            clients().identity.GetTeam(identity_pb.GetTeamRequest(id=team_id))
+        except grpc.RpcError as exc:
+            if exc.code() == grpc.StatusCode.NOT_FOUND:
+                raise ApiError(400, f"{name}: no team with id {team_id[:60]!r}") from None
+            raise
+    return team_ids
 
 
 @api.get("/aws/account")
 def list_accounts():
-    reply = clients().accounts.ListAccounts(accounts_pb.ListAccountsRequest())
-    return jsonify(accounts=[account_json(a) for a in reply.accounts])
+    accounts = clients().accounts.ListAccounts(accounts_pb.ListAccountsRequest()).accounts
+    readable = filter_authorized("account:read", [account_ref(a) for a in accounts])
+    return jsonify(accounts=[account_json(a) for a in accounts if a.id in readable])
 
 
 @api.post("/aws/account")
 def create_account():
-    require_account_manager()
+    authorize("account:create")
     body = json_body()
-    regions = body.get("regions", [])
-    if not isinstance(regions, list) or not all(isinstance(r, str) for r in regions):
-        raise ApiError(400, "field 'regions' must be a list of region codes")
     reply = clients().accounts.CreateAccount(accounts_pb.CreateAccountRequest(
-        name=string_field(body, "name"), role_arn=string_field(body, "roleArn"),
-        region=string_field(body, "region", required=False, default="us-east-1"),
-        creator_id=g.principal.user.id, regions=regions))
+        name=field(body, "name", str), role_arn=field(body, "roleArn", str),
+        region=field(body, "region", str, required=False, default="us-east-1"),
+        creator_id=g.principal.user.id, regions=field(body, "regions", list, required=False, default=[])))
     return jsonify(account_json(reply.account)), 201
+
+
+@api.put("/aws/account/<account_id>")
+def update_account(account_id: str):
+    authorized_account(account_id, "account:update")
+    body = json_body()
+    request = accounts_pb.UpdateAccountRequest(id=account_id, actor_id=g.principal.user.id)
+    if (name := field(body, "name", str, required=False)) is not None:
+        request.name = name
+    if (role_arn := field(body, "roleArn", str, required=False)) is not None:
+        request.role_arn = role_arn
+    if (read_access := checked_team_ids(body, "readAccess")) is not None:
+        request.read_access.ids.extend(read_access)
+    if (write_access := checked_team_ids(body, "writeAccess")) is not None:
+        request.write_access.ids.extend(write_access)
+    return jsonify(account_json(clients().accounts.UpdateAccount(request).account))
 
 
 @api.delete("/aws/account/<account_id>")
 def delete_account(account_id: str):
-    require_account_manager()
-    clients().accounts.DeleteAccount(accounts_pb.DeleteAccountRequest(id=account_id))
+    authorized_account(account_id, "account:delete")
+    clients().accounts.DeleteAccount(accounts_pb.DeleteAccountRequest(id=account_id, actor_id=g.principal.user.id))
     return "", 204
 
 
 @api.get("/aws/account/<account_id>/<region>/<fmt>")
 def account_diagram(account_id: str, region: str, fmt: str):
-    clients().accounts.GetAccount(accounts_pb.GetAccountRequest(id=account_id))  # 404 for unknown ids
+    authorized_account(account_id, "account:read")
     if fmt not in DIAGRAM_FORMATS:
         raise ApiError(400, f"unsupported format {fmt[:20]!r}; supported: {', '.join(sorted(DIAGRAM_FORMATS))}")
     try:

@@ -22,8 +22,16 @@ class AccountsServicer(pb_grpc.AccountsServiceServicer):
     def ListAccounts(self, request, context):
         return pb.ListAccountsResponse(accounts=self.accounts.list_accounts(list(request.ids)))
 
+    def UpdateAccount(self, request, context):
+        return pb.UpdateAccountResponse(account=self.accounts.update_account(
+            request.id, request.actor_id,
+            name=request.name if request.HasField("name") else None,
+            role_arn=request.role_arn if request.HasField("role_arn") else None,
+            read_access=list(request.read_access.ids) if request.HasField("read_access") else None,
+            write_access=list(request.write_access.ids) if request.HasField("write_access") else None))
+
     def DeleteAccount(self, request, context):
-        self.accounts.delete_account(request.id)
+        self.accounts.delete_account(request.id, request.actor_id)
         return pb.DeleteAccountResponse()
 
 

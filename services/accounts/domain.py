@@ -44,7 +44,8 @@ def parse_role_arn(role_arn: str) -> re.Match:
 def _account(row, external_id: str) -> pb.Account:
     return pb.Account(
         id=row.id, name=row.name, role_arn=row.role_arn, external_id=external_id,
-        aws_account_id=row.aws_account_id, regions=row.regions, creator_id=row.creator_id, source=row.source,
+        aws_account_id=row.aws_account_id, regions=row.regions, read_access=row.read_access,
+        write_access=row.write_access, creator_id=row.creator_id, source=row.source,
         verification_state=VERIFICATION[row.verification_state], verification_message=row.verification_message,
         verified_at=to_timestamp(row.verified_at), created_at=to_timestamp(row.created_at),
         updated_at=to_timestamp(row.updated_at))
@@ -84,7 +85,7 @@ class Accounts:
         account = self.get_account(row["id"])
         self.publish("account_registered", events.AccountRegistered(
             account_id=account.id, aws_account_id=account.aws_account_id, name=account.name,
-            regions=account.regions, occurred_at=to_timestamp(now)))
+            regions=account.regions, occurred_at=to_timestamp(now), actor_id=creator_id))
         return account
 
     def get_account(self, account_id: str) -> pb.Account:
@@ -102,9 +103,41 @@ class Accounts:
         with self.engine.connect() as conn:
             return [_account(row, external_id) for row in conn.execute(query)]
 
-    def delete_account(self, account_id: str) -> None:
+    def update_account(self, account_id: str, actor_id: str, name: str | None = None, role_arn: str | None = None,
+                       read_access: list[str] | None = None, write_access: list[str] | None = None) -> pb.Account:
+        """Unset (None) fields keep their value. Team ids are checked by the caller (the gateway
+        asks identity), as this service does not know teams."""
+        before = self.get_account(account_id)
+        values = {}
+        if name is not None and name.strip() != before.name:
+            values["name"] = name.strip()
+            if not values["name"] or len(values["name"]) > 200:
+                raise InvalidArgument("an account needs a name of 1 to 200 characters")
+        if role_arn is not None and role_arn.strip() != before.role_arn:
+            values["role_arn"] = role_arn.strip()
+            values["aws_account_id"] = parse_role_arn(role_arn)["account"]
+            # A new role must be verified again (the accounts issue adds the STS check).
+            values.update(verification_state="pending", verification_message="", verified_at=None)
+        for field, team_ids in (("read_access", read_access), ("write_access", write_access)):
+            if team_ids is not None and sorted(set(team_ids)) != sorted(getattr(before, field)):
+                values[field] = sorted(set(team_ids))
+        if not values:
+            return before
+        now = utcnow()
+        with self.engine.begin() as conn:
+            conn.execute(accounts.update().where(accounts.c.id == account_id).values(**values, updated_at=now))
+        account = self.get_account(account_id)
+        changed = sorted(k for k in values if k in ("name", "role_arn", "read_access", "write_access"))
+        self.publish("account_updated", events.AccountUpdated(
+            account_id=account.id, aws_account_id=account.aws_account_id, name=account.name,
+            regions=account.regions, occurred_at=to_timestamp(now), actor_id=actor_id, changed=changed,
+            read_access=account.read_access, write_access=account.write_access))
+        return account
+
+    def delete_account(self, account_id: str, actor_id: str = "") -> None:
         account = self.get_account(account_id)
         with self.engine.begin() as conn:
             conn.execute(accounts.delete().where(accounts.c.id == account_id))
         self.publish("account_removed", events.AccountRemoved(
-            account_id=account.id, aws_account_id=account.aws_account_id, occurred_at=to_timestamp(utcnow())))
+            account_id=account.id, aws_account_id=account.aws_account_id, occurred_at=to_timestamp(utcnow()),
+            actor_id=actor_id, name=account.name))

@@ -10,6 +10,9 @@ accounts = sa.Table(
     sa.Column("aws_account_id", sa.String(12), nullable=False, index=True),
     sa.Column("regions", sa.JSON, nullable=False),
     sa.Column("creator_id", sa.String(36), nullable=False),
+    # Team ids with read and with write access (Cloudcraft's readAccess and writeAccess).
+    sa.Column("read_access", sa.JSON, nullable=False, server_default="[]"),
+    sa.Column("write_access", sa.JSON, nullable=False, server_default="[]"),
     sa.Column("source", sa.String(20), nullable=False),
     sa.Column("verification_state", sa.String(20), nullable=False),
     sa.Column("verification_message", sa.Text, nullable=False),

@@ -41,6 +41,12 @@ SETTINGS = [
     Setting("CLOUDSKETCH_GRPC_THREADS", "16", "Thread pool size of each gRPC api process."),
     Setting("CLOUDSKETCH_LOG_LEVEL", "INFO", "Log level of every process."),
     Setting("CLOUDSKETCH_LOG_FORMAT", "json", "json (one object per line) or text."),
+    Setting("CLOUDSKETCH_SECURE_COOKIES", "true",
+            "Mark session cookies Secure (sent over HTTPS only; browsers also allow http://localhost). "
+            "Set false only behind plain HTTP on a trusted network."),
+    Setting("CLOUDSKETCH_AUTH_CACHE_SECONDS", "5",
+            "How long a gateway process reuses a verified API key or session before asking identity "
+            "again (revocations through the same gateway apply at once)."),
     Setting("CLOUDSKETCH_DEMO_MOTO_PORT", "5055", "Port of the moto server `cloudsketch demo` starts."),
     Setting("AWS_ENDPOINT_URL", "", "AWS's own variable: send every AWS call to this endpoint (a moto server)."),
 ]
@@ -111,6 +117,14 @@ def log_format() -> str:
     return env("CLOUDSKETCH_LOG_FORMAT")
 
 
+def secure_cookies() -> bool:
+    return env("CLOUDSKETCH_SECURE_COOKIES").lower() not in ("false", "0", "no")
+
+
+def auth_cache_seconds() -> float:
+    return float(env("CLOUDSKETCH_AUTH_CACHE_SECONDS"))
+
+
 def demo_moto_port() -> int:
     return int(env("CLOUDSKETCH_DEMO_MOTO_PORT"))
 
@@ -123,3 +137,14 @@ def redact_url(url: str) -> str:
     creds, _, host = rest.rpartition("@")
     user = creds.split(":", 1)[0]
     return f"{scheme}://{user}:***@{host}" if ":" in creds else url
+
+
+def markdown_table() -> str:
+    """The table docs/configuration.md carries (`python -m services.common.config` prints it)."""
+    rows = ["| Variable | Default | Meaning |", "|---|---|---|"]
+    rows += [f"| `{s.name}` | {f'`{s.default}`' if s.default else '(empty)'} | {s.help} |" for s in SETTINGS]
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

@@ -28,3 +28,7 @@ class Unauthenticated(DomainError):
 
 class FailedPrecondition(DomainError):
     pass
+
+
+class RateLimited(DomainError):
+    pass

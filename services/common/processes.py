@@ -26,6 +26,7 @@ class Process:
 # Start order matters: workers declare their durable event queues before any api publishes,
 # and the gateway comes last, when everything it calls is up.
 PROCESSES = [
+    Process("identity-worker", "identity", "worker"),
     Process("diagram-worker", "diagram", "worker"),
     Process("identity-api", "identity", "api"),
     Process("accounts-api", "accounts", "api"),

@@ -1,34 +1,47 @@
-"""Identity: users and API keys. Returns protobuf messages, the shared vocabulary."""
+"""Identity: users, API keys, web sessions, teams, authorisation and the audit log.
+Returns protobuf messages, the shared vocabulary."""
 from __future__ import annotations
 
 import hashlib
 import re
 import secrets
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
-from sqlalchemy.engine import Engine
+from argon2.exceptions import VerificationError
+from sqlalchemy.engine import Connection, Engine
 
 from cloudsketch.identity.v1 import identity_pb2 as pb
-from services.common.errors import AlreadyExists, InvalidArgument, NotFound
+from services.common.database import insert_if_absent
+from services.common.errors import (AlreadyExists, FailedPrecondition, InvalidArgument, NotFound,
+                                    RateLimited, Unauthenticated)
 from services.common.timeutil import as_utc, to_timestamp, utcnow
-from services.identity.tables import api_keys, users
+from services.identity import permissions
+from services.identity.permissions import ROLE_NAMES, ROLE_OF, Caller
+from services.identity.tables import (api_keys, audit_events, login_failures, sessions, team_members, teams,
+                                      users)
 
-ROLE_NAMES = {"owner": pb.ROLE_OWNER, "administrator": pb.ROLE_ADMINISTRATOR,
-              "user": pb.ROLE_USER, "viewer": pb.ROLE_VIEWER}
 MODE_NAMES = {"r": pb.API_KEY_MODE_READ, "rw": pb.API_KEY_MODE_READ_WRITE}
 KEY_PREFIX = "csk_"
 LAST_USED_RESOLUTION_SECONDS = 60
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+SESSION_LIFETIME = timedelta(hours=12)
+# Rate limiting of logins: failures allowed per window, per email and per client address.
+LOGIN_WINDOW = timedelta(minutes=15)
+LOGIN_FAILURES_PER_EMAIL = 5
+LOGIN_FAILURES_PER_CLIENT = 20
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+BAD_LOGIN = "invalid email or password"
 
 _hasher = PasswordHasher()
+# Verified when the email is unknown, so a failed login takes as long either way.
+_DUMMY_HASH = _hasher.hash("cloudsketch-timing-equaliser")
 
 
-def _key_hash(secret: str) -> str:
-    # API keys carry 256 random bits, so a fast hash is safe and lets us look a key up by it;
-    # passwords, which people choose, get Argon2.
+def _sha256(secret: str) -> str:
+    # API keys and session tokens carry 256 random bits, so a fast hash is safe and lets us look
+    # them up by it; passwords, which people choose, get Argon2.
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -44,31 +57,74 @@ def _api_key(row) -> pb.ApiKey:
 
 
 def _role_name(role: int) -> str:
-    for name, value in ROLE_NAMES.items():
-        if value == role:
-            return name
-    raise InvalidArgument("role must be one of: " + ", ".join(ROLE_NAMES))
+    if role not in ROLE_OF:
+        raise InvalidArgument("role must be one of: " + ", ".join(ROLE_NAMES))
+    return ROLE_OF[role]
+
+
+def _check_password(password: str) -> None:
+    if len(password) < 12:
+        raise InvalidArgument("a password needs at least 12 characters")
+
+
+def _check_name(name: str, what: str) -> str:
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise InvalidArgument(f"{what} needs a name of 1 to 200 characters")
+    return name
 
 
 class Identity:
     def __init__(self, engine: Engine):
         self.engine = engine
 
-    def create_user(self, email: str, name: str, role: int, password: str = "") -> pb.User:
+    # --- audit log ---------------------------------------------------------------------------
+
+    def _audit(self, conn: Connection, actor_id: str, action: str, target_kind: str, target_id: str,
+               detail: str, source_event_id: str | None = None) -> None:
+        actor_email = conn.execute(sa.select(users.c.email).where(users.c.id == actor_id)).scalar() or ""
+        conn.execute(insert_if_absent(
+            conn, audit_events, occurred_at=utcnow(), actor_id=actor_id or "", actor_email=actor_email,
+            action=action, target_kind=target_kind, target_id=target_id, detail=detail[:1000],
+            source_event_id=source_event_id))
+
+    def record_audit(self, actor_id: str, action: str, target_kind: str, target_id: str, detail: str,
+                     source_event_id: str) -> None:
+        """An audit entry for a change another service made (from its event); idempotent."""
+        with self.engine.begin() as conn:
+            self._audit(conn, actor_id, action, target_kind, target_id, detail, source_event_id)
+
+    def list_audit_events(self, limit: int = 100, before_id: str = "") -> list[pb.AuditEvent]:
+        limit = 100 if limit <= 0 else min(limit, 1000)
+        query = sa.select(audit_events).order_by(audit_events.c.id.desc()).limit(limit)
+        if before_id:
+            if not before_id.isdigit():
+                raise InvalidArgument("before must be an audit event id")
+            query = query.where(audit_events.c.id < int(before_id))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [pb.AuditEvent(id=str(r.id), occurred_at=to_timestamp(r.occurred_at), actor_id=r.actor_id,
+                              actor_email=r.actor_email, action=r.action, target_kind=r.target_kind,
+                              target_id=r.target_id, detail=r.detail) for r in rows]
+
+    # --- users -------------------------------------------------------------------------------
+
+    def create_user(self, email: str, name: str, role: int, password: str = "", actor_id: str = "") -> pb.User:
         email = email.strip().lower()
-        if not EMAIL.fullmatch(email):
-            raise InvalidArgument(f"not an email address: {email!r}")
-        if not name.strip():
-            raise InvalidArgument("a user needs a name")
+        if not EMAIL.fullmatch(email) or len(email) > 320:
+            raise InvalidArgument(f"not an email address: {email[:100]!r}")
+        name = _check_name(name, "a user")
         role_name = _role_name(role)
-        if password and len(password) < 12:
-            raise InvalidArgument("a password needs at least 12 characters")
+        if password:
+            _check_password(password)
         now = utcnow()
-        row = dict(id=str(uuid.uuid4()), email=email, name=name.strip(), role=role_name,
+        row = dict(id=str(uuid.uuid4()), email=email, name=name, role=role_name,
                    password_hash=_hasher.hash(password) if password else None, created_at=now, updated_at=now)
         try:
             with self.engine.begin() as conn:
                 conn.execute(users.insert().values(**row))
+                self._audit(conn, actor_id or row["id"], "user.created", "user", row["id"],
+                            f"{email} as {role_name}")
         except sa.exc.IntegrityError:  # the unique email index decides, also between concurrent calls
             raise AlreadyExists(f"a user with email {email} exists") from None
         return self.get_user(row["id"])
@@ -87,34 +143,113 @@ class Identity:
             raise NotFound(f"no user with email {email}")
         return _user(row)
 
+    def list_users(self) -> list[pb.User]:
+        with self.engine.connect() as conn:
+            return [_user(r) for r in conn.execute(sa.select(users).order_by(users.c.email))]
+
+    def _owner_count(self, conn: Connection) -> int:
+        return conn.execute(sa.select(sa.func.count()).select_from(users).where(users.c.role == "owner")).scalar()
+
+    def update_user(self, user_id: str, name: str | None, role: int | None, actor_id: str) -> pb.User:
+        before = self.get_user(user_id)
+        values = {}
+        if name is not None:
+            values["name"] = _check_name(name, "a user")
+        if role is not None and role != before.role:
+            values["role"] = _role_name(role)
+        if not values:
+            return before
+        with self.engine.begin() as conn:
+            conn.execute(users.update().where(users.c.id == user_id).values(**values, updated_at=utcnow()))
+            if "role" in values:
+                if before.role == pb.ROLE_OWNER and self._owner_count(conn) == 0:
+                    raise FailedPrecondition("the organisation must keep at least one Owner")
+                self._audit(conn, actor_id, "user.role_changed", "user", user_id,
+                            f"{before.email}: {ROLE_OF[before.role]} -> {values['role']}")
+        return self.get_user(user_id)
+
+    def delete_user(self, user_id: str, actor_id: str) -> None:
+        user = self.get_user(user_id)
+        with self.engine.begin() as conn:
+            conn.execute(users.delete().where(users.c.id == user_id))
+            if user.role == pb.ROLE_OWNER and self._owner_count(conn) == 0:
+                raise FailedPrecondition("the organisation must keep at least one Owner")
+            self._audit(conn, actor_id, "user.deleted", "user", user_id, user.email)
+
     def set_password(self, user_id: str, password: str) -> None:
-        if len(password) < 12:
-            raise InvalidArgument("a password needs at least 12 characters")
+        _check_password(password)
         with self.engine.begin() as conn:
             done = conn.execute(users.update().where(users.c.id == user_id).values(
                 password_hash=_hasher.hash(password), updated_at=utcnow()))
         if done.rowcount == 0:
             raise NotFound("no such user")
 
-    def create_api_key(self, user_id: str, name: str, mode: int,
-                       expires_at: datetime | None = None) -> tuple[pb.ApiKey, str]:
+    def needs_first_owner(self) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(users.c.id).limit(1)).first() is None
+
+    def create_first_owner(self, email: str, name: str, password: str) -> pb.User:
+        """The fresh-install path: only while there are no users at all."""
+        if not password:
+            raise InvalidArgument("the first Owner needs a password")
+        if not self.needs_first_owner():
+            raise FailedPrecondition("this installation already has users; sign in instead")
+        return self.create_user(email, name, pb.ROLE_OWNER, password)
+
+    # --- principals and authorisation ----------------------------------------------------------
+
+    def _team_ids(self, conn: Connection, user_id: str) -> list[str]:
+        return sorted(conn.execute(sa.select(team_members.c.team_id)
+                                   .where(team_members.c.user_id == user_id)).scalars())
+
+    def _principal(self, conn: Connection, user_row, key_mode: int = pb.API_KEY_MODE_UNSPECIFIED,
+                   api_key_id: str = "") -> pb.Principal:
+        return pb.Principal(user=_user(user_row), key_mode=key_mode, api_key_id=api_key_id,
+                            team_ids=self._team_ids(conn, user_row.id))
+
+    def _caller(self, user_id: str, key_mode: int) -> Caller:
+        with self.engine.connect() as conn:
+            role = conn.execute(sa.select(users.c.role).where(users.c.id == user_id)).scalar()
+            if role is None:
+                raise Unauthenticated("unknown user")
+            team_ids = frozenset(self._team_ids(conn, user_id))
+        return Caller(user_id, role, team_ids, read_only_key=key_mode == pb.API_KEY_MODE_READ)
+
+    def authorize(self, user_id: str, key_mode: int, action: str, resource: pb.ResourceRef) -> tuple[int, str]:
+        if action not in permissions.PERMISSIONS:
+            raise InvalidArgument(f"unknown action {action[:60]!r}")
+        return permissions.decide(self._caller(user_id, key_mode), action, resource)
+
+    def filter_authorized(self, user_id: str, key_mode: int, action: str,
+                          resources: list[pb.ResourceRef]) -> list[str]:
+        if action not in permissions.PERMISSIONS:
+            raise InvalidArgument(f"unknown action {action[:60]!r}")
+        caller = self._caller(user_id, key_mode)
+        return [r.id for r in resources if permissions.allowed(caller, action, r)]
+
+    # --- API keys ------------------------------------------------------------------------------
+
+    def create_api_key(self, user_id: str, name: str, mode: int, expires_at: datetime | None = None,
+                       actor_id: str = "") -> tuple[pb.ApiKey, str]:
         mode_name = next((n for n, v in MODE_NAMES.items() if v == mode), None)
         if mode_name is None:
             raise InvalidArgument("an API key's mode is read (r) or read-write (rw)")
-        self.get_user(user_id)
+        user = self.get_user(user_id)
         if expires_at is not None:
             expires_at = as_utc(expires_at).astimezone(timezone.utc)  # SQLite keeps no zone: store UTC
             if expires_at <= utcnow():
                 raise InvalidArgument("an API key's expiry must lie in the future")
         secret = KEY_PREFIX + secrets.token_urlsafe(32)
-        row = dict(id=str(uuid.uuid4()), user_id=user_id, name=name.strip() or "API key", mode=mode_name,
-                   prefix=secret[:len(KEY_PREFIX) + 6], key_hash=_key_hash(secret), created_at=utcnow(),
+        row = dict(id=str(uuid.uuid4()), user_id=user_id, name=(name.strip() or "API key")[:200], mode=mode_name,
+                   prefix=secret[:len(KEY_PREFIX) + 6], key_hash=_sha256(secret), created_at=utcnow(),
                    expires_at=expires_at)
         with self.engine.begin() as conn:
             conn.execute(api_keys.insert().values(**row))
-        return self._get_api_key(row["id"]), secret
+            self._audit(conn, actor_id or user_id, "api_key.created", "apikey", row["id"],
+                        f"{row['prefix']}... ({mode_name}) for {user.email}")
+        return self.get_api_key(row["id"]), secret
 
-    def _get_api_key(self, key_id: str) -> pb.ApiKey:
+    def get_api_key(self, key_id: str) -> pb.ApiKey:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(api_keys).where(api_keys.c.id == key_id)).first()
         if row is None:
@@ -127,14 +262,15 @@ class Identity:
                                 .order_by(api_keys.c.created_at)).all()
         return [_api_key(r) for r in rows]
 
-    def revoke_api_key(self, key_id: str) -> pb.ApiKey:
+    def revoke_api_key(self, key_id: str, actor_id: str = "") -> pb.ApiKey:
+        key = self.get_api_key(key_id)
+        if key.revoked_at.seconds:
+            return key
         with self.engine.begin() as conn:
-            done = conn.execute(api_keys.update().where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
-                                .values(revoked_at=utcnow()))
-        key = self._get_api_key(key_id)
-        if done.rowcount == 0 and not key.revoked_at.seconds:
-            raise NotFound("no such API key")
-        return key
+            conn.execute(api_keys.update().where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
+                         .values(revoked_at=utcnow()))
+            self._audit(conn, actor_id or key.user_id, "api_key.revoked", "apikey", key_id, f"{key.prefix}...")
+        return self.get_api_key(key_id)
 
     def authenticate_api_key(self, secret: str) -> pb.Principal:
         """The key's principal; one NotFound for unknown, revoked and expired keys alike."""
@@ -143,11 +279,145 @@ class Identity:
             raise unknown
         now = utcnow()
         with self.engine.begin() as conn:
-            key = conn.execute(sa.select(api_keys).where(api_keys.c.key_hash == _key_hash(secret))).first()
+            key = conn.execute(sa.select(api_keys).where(api_keys.c.key_hash == _sha256(secret))).first()
             if key is None or key.revoked_at is not None or (key.expires_at and as_utc(key.expires_at) <= now):
                 raise unknown
             user = conn.execute(sa.select(users).where(users.c.id == key.user_id)).one()
             # last-used time to the minute: no write on every request
             if key.last_used_at is None or (now - as_utc(key.last_used_at)).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
                 conn.execute(api_keys.update().where(api_keys.c.id == key.id).values(last_used_at=now))
-        return pb.Principal(user=_user(user), key_mode=MODE_NAMES[key.mode], api_key_id=key.id)
+            return self._principal(conn, user, MODE_NAMES[key.mode], key.id)
+
+    # --- web sessions --------------------------------------------------------------------------
+
+    def _count_failure(self, conn: Connection, key: str, now: datetime) -> None:
+        row = conn.execute(sa.select(login_failures).where(login_failures.c.key == key)).first()
+        if row is None or now - as_utc(row.window_started_at) > LOGIN_WINDOW:
+            conn.execute(login_failures.delete().where(login_failures.c.key == key))
+            conn.execute(login_failures.insert().values(key=key, failures=1, window_started_at=now))
+        else:
+            conn.execute(login_failures.update().where(login_failures.c.key == key)
+                         .values(failures=login_failures.c.failures + 1))
+
+    def _check_rate(self, conn: Connection, key: str, limit: int, now: datetime) -> None:
+        row = conn.execute(sa.select(login_failures).where(login_failures.c.key == key)).first()
+        if row is not None and row.failures >= limit:
+            retry = LOGIN_WINDOW - (now - as_utc(row.window_started_at))
+            if retry.total_seconds() > 0:
+                raise RateLimited(f"too many failed sign-ins; try again in {int(retry.total_seconds()) + 1} s")
+
+    def login(self, email: str, password: str, client_ip: str) -> tuple[str, str, pb.Principal, datetime]:
+        """(session token, CSRF token, principal, expiry). Every failure says the same thing,
+        whether or not the email exists."""
+        email = email.strip().lower()[:320]
+        now = utcnow()
+        email_key, client_key = f"email:{email}", f"client:{client_ip[:100]}"
+        with self.engine.begin() as conn:
+            self._check_rate(conn, email_key, LOGIN_FAILURES_PER_EMAIL, now)
+            self._check_rate(conn, client_key, LOGIN_FAILURES_PER_CLIENT, now)
+            user = conn.execute(sa.select(users).where(users.c.email == email)).first()
+            try:
+                _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
+                ok = user is not None and user.password_hash is not None
+            except VerificationError:
+                ok = False
+        if not ok:
+            with self.engine.begin() as conn:
+                self._count_failure(conn, email_key, now)
+                self._count_failure(conn, client_key, now)
+            raise Unauthenticated(BAD_LOGIN)
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        expires_at = now + SESSION_LIFETIME
+        with self.engine.begin() as conn:
+            conn.execute(login_failures.delete().where(login_failures.c.key == email_key))
+            conn.execute(sessions.delete().where(sessions.c.expires_at < now))  # housekeeping
+            conn.execute(sessions.insert().values(id=_sha256(token), user_id=user.id, csrf_token=csrf,
+                                                  created_at=now, expires_at=expires_at))
+            return token, csrf, self._principal(conn, user), expires_at
+
+    def authenticate_session(self, token: str) -> tuple[pb.Principal, str]:
+        with self.engine.connect() as conn:
+            session = conn.execute(sa.select(sessions).where(sessions.c.id == _sha256(token))).first()
+            if session is None or as_utc(session.expires_at) <= utcnow():
+                raise Unauthenticated("your session has ended; sign in again")
+            user = conn.execute(sa.select(users).where(users.c.id == session.user_id)).one()
+            return self._principal(conn, user), session.csrf_token
+
+    def logout(self, token: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sessions.delete().where(sessions.c.id == _sha256(token)))
+
+    # --- teams ---------------------------------------------------------------------------------
+
+    def _team(self, conn: Connection, team_id: str) -> pb.Team:
+        row = conn.execute(sa.select(teams).where(teams.c.id == team_id)).first()
+        if row is None:
+            raise NotFound("no such team")
+        members = sorted(conn.execute(sa.select(team_members.c.user_id)
+                                      .where(team_members.c.team_id == team_id)).scalars())
+        return pb.Team(id=row.id, name=row.name, secret=row.secret, member_ids=members,
+                       created_at=to_timestamp(row.created_at), updated_at=to_timestamp(row.updated_at))
+
+    def get_team(self, team_id: str) -> pb.Team:
+        with self.engine.connect() as conn:
+            return self._team(conn, team_id)
+
+    def create_team(self, name: str, secret: bool, actor_id: str) -> pb.Team:
+        name = _check_name(name, "a team")
+        now = utcnow()
+        team_id = str(uuid.uuid4())
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(teams.insert().values(id=team_id, name=name, secret=secret, created_at=now,
+                                                   updated_at=now))
+                self._audit(conn, actor_id, "team.created", "team", team_id, f"{name} ({'secret' if secret else 'visible'})")
+        except sa.exc.IntegrityError:
+            raise AlreadyExists(f"a team named {name!r} exists") from None
+        return self.get_team(team_id)
+
+    def list_teams(self, user_id: str) -> list[pb.Team]:
+        caller = self._caller(user_id, pb.API_KEY_MODE_UNSPECIFIED)
+        with self.engine.connect() as conn:
+            ids = conn.execute(sa.select(teams.c.id, teams.c.secret).order_by(teams.c.name)).all()
+            return [self._team(conn, team_id) for team_id, secret in ids
+                    if permissions.allowed(caller, "team:read", pb.ResourceRef(kind="team", id=team_id, secret=secret))]
+
+    def update_team(self, team_id: str, name: str | None, secret: bool | None, actor_id: str) -> pb.Team:
+        values = {}
+        if name is not None:
+            values["name"] = _check_name(name, "a team")
+        if secret is not None:
+            values["secret"] = secret
+        self.get_team(team_id)
+        if values:
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(teams.update().where(teams.c.id == team_id).values(**values, updated_at=utcnow()))
+                    self._audit(conn, actor_id, "team.updated", "team", team_id,
+                                ", ".join(f"{k}={v}" for k, v in values.items()))
+            except sa.exc.IntegrityError:
+                raise AlreadyExists(f"a team named {values.get('name')!r} exists") from None
+        return self.get_team(team_id)
+
+    def delete_team(self, team_id: str, actor_id: str) -> None:
+        team = self.get_team(team_id)
+        with self.engine.begin() as conn:
+            conn.execute(teams.delete().where(teams.c.id == team_id))
+            self._audit(conn, actor_id, "team.deleted", "team", team_id, team.name)
+
+    def add_team_member(self, team_id: str, user_id: str, actor_id: str) -> pb.Team:
+        team, user = self.get_team(team_id), self.get_user(user_id)
+        with self.engine.begin() as conn:
+            conn.execute(insert_if_absent(conn, team_members, team_id=team_id, user_id=user_id))
+            self._audit(conn, actor_id, "team.member_added", "team", team_id, f"{user.email} to {team.name}")
+        return self.get_team(team_id)
+
+    def remove_team_member(self, team_id: str, user_id: str, actor_id: str) -> pb.Team:
+        team = self.get_team(team_id)
+        with self.engine.begin() as conn:
+            done = conn.execute(team_members.delete().where(team_members.c.team_id == team_id,
+                                                            team_members.c.user_id == user_id))
+            if done.rowcount == 0:
+                raise NotFound("that user is not a member of this team")
+            self._audit(conn, actor_id, "team.member_removed", "team", team_id, f"{user_id} from {team.name}")
+        return self.get_team(team_id)

@@ -99,15 +99,27 @@ class ListAccountsResponse(_message.Message):
     accounts: _containers.RepeatedCompositeFieldContainer[Account]
     def __init__(self, accounts: _Optional[_Iterable[_Union[Account, _Mapping]]] = ...) -> None: ...
 
+class TeamIds(_message.Message):
+    __slots__ = ("ids",)
+    IDS_FIELD_NUMBER: _ClassVar[int]
+    ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
 class UpdateAccountRequest(_message.Message):
-    __slots__ = ("id", "name", "role_arn")
+    __slots__ = ("id", "name", "role_arn", "read_access", "write_access", "actor_id")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     ROLE_ARN_FIELD_NUMBER: _ClassVar[int]
+    READ_ACCESS_FIELD_NUMBER: _ClassVar[int]
+    WRITE_ACCESS_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_ID_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     role_arn: str
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., role_arn: _Optional[str] = ...) -> None: ...
+    read_access: TeamIds
+    write_access: TeamIds
+    actor_id: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., role_arn: _Optional[str] = ..., read_access: _Optional[_Union[TeamIds, _Mapping]] = ..., write_access: _Optional[_Union[TeamIds, _Mapping]] = ..., actor_id: _Optional[str] = ...) -> None: ...
 
 class UpdateAccountResponse(_message.Message):
     __slots__ = ("account",)
@@ -116,10 +128,12 @@ class UpdateAccountResponse(_message.Message):
     def __init__(self, account: _Optional[_Union[Account, _Mapping]] = ...) -> None: ...
 
 class DeleteAccountRequest(_message.Message):
-    __slots__ = ("id",)
+    __slots__ = ("id", "actor_id")
     ID_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_ID_FIELD_NUMBER: _ClassVar[int]
     id: str
-    def __init__(self, id: _Optional[str] = ...) -> None: ...
+    actor_id: str
+    def __init__(self, id: _Optional[str] = ..., actor_id: _Optional[str] = ...) -> None: ...
 
 class DeleteAccountResponse(_message.Message):
     __slots__ = ()

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$cloudsketch/accounts/v1/events.proto\x12\x17\x63loudsketch.accounts.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x8f\x01\n\x11\x41\x63\x63ountRegistered\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61ws_account_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x0f\n\x07regions\x18\x04 \x03(\t\x12/\n\x0boccurred_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x8c\x01\n\x0e\x41\x63\x63ountUpdated\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61ws_account_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x0f\n\x07regions\x18\x04 \x03(\t\x12/\n\x0boccurred_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"m\n\x0e\x41\x63\x63ountRemoved\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61ws_account_id\x18\x02 \x01(\t\x12/\n\x0boccurred_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$cloudsketch/accounts/v1/events.proto\x12\x17\x63loudsketch.accounts.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa1\x01\n\x11\x41\x63\x63ountRegistered\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61ws_account_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x0f\n\x07regions\x18\x04 \x03(\t\x12/\n\x0boccurred_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x61\x63tor_id\x18\x06 \x01(\t\"\xda\x01\n\x0e\x41\x63\x63ountUpdated\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61ws_account_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x0f\n\x07regions\x18\x04 \x03(\t\x12/\n\x0boccurred_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x61\x63tor_id\x18\x06 \x01(\t\x12\x0f\n\x07\x63hanged\x18\x07 \x03(\t\x12\x13\n\x0bread_access\x18\x08 \x03(\t\x12\x14\n\x0cwrite_access\x18\t \x03(\t\"\x8d\x01\n\x0e\x41\x63\x63ountRemoved\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61ws_account_id\x18\x02 \x01(\t\x12/\n\x0boccurred_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x61\x63tor_id\x18\x04 \x01(\t\x12\x0c\n\x04name\x18\x05 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,9 +33,9 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'cloudsketch.accounts.v1.eve
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_ACCOUNTREGISTERED']._serialized_start=99
-  _globals['_ACCOUNTREGISTERED']._serialized_end=242
-  _globals['_ACCOUNTUPDATED']._serialized_start=245
-  _globals['_ACCOUNTUPDATED']._serialized_end=385
-  _globals['_ACCOUNTREMOVED']._serialized_start=387
-  _globals['_ACCOUNTREMOVED']._serialized_end=496
+  _globals['_ACCOUNTREGISTERED']._serialized_end=260
+  _globals['_ACCOUNTUPDATED']._serialized_start=263
+  _globals['_ACCOUNTUPDATED']._serialized_end=481
+  _globals['_ACCOUNTREMOVED']._serialized_start=484
+  _globals['_ACCOUNTREMOVED']._serialized_end=625
 # @@protoc_insertion_point(module_scope)

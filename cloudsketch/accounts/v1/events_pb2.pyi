@@ -10,39 +10,53 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class AccountRegistered(_message.Message):
-    __slots__ = ("account_id", "aws_account_id", "name", "regions", "occurred_at")
+    __slots__ = ("account_id", "aws_account_id", "name", "regions", "occurred_at", "actor_id")
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     AWS_ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     REGIONS_FIELD_NUMBER: _ClassVar[int]
     OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_ID_FIELD_NUMBER: _ClassVar[int]
     account_id: str
     aws_account_id: str
     name: str
     regions: _containers.RepeatedScalarFieldContainer[str]
     occurred_at: _timestamp_pb2.Timestamp
-    def __init__(self, account_id: _Optional[str] = ..., aws_account_id: _Optional[str] = ..., name: _Optional[str] = ..., regions: _Optional[_Iterable[str]] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    actor_id: str
+    def __init__(self, account_id: _Optional[str] = ..., aws_account_id: _Optional[str] = ..., name: _Optional[str] = ..., regions: _Optional[_Iterable[str]] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actor_id: _Optional[str] = ...) -> None: ...
 
 class AccountUpdated(_message.Message):
-    __slots__ = ("account_id", "aws_account_id", "name", "regions", "occurred_at")
+    __slots__ = ("account_id", "aws_account_id", "name", "regions", "occurred_at", "actor_id", "changed", "read_access", "write_access")
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     AWS_ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     REGIONS_FIELD_NUMBER: _ClassVar[int]
     OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_FIELD_NUMBER: _ClassVar[int]
+    READ_ACCESS_FIELD_NUMBER: _ClassVar[int]
+    WRITE_ACCESS_FIELD_NUMBER: _ClassVar[int]
     account_id: str
     aws_account_id: str
     name: str
     regions: _containers.RepeatedScalarFieldContainer[str]
     occurred_at: _timestamp_pb2.Timestamp
-    def __init__(self, account_id: _Optional[str] = ..., aws_account_id: _Optional[str] = ..., name: _Optional[str] = ..., regions: _Optional[_Iterable[str]] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    actor_id: str
+    changed: _containers.RepeatedScalarFieldContainer[str]
+    read_access: _containers.RepeatedScalarFieldContainer[str]
+    write_access: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, account_id: _Optional[str] = ..., aws_account_id: _Optional[str] = ..., name: _Optional[str] = ..., regions: _Optional[_Iterable[str]] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actor_id: _Optional[str] = ..., changed: _Optional[_Iterable[str]] = ..., read_access: _Optional[_Iterable[str]] = ..., write_access: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class AccountRemoved(_message.Message):
-    __slots__ = ("account_id", "aws_account_id", "occurred_at")
+    __slots__ = ("account_id", "aws_account_id", "occurred_at", "actor_id", "name")
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     AWS_ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
     account_id: str
     aws_account_id: str
     occurred_at: _timestamp_pb2.Timestamp
-    def __init__(self, account_id: _Optional[str] = ..., aws_account_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    actor_id: str
+    name: str
+    def __init__(self, account_id: _Optional[str] = ..., aws_account_id: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actor_id: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...

@@ -45,6 +45,46 @@ class IdentityServiceStub:
                 request_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetUserRequest.SerializeToString,
                 response_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetUserResponse.FromString,
                 _registered_method=True)
+        self.ListUsers = channel.unary_unary(
+                '/cloudsketch.identity.v1.IdentityService/ListUsers',
+                request_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.ListUsersRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.ListUsersResponse.FromString,
+                _registered_method=True)
+        self.UpdateUser = channel.unary_unary(
+                '/cloudsketch.identity.v1.IdentityService/UpdateUser',
+                request_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.UpdateUserRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.UpdateUserResponse.FromString,
+                _registered_method=True)
+        self.DeleteUser = channel.unary_unary(
+                '/cloudsketch.identity.v1.IdentityService/DeleteUser',
+                request_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.DeleteUserRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.DeleteUserResponse.FromString,
+                _registered_method=True)
+        self.GetSetupState = channel.unary_unary(
+                '/cloudsketch.identity.v1.IdentityService/GetSetupState',
+                request_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetSetupStateRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetSetupStateResponse.FromString,
+                _registered_method=True)
+        self.CreateFirstOwner = channel.unary_unary(
+                '/cloudsketch.identity.v1.IdentityService/CreateFirstOwner',
+                request_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.CreateFirstOwnerRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.CreateFirstOwnerResponse.FromString,
+                _registered_method=True)
+        self.Login = channel.unary_unary(
+                '/cloudsketch.identity.v1.IdentityService/Login',
+                request_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.LoginRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.LoginResponse.FromString,
+                _registered_method=True)
+        self.AuthenticateSession = channel.unary_unary(
+                '/cloudsketch.identity.v1.IdentityService/AuthenticateSession',
+                request_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.AuthenticateSessionRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.AuthenticateSessionResponse.FromString,
+                _registered_method=True)
+        self.Logout = channel.unary_unary(
+                '/cloudsketch.identity.v1.IdentityService/Logout',
+                request_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.LogoutRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.LogoutResponse.FromString,
+                _registered_method=True)
         self.AuthenticateApiKey = channel.unary_unary(
                 '/cloudsketch.identity.v1.IdentityService/AuthenticateApiKey',
                 request_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.AuthenticateApiKeyRequest.SerializeToString,
@@ -55,6 +95,11 @@ class IdentityServiceStub:
                 request_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.CreateApiKeyRequest.SerializeToString,
                 response_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.CreateApiKeyResponse.FromString,
                 _registered_method=True)
+        self.GetApiKey = channel.unary_unary(
+                '/cloudsketch.identity.v1.IdentityService/GetApiKey',
+                request_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetApiKeyRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetApiKeyResponse.FromString,
+                _registered_method=True)
         self.ListApiKeys = channel.unary_unary(
                 '/cloudsketch.identity.v1.IdentityService/ListApiKeys',
                 request_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.ListApiKeysRequest.SerializeToString,
@@ -64,6 +109,56 @@ class IdentityServiceStub:
                 '/cloudsketch.identity.v1.IdentityService/RevokeApiKey',
                 request_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.RevokeApiKeyRequest.SerializeToString,
                 response_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.RevokeApiKeyResponse.FromString,
+                _registered_method=True)
+        self.CreateTeam = channel.unary_unary(
+                '/cloudsketch.identity.v1.IdentityService/CreateTeam',
+                request_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.CreateTeamRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.CreateTeamResponse.FromString,
+                _registered_method=True)
+        self.ListTeams = channel.unary_unary(
+                '/cloudsketch.identity.v1.IdentityService/ListTeams',
+                request_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.ListTeamsRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.ListTeamsResponse.FromString,
+                _registered_method=True)
+        self.GetTeam = channel.unary_unary(
+                '/cloudsketch.identity.v1.IdentityService/GetTeam',
+                request_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetTeamRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetTeamResponse.FromString,
+                _registered_method=True)
+        self.UpdateTeam = channel.unary_unary(
+                '/cloudsketch.identity.v1.IdentityService/UpdateTeam',
+                request_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.UpdateTeamRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.UpdateTeamResponse.FromString,
+                _registered_method=True)
+        self.DeleteTeam = channel.unary_unary(
+                '/cloudsketch.identity.v1.IdentityService/DeleteTeam',
+                request_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.DeleteTeamRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.DeleteTeamResponse.FromString,
+                _registered_method=True)
+        self.AddTeamMember = channel.unary_unary(
+                '/cloudsketch.identity.v1.IdentityService/AddTeamMember',
+                request_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.AddTeamMemberRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.AddTeamMemberResponse.FromString,
+                _registered_method=True)
+        self.RemoveTeamMember = channel.unary_unary(
+                '/cloudsketch.identity.v1.IdentityService/RemoveTeamMember',
+                request_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.RemoveTeamMemberRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.RemoveTeamMemberResponse.FromString,
+                _registered_method=True)
+        self.Authorize = channel.unary_unary(
+                '/cloudsketch.identity.v1.IdentityService/Authorize',
+                request_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.AuthorizeRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.AuthorizeResponse.FromString,
+                _registered_method=True)
+        self.FilterAuthorized = channel.unary_unary(
+                '/cloudsketch.identity.v1.IdentityService/FilterAuthorized',
+                request_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.FilterAuthorizedRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.FilterAuthorizedResponse.FromString,
+                _registered_method=True)
+        self.ListAuditEvents = channel.unary_unary(
+                '/cloudsketch.identity.v1.IdentityService/ListAuditEvents',
+                request_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.ListAuditEventsRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.ListAuditEventsResponse.FromString,
                 _registered_method=True)
 
 
@@ -83,6 +178,59 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListUsers(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateUser(self, request, context):
+        """Name and role; only an Owner may grant or take the Owner role.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteUser(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSetupState(self, request, context):
+        """Whether the installation still needs its first Owner (a fresh install with no users).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateFirstOwner(self, request, context):
+        """Creates the first Owner; FAILED_PRECONDITION once any user exists.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Login(self, request, context):
+        """Web sessions. Login answers UNAUTHENTICATED with one message for every failure, and
+        RESOURCE_EXHAUSTED while an email or client address is rate-limited.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AuthenticateSession(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Logout(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def AuthenticateApiKey(self, request, context):
         """Resolves a bearer API key to its principal; NOT_FOUND for unknown, revoked or expired keys.
         """
@@ -97,6 +245,12 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetApiKey(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListApiKeys(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -104,6 +258,70 @@ class IdentityServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RevokeApiKey(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateTeam(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListTeams(self, request, context):
+        """The teams the caller may see: visible teams and the secret teams they belong to (all teams
+        for Owners and Administrators).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetTeam(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateTeam(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteTeam(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AddTeamMember(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RemoveTeamMember(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Authorize(self, request, context):
+        """The one decision point: may this principal do this action on this resource?
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FilterAuthorized(self, request, context):
+        """The same decision for many resources at once (filtering a list); returns the allowed ids.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAuditEvents(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -122,6 +340,46 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     request_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetUserRequest.FromString,
                     response_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetUserResponse.SerializeToString,
             ),
+            'ListUsers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListUsers,
+                    request_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.ListUsersRequest.FromString,
+                    response_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.ListUsersResponse.SerializeToString,
+            ),
+            'UpdateUser': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateUser,
+                    request_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.UpdateUserRequest.FromString,
+                    response_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.UpdateUserResponse.SerializeToString,
+            ),
+            'DeleteUser': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteUser,
+                    request_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.DeleteUserRequest.FromString,
+                    response_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.DeleteUserResponse.SerializeToString,
+            ),
+            'GetSetupState': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSetupState,
+                    request_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetSetupStateRequest.FromString,
+                    response_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetSetupStateResponse.SerializeToString,
+            ),
+            'CreateFirstOwner': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateFirstOwner,
+                    request_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.CreateFirstOwnerRequest.FromString,
+                    response_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.CreateFirstOwnerResponse.SerializeToString,
+            ),
+            'Login': grpc.unary_unary_rpc_method_handler(
+                    servicer.Login,
+                    request_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.LoginRequest.FromString,
+                    response_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.LoginResponse.SerializeToString,
+            ),
+            'AuthenticateSession': grpc.unary_unary_rpc_method_handler(
+                    servicer.AuthenticateSession,
+                    request_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.AuthenticateSessionRequest.FromString,
+                    response_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.AuthenticateSessionResponse.SerializeToString,
+            ),
+            'Logout': grpc.unary_unary_rpc_method_handler(
+                    servicer.Logout,
+                    request_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.LogoutRequest.FromString,
+                    response_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.LogoutResponse.SerializeToString,
+            ),
             'AuthenticateApiKey': grpc.unary_unary_rpc_method_handler(
                     servicer.AuthenticateApiKey,
                     request_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.AuthenticateApiKeyRequest.FromString,
@@ -132,6 +390,11 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     request_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.CreateApiKeyRequest.FromString,
                     response_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.CreateApiKeyResponse.SerializeToString,
             ),
+            'GetApiKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetApiKey,
+                    request_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetApiKeyRequest.FromString,
+                    response_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetApiKeyResponse.SerializeToString,
+            ),
             'ListApiKeys': grpc.unary_unary_rpc_method_handler(
                     servicer.ListApiKeys,
                     request_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.ListApiKeysRequest.FromString,
@@ -141,6 +404,56 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.RevokeApiKey,
                     request_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.RevokeApiKeyRequest.FromString,
                     response_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.RevokeApiKeyResponse.SerializeToString,
+            ),
+            'CreateTeam': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateTeam,
+                    request_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.CreateTeamRequest.FromString,
+                    response_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.CreateTeamResponse.SerializeToString,
+            ),
+            'ListTeams': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTeams,
+                    request_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.ListTeamsRequest.FromString,
+                    response_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.ListTeamsResponse.SerializeToString,
+            ),
+            'GetTeam': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTeam,
+                    request_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetTeamRequest.FromString,
+                    response_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetTeamResponse.SerializeToString,
+            ),
+            'UpdateTeam': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateTeam,
+                    request_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.UpdateTeamRequest.FromString,
+                    response_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.UpdateTeamResponse.SerializeToString,
+            ),
+            'DeleteTeam': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteTeam,
+                    request_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.DeleteTeamRequest.FromString,
+                    response_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.DeleteTeamResponse.SerializeToString,
+            ),
+            'AddTeamMember': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddTeamMember,
+                    request_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.AddTeamMemberRequest.FromString,
+                    response_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.AddTeamMemberResponse.SerializeToString,
+            ),
+            'RemoveTeamMember': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemoveTeamMember,
+                    request_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.RemoveTeamMemberRequest.FromString,
+                    response_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.RemoveTeamMemberResponse.SerializeToString,
+            ),
+            'Authorize': grpc.unary_unary_rpc_method_handler(
+                    servicer.Authorize,
+                    request_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.AuthorizeRequest.FromString,
+                    response_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.AuthorizeResponse.SerializeToString,
+            ),
+            'FilterAuthorized': grpc.unary_unary_rpc_method_handler(
+                    servicer.FilterAuthorized,
+                    request_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.FilterAuthorizedRequest.FromString,
+                    response_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.FilterAuthorizedResponse.SerializeToString,
+            ),
+            'ListAuditEvents': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAuditEvents,
+                    request_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.ListAuditEventsRequest.FromString,
+                    response_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.ListAuditEventsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -209,6 +522,222 @@ class IdentityService:
             _registered_method=True)
 
     @staticmethod
+    def ListUsers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.identity.v1.IdentityService/ListUsers',
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.ListUsersRequest.SerializeToString,
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.ListUsersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateUser(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.identity.v1.IdentityService/UpdateUser',
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.UpdateUserRequest.SerializeToString,
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.UpdateUserResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteUser(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.identity.v1.IdentityService/DeleteUser',
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.DeleteUserRequest.SerializeToString,
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.DeleteUserResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSetupState(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.identity.v1.IdentityService/GetSetupState',
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetSetupStateRequest.SerializeToString,
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetSetupStateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateFirstOwner(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.identity.v1.IdentityService/CreateFirstOwner',
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.CreateFirstOwnerRequest.SerializeToString,
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.CreateFirstOwnerResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Login(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.identity.v1.IdentityService/Login',
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.LoginRequest.SerializeToString,
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.LoginResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AuthenticateSession(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.identity.v1.IdentityService/AuthenticateSession',
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.AuthenticateSessionRequest.SerializeToString,
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.AuthenticateSessionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Logout(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.identity.v1.IdentityService/Logout',
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.LogoutRequest.SerializeToString,
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.LogoutResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def AuthenticateApiKey(request,
             target,
             options=(),
@@ -263,6 +792,33 @@ class IdentityService:
             _registered_method=True)
 
     @staticmethod
+    def GetApiKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.identity.v1.IdentityService/GetApiKey',
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetApiKeyRequest.SerializeToString,
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetApiKeyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def ListApiKeys(request,
             target,
             options=(),
@@ -306,6 +862,276 @@ class IdentityService:
             '/cloudsketch.identity.v1.IdentityService/RevokeApiKey',
             cloudsketch_dot_identity_dot_v1_dot_identity__pb2.RevokeApiKeyRequest.SerializeToString,
             cloudsketch_dot_identity_dot_v1_dot_identity__pb2.RevokeApiKeyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateTeam(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.identity.v1.IdentityService/CreateTeam',
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.CreateTeamRequest.SerializeToString,
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.CreateTeamResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListTeams(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.identity.v1.IdentityService/ListTeams',
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.ListTeamsRequest.SerializeToString,
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.ListTeamsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTeam(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.identity.v1.IdentityService/GetTeam',
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetTeamRequest.SerializeToString,
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetTeamResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateTeam(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.identity.v1.IdentityService/UpdateTeam',
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.UpdateTeamRequest.SerializeToString,
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.UpdateTeamResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteTeam(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.identity.v1.IdentityService/DeleteTeam',
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.DeleteTeamRequest.SerializeToString,
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.DeleteTeamResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddTeamMember(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.identity.v1.IdentityService/AddTeamMember',
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.AddTeamMemberRequest.SerializeToString,
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.AddTeamMemberResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RemoveTeamMember(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.identity.v1.IdentityService/RemoveTeamMember',
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.RemoveTeamMemberRequest.SerializeToString,
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.RemoveTeamMemberResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Authorize(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.identity.v1.IdentityService/Authorize',
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.AuthorizeRequest.SerializeToString,
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.AuthorizeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FilterAuthorized(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.identity.v1.IdentityService/FilterAuthorized',
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.FilterAuthorizedRequest.SerializeToString,
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.FilterAuthorizedResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAuditEvents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.identity.v1.IdentityService/ListAuditEvents',
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.ListAuditEventsRequest.SerializeToString,
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.ListAuditEventsResponse.FromString,
             options,
             channel_credentials,
             insecure,

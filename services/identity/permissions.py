@@ -1,0 +1,115 @@
+"""Who may do what: the one permission table (roles x actions) and the one decision function.
+
+docs/permissions.md reproduces PERMISSIONS (a test keeps the two equal). A cell is a scope:
+
+- ALL:          any resource of the organisation.
+- SHARED_READ:  resources the user created, or shared with one of their teams (read or write).
+- SHARED_WRITE: resources the user created, or shared with one of their teams with write access.
+- OWN:          resources that belong to the user (their API keys, themselves).
+- VISIBLE_TEAM: teams that are not secret, and secret teams the user belongs to.
+- (absent):     never.
+
+A decision is ALLOW, DENY (the caller may know the resource exists: 403) or HIDDEN (the caller
+may not know it exists: 404). Whether a resource is hidden follows from its kind's read action.
+Read-only API keys are limited to the read actions, whatever the role.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cloudsketch.identity.v1 import identity_pb2 as pb
+
+ALL, SHARED_READ, SHARED_WRITE, OWN, VISIBLE_TEAM = "all", "shared-read", "shared-write", "own", "visible-team"
+
+OWNER, ADMIN, USER, VIEWER = "owner", "administrator", "user", "viewer"
+ROLES = (OWNER, ADMIN, USER, VIEWER)
+
+PERMISSIONS: dict[str, dict[str, str]] = {
+    # AWS accounts
+    "account:read":          {OWNER: ALL, ADMIN: ALL, USER: SHARED_READ, VIEWER: SHARED_READ},
+    "account:scan":          {OWNER: ALL, ADMIN: ALL, USER: SHARED_READ},
+    "account:create":        {OWNER: ALL, ADMIN: ALL},
+    "account:update":        {OWNER: ALL, ADMIN: ALL},
+    "account:delete":        {OWNER: ALL, ADMIN: ALL},
+    # blueprints (saved diagrams)
+    "blueprint:read":        {OWNER: ALL, ADMIN: ALL, USER: SHARED_READ, VIEWER: SHARED_READ},
+    "blueprint:create":      {OWNER: ALL, ADMIN: ALL, USER: ALL},
+    "blueprint:update":      {OWNER: ALL, ADMIN: ALL, USER: SHARED_WRITE},
+    "blueprint:delete":      {OWNER: ALL, ADMIN: ALL, USER: OWN},
+    # teams
+    "team:read":             {OWNER: ALL, ADMIN: ALL, USER: VISIBLE_TEAM, VIEWER: VISIBLE_TEAM},
+    "team:create":           {OWNER: ALL, ADMIN: ALL},
+    "team:update":           {OWNER: ALL, ADMIN: ALL},
+    "team:delete":           {OWNER: ALL, ADMIN: ALL},
+    "team:manage_members":   {OWNER: ALL, ADMIN: ALL},
+    # users
+    "user:read":             {OWNER: ALL, ADMIN: ALL, USER: ALL, VIEWER: ALL},
+    "user:create":           {OWNER: ALL, ADMIN: ALL},
+    "user:update":           {OWNER: ALL, ADMIN: ALL},
+    "user:delete":           {OWNER: ALL, ADMIN: ALL},
+    # granting or taking the Owner role, or changing an Owner
+    "user:manage_owner":     {OWNER: ALL},
+    # API keys (a key belongs to its user: OWN)
+    "apikey:read":           {OWNER: ALL, ADMIN: ALL, USER: OWN, VIEWER: OWN},
+    "apikey:create":         {OWNER: OWN, ADMIN: OWN, USER: OWN, VIEWER: OWN},
+    # a Viewer changes nothing, so their keys are read-only
+    "apikey:create_read_write": {OWNER: OWN, ADMIN: OWN, USER: OWN},
+    "apikey:revoke":         {OWNER: ALL, ADMIN: ALL, USER: OWN, VIEWER: OWN},
+    # the audit log
+    "audit:read":            {OWNER: ALL, ADMIN: ALL},
+}
+
+# What a read-only API key may do.
+READ_ACTIONS = {action for action in PERMISSIONS if action.endswith(":read")}
+
+# The action that decides whether a resource of a kind is visible at all (else HIDDEN).
+READ_ACTION_OF_KIND = {"account": "account:read", "blueprint": "blueprint:read", "team": "team:read",
+                       "user": "user:read", "apikey": "apikey:read"}
+
+ROLE_NAMES = {OWNER: pb.ROLE_OWNER, ADMIN: pb.ROLE_ADMINISTRATOR, USER: pb.ROLE_USER, VIEWER: pb.ROLE_VIEWER}
+ROLE_OF = {value: name for name, value in ROLE_NAMES.items()}
+
+
+@dataclass(frozen=True)
+class Caller:
+    user_id: str
+    role: str
+    team_ids: frozenset[str] = field(default_factory=frozenset)
+    read_only_key: bool = False
+
+
+def _in_scope(scope: str | None, caller: Caller, resource: pb.ResourceRef) -> bool:
+    if scope is None:
+        return False
+    if scope == ALL:
+        return True
+    if scope == OWN:
+        return resource.owner_id == caller.user_id
+    if scope == VISIBLE_TEAM:
+        return not resource.secret or resource.id in caller.team_ids
+    if resource.owner_id and resource.owner_id == caller.user_id:
+        return True
+    teams = set(resource.write_team_ids)
+    if scope == SHARED_READ:
+        teams |= set(resource.read_team_ids)
+    return bool(teams & caller.team_ids)
+
+
+def allowed(caller: Caller, action: str, resource: pb.ResourceRef) -> bool:
+    if action not in PERMISSIONS:
+        return False
+    if caller.read_only_key and action not in READ_ACTIONS:
+        return False
+    return _in_scope(PERMISSIONS[action].get(caller.role), caller, resource)
+
+
+def decide(caller: Caller, action: str, resource: pb.ResourceRef) -> tuple[int, str]:
+    """(pb.Decision, reason)."""
+    if allowed(caller, action, resource):
+        return pb.DECISION_ALLOW, ""
+    read_action = READ_ACTION_OF_KIND.get(resource.kind)
+    if read_action and not allowed(caller, read_action, resource):  # read actions ignore the key mode
+        return pb.DECISION_HIDDEN, "not found"
+    if caller.read_only_key and action not in READ_ACTIONS and PERMISSIONS.get(action, {}).get(caller.role):
+        return pb.DECISION_DENY, "this API key is read-only"
+    return pb.DECISION_DENY, f"your role ({caller.role}) does not allow {action}"
