@@ -27,7 +27,7 @@ ROLES = (OWNER, ADMIN, USER, VIEWER)
 PERMISSIONS: dict[str, dict[str, str]] = {
     # AWS accounts
     "account:read":          {OWNER: ALL, ADMIN: ALL, USER: SHARED_READ, VIEWER: SHARED_READ},
-    "account:scan":          {OWNER: ALL, ADMIN: ALL, USER: SHARED_READ},
+    "account:scan":          {OWNER: ALL, ADMIN: ALL, USER: SHARED_WRITE},
     "account:create":        {OWNER: ALL, ADMIN: ALL},
     "account:update":        {OWNER: ALL, ADMIN: ALL},
     "account:delete":        {OWNER: ALL, ADMIN: ALL},
@@ -113,3 +113,15 @@ def decide(caller: Caller, action: str, resource: pb.ResourceRef) -> tuple[int, 
     if caller.read_only_key and action not in READ_ACTIONS and PERMISSIONS.get(action, {}).get(caller.role):
         return pb.DECISION_DENY, "this API key is read-only"
     return pb.DECISION_DENY, f"your role ({caller.role}) does not allow {action}"
+
+
+def markdown_table() -> str:
+    """The table docs/permissions.md reproduces (`python -m services.identity.permissions`)."""
+    rows = ["| action | " + " | ".join(ROLES) + " |", "|---|" + "---|" * len(ROLES)]
+    for action, scopes in PERMISSIONS.items():
+        rows.append(f"| `{action}` | " + " | ".join(scopes.get(role, "-") for role in ROLES) + " |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

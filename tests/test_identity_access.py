@@ -1,0 +1,127 @@
+"""Identity's teams, sessions, sign-in limits, Owner rules and audit log, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+import sqlalchemy as sa
+
+from cloudsketch.identity.v1 import identity_pb2 as pb
+from services.common.database import open_database
+from services.common.errors import FailedPrecondition, InvalidArgument, RateLimited, Unauthenticated
+from services.identity import domain
+from services.identity.domain import Identity
+from services.identity.tables import audit_events, sessions
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def identity(database_url):
+    engine = open_database("identity")
+    yield Identity(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def owner(identity):
+    return identity.create_first_owner("owner@example.com", "Owner", PASSWORD)
+
+
+def test_first_owner_only_on_a_fresh_install(identity):
+    assert identity.needs_first_owner()
+    owner = identity.create_first_owner("first@example.com", "First", PASSWORD)
+    assert owner.role == pb.ROLE_OWNER and not identity.needs_first_owner()
+    with pytest.raises(FailedPrecondition, match="already has users"):
+        identity.create_first_owner("second@example.com", "Second", PASSWORD)
+
+
+def test_sessions_are_stored_hashed_and_end_at_logout(identity, owner):
+    token, csrf, principal, expires_at = identity.login("Owner@Example.com ", PASSWORD, "10.0.0.1")
+    assert principal.user.id == owner.id and len(csrf) >= 40
+    with identity.engine.connect() as conn:
+        row = conn.execute(sa.select(sessions)).one()
+    assert row.id == hashlib.sha256(token.encode()).hexdigest() and token not in str(tuple(row))
+    assert identity.authenticate_session(token) == (principal, csrf)
+    identity.logout(token)
+    with pytest.raises(Unauthenticated):
+        identity.authenticate_session(token)
+
+
+def test_sign_in_failures_say_the_same_and_are_rate_limited(identity, owner):
+    messages = set()
+    for email, password in [("owner@example.com", "wrong password!"), ("nobody@example.com", PASSWORD)]:
+        with pytest.raises(Unauthenticated) as caught:
+            identity.login(email, password, "10.0.0.2")
+        messages.add(str(caught.value))
+    assert messages == {"invalid email or password"}
+    for _ in range(domain.LOGIN_FAILURES_PER_EMAIL - 1):
+        with pytest.raises(Unauthenticated):
+            identity.login("owner@example.com", "wrong password!", "10.0.0.3")
+    with pytest.raises(RateLimited, match="try again in"):  # even with the right password now
+        identity.login("owner@example.com", PASSWORD, "10.0.0.4")
+
+
+def test_the_organisation_keeps_an_owner(identity, owner):
+    admin = identity.create_user("admin@example.com", "Admin", pb.ROLE_ADMINISTRATOR, actor_id=owner.id)
+    with pytest.raises(FailedPrecondition, match="at least one Owner"):
+        identity.update_user(owner.id, None, pb.ROLE_ADMINISTRATOR, actor_id=owner.id)
+    with pytest.raises(FailedPrecondition, match="at least one Owner"):
+        identity.delete_user(owner.id, actor_id=owner.id)
+    identity.update_user(admin.id, None, pb.ROLE_OWNER, actor_id=owner.id)
+    assert identity.update_user(owner.id, None, pb.ROLE_USER, actor_id=owner.id).role == pb.ROLE_USER
+
+
+def test_teams_and_what_each_user_sees(identity, owner):
+    member = identity.create_user("member@example.com", "Member", pb.ROLE_USER, actor_id=owner.id)
+    outsider = identity.create_user("outsider@example.com", "Outsider", pb.ROLE_USER, actor_id=owner.id)
+    visible = identity.create_team("Platform", False, owner.id)
+    secret = identity.create_team("Security", True, owner.id)
+    identity.add_team_member(secret.id, member.id, owner.id)
+    identity.add_team_member(secret.id, member.id, owner.id)  # twice: still one membership
+    assert identity.get_team(secret.id).member_ids == [member.id]
+    assert [t.name for t in identity.list_teams(owner.id)] == ["Platform", "Security"]
+    assert [t.name for t in identity.list_teams(member.id)] == ["Platform", "Security"]
+    assert [t.name for t in identity.list_teams(outsider.id)] == ["Platform"]
+    assert identity.authenticate_api_key(identity.create_api_key(member.id, "k", pb.API_KEY_MODE_READ)[1]).team_ids \
+        == [secret.id]
+    with pytest.raises(InvalidArgument):
+        identity.create_team("  ", False, owner.id)
+    identity.delete_team(visible.id, owner.id)
+    assert [t.name for t in identity.list_teams(outsider.id)] == []
+
+
+def test_authorize_uses_role_and_teams(identity, owner):
+    member = identity.create_user("member@example.com", "Member", pb.ROLE_USER, actor_id=owner.id)
+    team = identity.create_team("Platform", False, owner.id)
+    identity.add_team_member(team.id, member.id, owner.id)
+    shared = pb.ResourceRef(kind="account", id="a1", owner_id=owner.id, read_team_ids=[team.id])
+    private = pb.ResourceRef(kind="account", id="a2", owner_id=owner.id)
+    assert identity.authorize(member.id, pb.API_KEY_MODE_READ_WRITE, "account:read", shared)[0] == pb.DECISION_ALLOW
+    assert identity.authorize(member.id, pb.API_KEY_MODE_READ_WRITE, "account:read", private)[0] == pb.DECISION_HIDDEN
+    assert identity.filter_authorized(member.id, 0, "account:read", [shared, private]) == ["a1"]
+    assert identity.filter_authorized(owner.id, 0, "account:read", [shared, private]) == ["a1", "a2"]
+    with pytest.raises(InvalidArgument, match="unknown action"):
+        identity.authorize(member.id, 0, "account:explode", shared)
+    with pytest.raises(Unauthenticated):
+        identity.authorize("no-such-user", 0, "account:read", shared)
+
+
+def test_audit_log_records_changes_and_pages(identity, owner):
+    key, secret = identity.create_api_key(owner.id, "ci", pb.API_KEY_MODE_READ_WRITE)
+    identity.revoke_api_key(key.id, actor_id=owner.id)
+    identity.create_team("Platform", True, owner.id)
+    for _ in range(2):  # a redelivered event records nothing new
+        identity.record_audit(owner.id, "account.added", "account", "acc-1", "Prod (AWS account 210987654321)",
+                              "account_registered:acc-1:2026-01-01T00:00:00Z")
+    events = identity.list_audit_events()
+    assert [e.action for e in events] == ["account.added", "team.created", "api_key.revoked", "api_key.created",
+                                          "user.created"]
+    assert all(e.actor_email == "owner@example.com" for e in events)
+    assert secret not in str(events) and secret[:12] not in str(events)
+    newest_two = identity.list_audit_events(limit=2)
+    assert [e.action for e in newest_two] == ["account.added", "team.created"]
+    assert [e.action for e in identity.list_audit_events(limit=2, before_id=newest_two[-1].id)] == \
+        ["api_key.revoked", "api_key.created"]
+    with identity.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(audit_events)).scalar() == 5
