@@ -73,18 +73,34 @@ def seed_estate(endpoint: str) -> None:
     _client("sqs", endpoint).create_queue(QueueName="demo-orders")
 
 
-def ensure_role(endpoint: str, external_id: str) -> None:
-    """The cross-account read-only role, trusting cloudsketch only with its External ID."""
-    iam = _client("iam", endpoint)
+def account_client(service: str, endpoint: str, aws_account_id: str, region: str = "us-east-1"):
+    """A client acting in `aws_account_id`: moto puts what assumed credentials create into the
+    account they name, which gives several AWS accounts on one moto server."""
+    if aws_account_id == DEMO_AWS_ACCOUNT:
+        return _client(service, endpoint, region)
+    creds = _client("sts", endpoint).assume_role(
+        RoleArn=f"arn:aws:iam::{aws_account_id}:role/OrganizationAccountAccessRole",
+        RoleSessionName="cloudsketch-demo")["Credentials"]
+    return boto3.client(service, endpoint_url=endpoint, region_name=region, aws_access_key_id=creds["AccessKeyId"],
+                        aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
+
+
+def ensure_role(endpoint: str, external_id: str, aws_account_id: str = DEMO_AWS_ACCOUNT,
+                role_name: str = DEMO_ROLE_NAME, trusted_account_id: str = DEMO_AWS_ACCOUNT,
+                policy_arn: str = "arn:aws:iam::aws:policy/ReadOnlyAccess") -> str:
+    """The cross-account read-only role, trusting cloudsketch's account only with its External
+    ID, as the onboarding templates create it. Returns its ARN."""
+    iam = account_client("iam", endpoint, aws_account_id)
     trust = {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{DEMO_AWS_ACCOUNT}:root"},
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{trusted_account_id}:root"},
         "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": external_id}}}]}
     try:
-        iam.get_role(RoleName=DEMO_ROLE_NAME)
-        iam.update_assume_role_policy(RoleName=DEMO_ROLE_NAME, PolicyDocument=json.dumps(trust))
+        iam.get_role(RoleName=role_name)
+        iam.update_assume_role_policy(RoleName=role_name, PolicyDocument=json.dumps(trust))
     except iam.exceptions.NoSuchEntityException:
-        iam.create_role(RoleName=DEMO_ROLE_NAME, AssumeRolePolicyDocument=json.dumps(trust))
-        iam.attach_role_policy(RoleName=DEMO_ROLE_NAME, PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+        iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps(trust))
+        iam.attach_role_policy(RoleName=role_name, PolicyArn=policy_arn)
+    return f"arn:aws:iam::{aws_account_id}:role/{role_name}"
 
 
 def ensure_login() -> DemoLogin:
@@ -101,8 +117,11 @@ def ensure_login() -> DemoLogin:
     return DemoLogin(DEMO_EMAIL, password, api_key, user.id)
 
 
-def ensure_account(creator_id: str) -> accounts_pb2.Account:
+def ensure_account(creator_id: str, endpoint: str) -> accounts_pb2.Account:
+    """The demo account, connected the way a user does it: role first, then registration."""
     accounts = stub("accounts", accounts_pb2_grpc.AccountsServiceStub)
+    parameters = accounts.GetIamParameters(accounts_pb2.GetIamParametersRequest(), timeout=DEFAULT_TIMEOUT_SECONDS)
+    ensure_role(endpoint, parameters.external_id, trusted_account_id=parameters.account_id)
     existing = accounts.ListAccounts(accounts_pb2.ListAccountsRequest(), timeout=DEFAULT_TIMEOUT_SECONDS).accounts
     for account in existing:
         if account.role_arn == DEMO_ROLE_ARN:
@@ -116,6 +135,5 @@ def seed_demo(endpoint: str) -> DemoLogin:
     """Seed the estate, create the login and connect the demo account (needs accounts-api up)."""
     seed_estate(endpoint)
     login = ensure_login()
-    account = ensure_account(login.user_id)
-    ensure_role(endpoint, account.external_id)
+    ensure_account(login.user_id, endpoint)
     return login

@@ -121,8 +121,36 @@ def drop_service_schemas(url: str) -> None:
     engine.dispose()
 
 
-def stack_env(tmp_path: Path, amqp: str, database: str) -> dict[str, str]:
-    """Environment for a whole stack on free ports, isolated in tmp_path."""
+# moto accepts any keys; these keep boto3 from looking for real ones.
+AWS_TEST_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint():
+    """A moto server (one process that every cloudsketch process of a test can reach)."""
+    import sys
+    import time
+    import urllib.request
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                              env={**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(url + "/moto-api/", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def stack_env(tmp_path: Path, amqp: str, database: str, aws_endpoint: str = "") -> dict[str, str]:
+    """Environment for a whole stack on free ports, isolated in tmp_path (and pointed at a moto
+    server when given one)."""
     base = free_port_block(320)
     env = {
         "CLOUDSKETCH_AMQP_URI": amqp,
@@ -135,4 +163,6 @@ def stack_env(tmp_path: Path, amqp: str, database: str) -> dict[str, str]:
     }
     for offset, service in enumerate(("identity", "accounts", "collector", "diagram", "budget"), start=1):
         env[f"CLOUDSKETCH_{service.upper()}_API_ADDR"] = f"127.0.0.1:{base + 10 + offset}"
+    if aws_endpoint:
+        env.update(AWS_TEST_ENV, AWS_ENDPOINT_URL=aws_endpoint)
     return env

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timezone
 import re
 import time
 import uuid
@@ -45,9 +46,23 @@ def published():
     return Recorder()
 
 
+class AcceptingVerifier:
+    """Stands in for STS here, where the subject is the registry; tests/test_verification.py
+    verifies roles against moto. Records what it was asked."""
+
+    trusted_account_id = "111122223333"
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, **kwargs):
+        self.calls.append(kwargs)
+        return []
+
+
 @pytest.fixture
 def registry(engine, published):
-    return Accounts(engine, published)
+    return Accounts(engine, published, AcceptingVerifier())
 
 
 def stored_rows(engine) -> list:
@@ -55,7 +70,7 @@ def stored_rows(engine) -> list:
         return conn.execute(sa.select(accounts_table)).all()
 
 
-def test_create_account_registers_a_pending_account_and_publishes_it(registry, engine, published):
+def test_create_account_registers_a_verified_account_and_publishes_it(registry, engine, published):
     before = utcnow()
     account = registry.create_account(" Production ", ROLE_ARN, "user-1",
                                       ["us-west-2", "eu-central-1", "us-west-2", "us-east-1"])
@@ -64,14 +79,14 @@ def test_create_account_registers_a_pending_account_and_publishes_it(registry, e
     assert account.aws_account_id == "123456789012"
     assert account.regions == ["eu-central-1", "us-east-1", "us-west-2"]
     assert account.creator_id == "user-1" and account.source == "manual"
-    assert account.verification_state == pb.VERIFICATION_STATE_PENDING
-    assert not account.HasField("verified_at")
+    assert account.verification_state == pb.VERIFICATION_STATE_VERIFIED
+    assert before <= account.verified_at.ToDatetime(tzinfo=timezone.utc) <= utcnow()
     assert re.fullmatch(r"[0-9a-f]{32}", account.external_id)
     assert registry.get_account(account.id) == account
 
     [row] = stored_rows(engine)
     assert (row.id, row.aws_account_id, row.regions, row.verification_state) == (
-        account.id, "123456789012", ["eu-central-1", "us-east-1", "us-west-2"], "pending")
+        account.id, "123456789012", ["eu-central-1", "us-east-1", "us-west-2"], "verified")
 
     [(event_type, event)] = published.events
     assert event_type == "account_registered"
@@ -173,7 +188,7 @@ def test_external_id_is_generated_once_and_stable(registry, engine, published, d
     # another process opening the same database sees the same External ID
     other_engine = open_database("accounts")
     try:
-        assert Accounts(other_engine, Recorder()).external_id() == external_id
+        assert Accounts(other_engine, Recorder(), AcceptingVerifier()).external_id() == external_id
     finally:
         other_engine.dispose()
 

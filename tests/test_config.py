@@ -10,7 +10,7 @@ DOC = (Path(__file__).resolve().parent.parent / "docs" / "configuration.md").rea
 
 
 def test_every_setting_is_documented_with_its_default():
-    assert config.markdown_table() in DOC, "regenerate the table: python -m services.common.config"
+    assert config.markdown_table() in DOC, "regenerate: python docs/generate.py"
     for setting in config.SETTINGS:
         assert f"| `{setting.name}` |" in DOC, setting.name
 

@@ -19,7 +19,7 @@ def account(owner="creator", read=(), write=()):
 
 
 def test_the_docs_reproduce_the_table():
-    assert permissions.markdown_table() in DOC, "regenerate: python -m services.identity.permissions"
+    assert permissions.markdown_table() in DOC, "regenerate: python docs/generate.py"
 
 
 def test_every_role_reads_and_only_read_actions_pass_a_read_key():

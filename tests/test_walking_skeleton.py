@@ -15,6 +15,7 @@ import requests
 
 from cloudsketch.diagram.v1 import diagram_pb2, diagram_pb2_grpc
 from services.common.processes import PROCESSES
+from services.demo import ensure_role
 from tests.conftest import drop_service_schemas, stack_env
 
 pytestmark = pytest.mark.slow
@@ -38,9 +39,9 @@ def wait_for(predicate, timeout=15.0, interval=0.02):
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def running_stack(request, tmp_path, amqp_uri):
+def running_stack(request, tmp_path, amqp_uri, moto_endpoint):
     database = "" if request.param == "sqlite" else request.getfixturevalue("postgres_server_url")
-    env = {**os.environ, **stack_env(tmp_path, amqp_uri, database)}
+    env = {**os.environ, **stack_env(tmp_path, amqp_uri, database, moto_endpoint)}
     admin(env, "create-user", "--email", "owner@example.com", "--name", "Owner", "--role", "owner")
     owner_key = admin(env, "create-api-key", "--email", "owner@example.com", "--mode", "rw")
     read_key = admin(env, "create-api-key", "--email", "owner@example.com", "--mode", "r")
@@ -52,7 +53,7 @@ def running_stack(request, tmp_path, amqp_uri):
         if "cloudsketch is up" in line or time.monotonic() > deadline:
             break
     assert any("cloudsketch is up" in line for line in lines), "\n".join(lines)
-    yield dict(env=env, up=up, lines=lines, owner_key=owner_key, read_key=read_key,
+    yield dict(env=env, up=up, lines=lines, owner_key=owner_key, read_key=read_key, moto=moto_endpoint,
                url=f"http://127.0.0.1:{env['CLOUDSKETCH_GATEWAY_PORT']}")
     if up.poll() is None:
         up.terminate()
@@ -68,11 +69,15 @@ def test_request_to_event_to_worker_and_back(running_stack):
     for process in PROCESSES:
         assert any(line.strip().startswith(f"ok  {process.name} ") for line in running_stack["lines"]), process.name
 
+    # the onboarding flow: cloudsketch's parameters, the role in the customer's account, registration
+    parameters = requests.get(f"{url}/api/aws/account/iamParameters", headers=auth, timeout=10).json()
+    role_arn = ensure_role(running_stack["moto"], parameters["externalId"], aws_account_id="210987654321",
+                           role_name="cloudsketch", trusted_account_id=parameters["accountId"])
     created = requests.post(f"{url}/api/aws/account", headers=auth, timeout=10,
-                            json={"name": "Production", "roleArn": "arn:aws:iam::210987654321:role/cloudsketch"})
+                            json={"name": "Production", "roleArn": role_arn})
     assert created.status_code == 201, created.text
     account = created.json()
-    assert account["awsAccountId"] == "210987654321" and account["verification"]["state"] == "pending"
+    assert account["awsAccountId"] == "210987654321" and account["verification"]["state"] == "verified"
 
     def diagram_state():
         """the diagram worker has handled account_registered"""

@@ -69,6 +69,14 @@ def checked_team_ids(body: dict, name: str) -> list[str] | None:
     return team_ids
 
 
+@api.get("/aws/account/iamParameters")
+def iam_parameters():
+    """Cloudcraft's onboarding parameters: the account to trust, the External ID, a console link."""
+    authorize("account:create")
+    reply = clients().accounts.GetIamParameters(accounts_pb.GetIamParametersRequest())
+    return jsonify(accountId=reply.account_id, externalId=reply.external_id, awsConsoleUrl=reply.aws_console_url)
+
+
 @api.get("/aws/account")
 def list_accounts():
     accounts = clients().accounts.ListAccounts(accounts_pb.ListAccountsRequest()).accounts
@@ -82,7 +90,7 @@ def create_account():
     body = json_body()
     reply = clients().accounts.CreateAccount(accounts_pb.CreateAccountRequest(
         name=field(body, "name", str), role_arn=field(body, "roleArn", str),
-        region=field(body, "region", str, required=False, default="us-east-1"),
+        region=field(body, "region", str, required=False, default=""),
         creator_id=g.principal.user.id, regions=field(body, "regions", list, required=False, default=[])))
     return jsonify(account_json(reply.account)), 201
 
@@ -96,6 +104,7 @@ def update_account(account_id: str):
         request.name = name
     if (role_arn := field(body, "roleArn", str, required=False)) is not None:
         request.role_arn = role_arn
+        request.region = field(body, "region", str, required=False, default="")
     if (read_access := checked_team_ids(body, "readAccess")) is not None:
         request.read_access.ids.extend(read_access)
     if (write_access := checked_team_ids(body, "writeAccess")) is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from cloudsketch.accounts.v1 import accounts_pb2 as pb
 from cloudsketch.accounts.v1 import accounts_pb2_grpc as pb_grpc
 from services.accounts.domain import Accounts
+from services.accounts.verification import RoleVerifier
 from services.common.database import open_database
 from services.common.events import EventPublisher
 
@@ -12,9 +13,12 @@ class AccountsServicer(pb_grpc.AccountsServiceServicer):
     def __init__(self, accounts: Accounts):
         self.accounts = accounts
 
+    def GetIamParameters(self, request, context):
+        return self.accounts.iam_parameters()
+
     def CreateAccount(self, request, context):
         return pb.CreateAccountResponse(account=self.accounts.create_account(
-            request.name, request.role_arn, request.creator_id, list(request.regions)))
+            request.name, request.role_arn, request.creator_id, list(request.regions), request.region))
 
     def GetAccount(self, request, context):
         return pb.GetAccountResponse(account=self.accounts.get_account(request.id))
@@ -28,7 +32,8 @@ class AccountsServicer(pb_grpc.AccountsServiceServicer):
             name=request.name if request.HasField("name") else None,
             role_arn=request.role_arn if request.HasField("role_arn") else None,
             read_access=list(request.read_access.ids) if request.HasField("read_access") else None,
-            write_access=list(request.write_access.ids) if request.HasField("write_access") else None))
+            write_access=list(request.write_access.ids) if request.HasField("write_access") else None,
+            region=request.region))
 
     def DeleteAccount(self, request, context):
         self.accounts.delete_account(request.id, request.actor_id)
@@ -36,6 +41,6 @@ class AccountsServicer(pb_grpc.AccountsServiceServicer):
 
 
 def register(server) -> list[str]:
-    accounts = Accounts(open_database("accounts"), EventPublisher("accounts").publish)
+    accounts = Accounts(open_database("accounts"), EventPublisher("accounts").publish, RoleVerifier())
     pb_grpc.add_AccountsServiceServicer_to_server(AccountsServicer(accounts), server)
     return [pb.DESCRIPTOR.services_by_name["AccountsService"].full_name]

@@ -1,14 +1,15 @@
 """The AWS account registry. Returns protobuf messages, the shared vocabulary.
 
-Role verification through STS (and the confused-deputy guard) is the accounts issue's work;
-until then an account is registered with verification state PENDING.
+An account is registered only once its role verifies (services/accounts/verification.py);
+verification state and time are recorded with it.
 """
 from __future__ import annotations
 
 import re
 import secrets
 import uuid
-from typing import Callable
+from typing import Callable, Protocol
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from google.protobuf.message import Message
@@ -30,7 +31,19 @@ REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 VERIFICATION = {"pending": pb.VERIFICATION_STATE_PENDING, "verified": pb.VERIFICATION_STATE_VERIFIED,
                 "failed": pb.VERIFICATION_STATE_FAILED}
 
+DEFAULT_REGION = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
+CONSOLE = {"aws": "https://console.aws.amazon.com", "aws-cn": "https://console.amazonaws.cn",
+           "aws-us-gov": "https://console.amazonaws-us-gov.com"}
+
 Publish = Callable[[str, Message], None]
+
+
+class Verifier(Protocol):
+    trusted_account_id: str
+
+    def __call__(self, role_arn: str, role_name: str, aws_account_id: str, external_id: str,
+                 region: str) -> list[str]:
+        """Warnings, or raises VerificationFailed."""
 
 
 def parse_role_arn(role_arn: str) -> re.Match:
@@ -52,9 +65,29 @@ def _account(row, external_id: str) -> pb.Account:
 
 
 class Accounts:
-    def __init__(self, engine: Engine, publish: Publish):
+    def __init__(self, engine: Engine, publish: Publish, verify: Verifier):
         self.engine = engine
         self.publish = publish
+        self.verify = verify
+
+    def iam_parameters(self) -> pb.GetIamParametersResponse:
+        account_id, external_id = self.verify.trusted_account_id, self.external_id()
+        query = urlencode({"trustedEntityType": "AWS_ACCOUNT", "awsAccount": account_id, "isThirdParty": "true",
+                           "externalId": external_id, "roleName": "cloudsketch-readonly",
+                           "policies": "arn:aws:iam::aws:policy/ReadOnlyAccess"})
+        return pb.GetIamParametersResponse(account_id=account_id, external_id=external_id,
+                                           aws_console_url=f"{CONSOLE['aws']}/iam/home#/roles/create?{query}")
+
+    def _verified(self, role_arn: str, region: str) -> dict:
+        """Verification columns for a role that verifies; raises VerificationFailed otherwise."""
+        match = parse_role_arn(role_arn)
+        region = region or DEFAULT_REGION[match["partition"]]
+        if not REGION.fullmatch(region):
+            raise InvalidArgument(f"not an AWS region code: {region[:50]!r}")
+        warnings = self.verify(role_arn=role_arn.strip(), role_name=match["name"], aws_account_id=match["account"],
+                               external_id=self.external_id(), region=region)
+        return dict(role_arn=role_arn.strip(), aws_account_id=match["account"], verification_state="verified",
+                    verification_message="; ".join(f"warning: {w}" for w in warnings), verified_at=utcnow())
 
     def external_id(self) -> str:
         """The organisation's External ID, generated once (128 random bits) and never chosen by a user."""
@@ -67,19 +100,20 @@ class Accounts:
             conn.execute(insert_if_absent(conn, settings, key="external_id", value=value))
             return conn.execute(sa.select(settings.c.value).where(settings.c.key == "external_id")).scalar_one()
 
-    def create_account(self, name: str, role_arn: str, creator_id: str, regions: list[str]) -> pb.Account:
+    def create_account(self, name: str, role_arn: str, creator_id: str, regions: list[str],
+                       region: str = "") -> pb.Account:
+        """Registers the account once its role verifies (in `region`); nothing is stored otherwise."""
         name = name.strip()
         if not name or len(name) > 200:
             raise InvalidArgument("an account needs a name of 1 to 200 characters")
-        match = parse_role_arn(role_arn)
+        parse_role_arn(role_arn)
         bad = [r for r in regions if not REGION.fullmatch(r)]
         if bad:
             raise InvalidArgument(f"not an AWS region code: {bad[0][:50]!r}")
+        verified = self._verified(role_arn, region)
         now = utcnow()
-        row = dict(id=str(uuid.uuid4()), name=name, role_arn=role_arn.strip(), aws_account_id=match["account"],
-                   regions=sorted(set(regions)), creator_id=creator_id, source="manual",
-                   verification_state="pending", verification_message="", verified_at=None,
-                   created_at=now, updated_at=now)
+        row = dict(id=str(uuid.uuid4()), name=name, regions=sorted(set(regions)), creator_id=creator_id,
+                   source="manual", created_at=now, updated_at=now, **verified)
         with self.engine.begin() as conn:
             conn.execute(accounts.insert().values(**row))
         account = self.get_account(row["id"])
@@ -104,7 +138,8 @@ class Accounts:
             return [_account(row, external_id) for row in conn.execute(query)]
 
     def update_account(self, account_id: str, actor_id: str, name: str | None = None, role_arn: str | None = None,
-                       read_access: list[str] | None = None, write_access: list[str] | None = None) -> pb.Account:
+                       read_access: list[str] | None = None, write_access: list[str] | None = None,
+                       region: str = "") -> pb.Account:
         """Unset (None) fields keep their value. Team ids are checked by the caller (the gateway
         asks identity), as this service does not know teams."""
         before = self.get_account(account_id)
@@ -114,10 +149,7 @@ class Accounts:
             if not values["name"] or len(values["name"]) > 200:
                 raise InvalidArgument("an account needs a name of 1 to 200 characters")
         if role_arn is not None and role_arn.strip() != before.role_arn:
-            values["role_arn"] = role_arn.strip()
-            values["aws_account_id"] = parse_role_arn(role_arn)["account"]
-            # A new role must be verified again (the accounts issue adds the STS check).
-            values.update(verification_state="pending", verification_message="", verified_at=None)
+            values.update(self._verified(role_arn, region))  # a new role verifies, or nothing changes
         for field, team_ids in (("read_access", read_access), ("write_access", write_access)):
             if team_ids is not None and sorted(set(team_ids)) != sorted(getattr(before, field)):
                 values[field] = sorted(set(team_ids))

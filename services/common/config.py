@@ -47,6 +47,9 @@ SETTINGS = [
     Setting("CLOUDSKETCH_AUTH_CACHE_SECONDS", "5",
             "How long a gateway process reuses a verified API key or session before asking identity "
             "again (revocations through the same gateway apply at once)."),
+    Setting("CLOUDSKETCH_AWS_ACCOUNT_ID", "",
+            "The AWS account cloudsketch runs as, which connected roles must trust. Empty: the account "
+            "of cloudsketch's own AWS credentials (sts:GetCallerIdentity)."),
     Setting("CLOUDSKETCH_DEMO_MOTO_PORT", "5055", "Port of the moto server `cloudsketch demo` starts."),
     Setting("AWS_ENDPOINT_URL", "", "AWS's own variable: send every AWS call to this endpoint (a moto server)."),
 ]

@@ -55,6 +55,20 @@ class Account(_message.Message):
     updated_at: _timestamp_pb2.Timestamp
     def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., role_arn: _Optional[str] = ..., external_id: _Optional[str] = ..., aws_account_id: _Optional[str] = ..., regions: _Optional[_Iterable[str]] = ..., read_access: _Optional[_Iterable[str]] = ..., write_access: _Optional[_Iterable[str]] = ..., creator_id: _Optional[str] = ..., source: _Optional[str] = ..., verification_state: _Optional[_Union[VerificationState, str]] = ..., verification_message: _Optional[str] = ..., verified_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
+class GetIamParametersRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetIamParametersResponse(_message.Message):
+    __slots__ = ("account_id", "external_id", "aws_console_url")
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    EXTERNAL_ID_FIELD_NUMBER: _ClassVar[int]
+    AWS_CONSOLE_URL_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    external_id: str
+    aws_console_url: str
+    def __init__(self, account_id: _Optional[str] = ..., external_id: _Optional[str] = ..., aws_console_url: _Optional[str] = ...) -> None: ...
+
 class CreateAccountRequest(_message.Message):
     __slots__ = ("name", "role_arn", "region", "creator_id", "regions")
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -106,20 +120,22 @@ class TeamIds(_message.Message):
     def __init__(self, ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class UpdateAccountRequest(_message.Message):
-    __slots__ = ("id", "name", "role_arn", "read_access", "write_access", "actor_id")
+    __slots__ = ("id", "name", "role_arn", "read_access", "write_access", "actor_id", "region")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     ROLE_ARN_FIELD_NUMBER: _ClassVar[int]
     READ_ACCESS_FIELD_NUMBER: _ClassVar[int]
     WRITE_ACCESS_FIELD_NUMBER: _ClassVar[int]
     ACTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    REGION_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     role_arn: str
     read_access: TeamIds
     write_access: TeamIds
     actor_id: str
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., role_arn: _Optional[str] = ..., read_access: _Optional[_Union[TeamIds, _Mapping]] = ..., write_access: _Optional[_Union[TeamIds, _Mapping]] = ..., actor_id: _Optional[str] = ...) -> None: ...
+    region: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., role_arn: _Optional[str] = ..., read_access: _Optional[_Union[TeamIds, _Mapping]] = ..., write_access: _Optional[_Union[TeamIds, _Mapping]] = ..., actor_id: _Optional[str] = ..., region: _Optional[str] = ...) -> None: ...
 
 class UpdateAccountResponse(_message.Message):
     __slots__ = ("account",)

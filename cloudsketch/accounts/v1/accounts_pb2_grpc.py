@@ -35,6 +35,11 @@ class AccountsServiceStub:
         Args:
             channel: A grpc.Channel.
         """
+        self.GetIamParameters = channel.unary_unary(
+                '/cloudsketch.accounts.v1.AccountsService/GetIamParameters',
+                request_serializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.GetIamParametersRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.GetIamParametersResponse.FromString,
+                _registered_method=True)
         self.CreateAccount = channel.unary_unary(
                 '/cloudsketch.accounts.v1.AccountsService/CreateAccount',
                 request_serializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.CreateAccountRequest.SerializeToString,
@@ -65,6 +70,13 @@ class AccountsServiceStub:
 class AccountsServiceServicer:
     """The AWS account registry.
     """
+
+    def GetIamParameters(self, request, context):
+        """What a user needs to create the role: cloudsketch's AWS account, the External ID, a link.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
 
     def CreateAccount(self, request, context):
         """Missing associated documentation comment in .proto file."""
@@ -99,6 +111,11 @@ class AccountsServiceServicer:
 
 def add_AccountsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
+            'GetIamParameters': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetIamParameters,
+                    request_deserializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.GetIamParametersRequest.FromString,
+                    response_serializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.GetIamParametersResponse.SerializeToString,
+            ),
             'CreateAccount': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateAccount,
                     request_deserializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.CreateAccountRequest.FromString,
@@ -135,6 +152,33 @@ def add_AccountsServiceServicer_to_server(servicer, server):
 class AccountsService:
     """The AWS account registry.
     """
+
+    @staticmethod
+    def GetIamParameters(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.accounts.v1.AccountsService/GetIamParameters',
+            cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.GetIamParametersRequest.SerializeToString,
+            cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.GetIamParametersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
 
     @staticmethod
     def CreateAccount(request,
