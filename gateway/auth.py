@@ -40,10 +40,15 @@ class PrincipalCache:
         return None
 
     def put(self, credential: str, principal: identity_pb.Principal, csrf: str = "") -> None:
+        ttl = config.auth_cache_seconds()
+        if principal.HasField("credential_expires_at"):  # never past the credential's own expiry
+            ttl = min(ttl, principal.credential_expires_at.ToSeconds() - time.time())
+        if ttl <= 0:
+            return
         with self._lock:
             if len(self._entries) > 10_000:
                 self._entries.clear()
-            self._entries[credential] = (time.monotonic() + config.auth_cache_seconds(), principal, csrf)
+            self._entries[credential] = (time.monotonic() + ttl, principal, csrf)
 
     def clear(self) -> None:
         with self._lock:

@@ -57,6 +57,11 @@ def test_every_role_reads_and_only_read_actions_pass_a_read_key():
     # organisation-level actions
     ("administrator", pb.ResourceRef(kind="organization"), "user:manage_owner", DENY),
     ("owner", pb.ResourceRef(kind="organization"), "user:manage_owner", ALLOW),
+    # changing or deleting an Owner takes an Owner
+    ("administrator", pb.ResourceRef(kind="user", id="o", role=pb.ROLE_OWNER), "user:update", DENY),
+    ("administrator", pb.ResourceRef(kind="user", id="o", role=pb.ROLE_OWNER), "user:delete", DENY),
+    ("administrator", pb.ResourceRef(kind="user", id="u", role=pb.ROLE_USER), "user:update", ALLOW),
+    ("owner", pb.ResourceRef(kind="user", id="o", role=pb.ROLE_OWNER), "user:update", ALLOW),
     ("user", pb.ResourceRef(kind="organization"), "audit:read", DENY),
     # API keys belong to their user
     ("user", pb.ResourceRef(kind="apikey", owner_id="someone"), "apikey:revoke", HIDDEN),

@@ -80,13 +80,13 @@ def create_user():
 
 @api.put("/user/<user_id>")
 def update_user(user_id: str):
-    target = target_user(user_id, "user:update")
+    target = target_user(user_id, "user:update")  # an Owner target also takes user:manage_owner
     body = json_body()
     update = identity_pb.UpdateUserRequest(id=user_id, actor_id=g.principal.user.id)
     if (name := field(body, "name", str, required=False)) is not None:
         update.name = name
     if (role := role_field(body, required=False)) is not None:
-        if identity_pb.ROLE_OWNER in (role, target.role) and role != target.role:
+        if role == identity_pb.ROLE_OWNER and target.role != role:  # granting the Owner role
             authorize("user:manage_owner")
         update.role = role
     user = identity().UpdateUser(update).user
@@ -96,9 +96,7 @@ def update_user(user_id: str):
 
 @api.delete("/user/<user_id>")
 def delete_user(user_id: str):
-    target = target_user(user_id, "user:delete")
-    if target.role == identity_pb.ROLE_OWNER:
-        authorize("user:manage_owner")
+    target_user(user_id, "user:delete")  # an Owner target also takes user:manage_owner (permissions.py)
     identity().DeleteUser(identity_pb.DeleteUserRequest(id=user_id, actor_id=g.principal.user.id))
     principal_cache().clear()
     return "", 204

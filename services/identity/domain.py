@@ -203,9 +203,9 @@ class Identity:
                                    .where(team_members.c.user_id == user_id)).scalars())
 
     def _principal(self, conn: Connection, user_row, key_mode: int = pb.API_KEY_MODE_UNSPECIFIED,
-                   api_key_id: str = "") -> pb.Principal:
+                   api_key_id: str = "", expires_at: datetime | None = None) -> pb.Principal:
         return pb.Principal(user=_user(user_row), key_mode=key_mode, api_key_id=api_key_id,
-                            team_ids=self._team_ids(conn, user_row.id))
+                            team_ids=self._team_ids(conn, user_row.id), credential_expires_at=to_timestamp(expires_at))
 
     def _caller(self, user_id: str, key_mode: int) -> Caller:
         with self.engine.connect() as conn:
@@ -286,7 +286,7 @@ class Identity:
             # last-used time to the minute: no write on every request
             if key.last_used_at is None or (now - as_utc(key.last_used_at)).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
                 conn.execute(api_keys.update().where(api_keys.c.id == key.id).values(last_used_at=now))
-            return self._principal(conn, user, MODE_NAMES[key.mode], key.id)
+            return self._principal(conn, user, MODE_NAMES[key.mode], key.id, key.expires_at)
 
     # --- web sessions --------------------------------------------------------------------------
 
@@ -333,7 +333,7 @@ class Identity:
             conn.execute(sessions.delete().where(sessions.c.expires_at < now))  # housekeeping
             conn.execute(sessions.insert().values(id=_sha256(token), user_id=user.id, csrf_token=csrf,
                                                   created_at=now, expires_at=expires_at))
-            return token, csrf, self._principal(conn, user), expires_at
+            return token, csrf, self._principal(conn, user, expires_at=expires_at), expires_at
 
     def authenticate_session(self, token: str) -> tuple[pb.Principal, str]:
         with self.engine.connect() as conn:
@@ -341,7 +341,7 @@ class Identity:
             if session is None or as_utc(session.expires_at) <= utcnow():
                 raise Unauthenticated("your session has ended; sign in again")
             user = conn.execute(sa.select(users).where(users.c.id == session.user_id)).one()
-            return self._principal(conn, user), session.csrf_token
+            return self._principal(conn, user, expires_at=session.expires_at), session.csrf_token
 
     def logout(self, token: str) -> None:
         with self.engine.begin() as conn:

@@ -95,10 +95,17 @@ def _in_scope(scope: str | None, caller: Caller, resource: pb.ResourceRef) -> bo
     return bool(teams & caller.team_ids)
 
 
+# Changing or deleting an Owner also takes user:manage_owner.
+OWNER_GUARDED = {"user:update", "user:delete"}
+
+
 def allowed(caller: Caller, action: str, resource: pb.ResourceRef) -> bool:
     if action not in PERMISSIONS:
         return False
     if caller.read_only_key and action not in READ_ACTIONS:
+        return False
+    if action in OWNER_GUARDED and resource.kind == "user" and resource.role == pb.ROLE_OWNER \
+            and not allowed(caller, "user:manage_owner", resource):
         return False
     return _in_scope(PERMISSIONS[action].get(caller.role), caller, resource)
 
@@ -112,6 +119,8 @@ def decide(caller: Caller, action: str, resource: pb.ResourceRef) -> tuple[int, 
         return pb.DECISION_HIDDEN, "not found"
     if caller.read_only_key and action not in READ_ACTIONS and PERMISSIONS.get(action, {}).get(caller.role):
         return pb.DECISION_DENY, "this API key is read-only"
+    if action in OWNER_GUARDED and resource.role == pb.ROLE_OWNER and PERMISSIONS[action].get(caller.role):
+        return pb.DECISION_DENY, "only an Owner may change or delete an Owner (user:manage_owner)"
     return pb.DECISION_DENY, f"your role ({caller.role}) does not allow {action}"
 
 

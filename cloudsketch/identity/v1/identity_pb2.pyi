@@ -60,16 +60,18 @@ class User(_message.Message):
     def __init__(self, id: _Optional[str] = ..., email: _Optional[str] = ..., name: _Optional[str] = ..., role: _Optional[_Union[Role, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Principal(_message.Message):
-    __slots__ = ("user", "key_mode", "api_key_id", "team_ids")
+    __slots__ = ("user", "key_mode", "api_key_id", "team_ids", "credential_expires_at")
     USER_FIELD_NUMBER: _ClassVar[int]
     KEY_MODE_FIELD_NUMBER: _ClassVar[int]
     API_KEY_ID_FIELD_NUMBER: _ClassVar[int]
     TEAM_IDS_FIELD_NUMBER: _ClassVar[int]
+    CREDENTIAL_EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
     user: User
     key_mode: ApiKeyMode
     api_key_id: str
     team_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, user: _Optional[_Union[User, _Mapping]] = ..., key_mode: _Optional[_Union[ApiKeyMode, str]] = ..., api_key_id: _Optional[str] = ..., team_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    credential_expires_at: _timestamp_pb2.Timestamp
+    def __init__(self, user: _Optional[_Union[User, _Mapping]] = ..., key_mode: _Optional[_Union[ApiKeyMode, str]] = ..., api_key_id: _Optional[str] = ..., team_ids: _Optional[_Iterable[str]] = ..., credential_expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Team(_message.Message):
     __slots__ = ("id", "name", "secret", "member_ids", "created_at", "updated_at")
