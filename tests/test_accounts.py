@@ -263,3 +263,18 @@ def test_parse_event_ignores_unknown_fields():
     assert parse_event(payload, events.AccountRemoved) == event
     # both JSON spellings of field names are understood
     assert parse_event({"account_id": "a1"}, events.AccountRemoved).account_id == "a1"
+
+
+def test_search_matches_name_account_id_and_role_arn_literally(registry):
+    registry.create_account("Payments Prod", ROLE_ARN, "user-1", [])
+    registry.create_account("payments_100%", "arn:aws:iam::210987654321:role/finance-reader", "user-1", [])
+    registry.create_account("Search", "arn:aws:iam::345678901234:role/cloudsketch", "user-1", [])
+    names = lambda text: [a.name for a in registry.list_accounts([], text)]  # noqa: E731
+    assert names("PAYMENTS") == ["Payments Prod", "payments_100%"]
+    assert names("2109876") == ["payments_100%"]
+    assert names("finance-reader") == ["payments_100%"]
+    assert names("_100%") == ["payments_100%"]     # wildcards match themselves only
+    assert names("s_1") == ["payments_100%"]
+    assert names("%") == ["payments_100%"]
+    assert names("nothing like it") == []
+    assert len(names("  ")) == 3

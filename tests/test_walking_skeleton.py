@@ -12,6 +12,7 @@ import time
 import grpc
 import pytest
 import requests
+import sqlalchemy as sa
 
 from cloudsketch.diagram.v1 import diagram_pb2, diagram_pb2_grpc
 from services.common.processes import PROCESSES
@@ -26,6 +27,20 @@ def admin(env, *args) -> str:
     done = subprocess.run([*CLI, "admin", *args], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
+
+
+def stored_rows(env: dict, service: str, table: str, column: str, value: str) -> int:
+    """Rows of a service's own table that name `value`, read straight from its database."""
+    url = env["CLOUDSKETCH_DATABASE_URL"]
+    if url:
+        engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1),
+                                  connect_args={"options": f"-csearch_path={service}"})
+    else:
+        engine = sa.create_engine(f"sqlite:///{env['CLOUDSKETCH_DATA_DIR']}/{service}.db")
+    with engine.connect() as conn:
+        count = conn.execute(sa.text(f"SELECT count(*) FROM {table} WHERE {column} = :v"), {"v": value}).scalar()
+    engine.dispose()
+    return count
 
 
 def wait_for(predicate, timeout=15.0, interval=0.02):
@@ -104,6 +119,9 @@ def test_request_to_event_to_worker_and_back(running_stack):
         return False
 
     wait_for(blueprint_removed)
+    # nothing derived from the account is left in any service's store
+    for service, table, column in [("accounts", "accounts", "id"), ("diagram", "live_blueprints", "account_id")]:
+        assert stored_rows(running_stack["env"], service, table, column, account["id"]) == 0, service
     metrics_port = int(running_stack["env"]["CLOUDSKETCH_METRICS_PORT_BASE"]) + 100 + 4
     worker_metrics = requests.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).text
     assert 'nameko_worker_handled_total{entrypoint="on_account_registered",outcome="ok",service="diagram"} 1.0' \

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import grpc
-from flask import current_app, g, jsonify
+from flask import current_app, g, jsonify, request
 from google.protobuf import json_format
 
 from cloudsketch.accounts.v1 import accounts_pb2 as accounts_pb
@@ -79,7 +79,8 @@ def iam_parameters():
 
 @api.get("/aws/account")
 def list_accounts():
-    accounts = clients().accounts.ListAccounts(accounts_pb.ListAccountsRequest()).accounts
+    search = request.args.get("search", "")[:200]
+    accounts = clients().accounts.ListAccounts(accounts_pb.ListAccountsRequest(search=search)).accounts
     readable = filter_authorized("account:read", [account_ref(a) for a in accounts])
     return jsonify(accounts=[account_json(a) for a in accounts if a.id in readable])
 
@@ -99,17 +100,17 @@ def create_account():
 def update_account(account_id: str):
     authorized_account(account_id, "account:update")
     body = json_body()
-    request = accounts_pb.UpdateAccountRequest(id=account_id, actor_id=g.principal.user.id)
+    update = accounts_pb.UpdateAccountRequest(id=account_id, actor_id=g.principal.user.id)
     if (name := field(body, "name", str, required=False)) is not None:
-        request.name = name
+        update.name = name
     if (role_arn := field(body, "roleArn", str, required=False)) is not None:
-        request.role_arn = role_arn
-        request.region = field(body, "region", str, required=False, default="")
+        update.role_arn = role_arn
+        update.region = field(body, "region", str, required=False, default="")
     if (read_access := checked_team_ids(body, "readAccess")) is not None:
-        request.read_access.ids.extend(read_access)
+        update.read_access.ids.extend(read_access)
     if (write_access := checked_team_ids(body, "writeAccess")) is not None:
-        request.write_access.ids.extend(write_access)
-    return jsonify(account_json(clients().accounts.UpdateAccount(request).account))
+        update.write_access.ids.extend(write_access)
+    return jsonify(account_json(clients().accounts.UpdateAccount(update).account))
 
 
 @api.delete("/aws/account/<account_id>")

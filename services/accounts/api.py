@@ -24,7 +24,7 @@ class AccountsServicer(pb_grpc.AccountsServiceServicer):
         return pb.GetAccountResponse(account=self.accounts.get_account(request.id))
 
     def ListAccounts(self, request, context):
-        return pb.ListAccountsResponse(accounts=self.accounts.list_accounts(list(request.ids)))
+        return pb.ListAccountsResponse(accounts=self.accounts.list_accounts(list(request.ids), request.search))
 
     def UpdateAccount(self, request, context):
         return pb.UpdateAccountResponse(account=self.accounts.update_account(

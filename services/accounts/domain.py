@@ -69,6 +69,7 @@ class Accounts:
         self.engine = engine
         self.publish = publish
         self.verify = verify
+        self._external_id: str | None = None
 
     def iam_parameters(self) -> pb.GetIamParametersResponse:
         account_id, external_id = self.verify.trusted_account_id, self.external_id()
@@ -90,7 +91,13 @@ class Accounts:
                     verification_message="; ".join(f"warning: {w}" for w in warnings), verified_at=utcnow())
 
     def external_id(self) -> str:
-        """The organisation's External ID, generated once (128 random bits) and never chosen by a user."""
+        """The organisation's External ID, generated once (128 random bits) and never chosen by a user.
+        It never changes once stored, so each process reads it once."""
+        if self._external_id is None:
+            self._external_id = self._stored_external_id()
+        return self._external_id
+
+    def _stored_external_id(self) -> str:
         with self.engine.begin() as conn:
             row = conn.execute(sa.select(settings.c.value).where(settings.c.key == "external_id")).first()
             if row:
@@ -129,10 +136,15 @@ class Accounts:
             raise NotFound("no such account")
         return _account(row, self.external_id())
 
-    def list_accounts(self, ids: list[str]) -> list[pb.Account]:
+    def list_accounts(self, ids: list[str], search: str = "") -> list[pb.Account]:
         query = sa.select(accounts).order_by(accounts.c.name, accounts.c.id)
         if ids:
             query = query.where(accounts.c.id.in_(ids))
+        if search.strip():
+            # LIKE wildcards in the text are taken literally
+            pattern = "%" + search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            query = query.where(sa.or_(*(sa.func.lower(column).like(pattern, escape="\\") for column in
+                                         (accounts.c.name, accounts.c.aws_account_id, accounts.c.role_arn))))
         external_id = self.external_id()
         with self.engine.connect() as conn:
             return [_account(row, external_id) for row in conn.execute(query)]

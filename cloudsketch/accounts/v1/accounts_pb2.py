@@ -25,15 +25,15 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&cloudsketch/accounts/v1/accounts.proto\x12\x17\x63loudsketch.accounts.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb9\x03\n\x07\x41\x63\x63ount\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x10\n\x08role_arn\x18\x03 \x01(\t\x12\x13\n\x0b\x65xternal_id\x18\x04 \x01(\t\x12\x16\n\x0e\x61ws_account_id\x18\x05 \x01(\t\x12\x0f\n\x07regions\x18\x06 \x03(\t\x12\x13\n\x0bread_access\x18\x07 \x03(\t\x12\x14\n\x0cwrite_access\x18\x08 \x03(\t\x12\x12\n\ncreator_id\x18\t \x01(\t\x12\x0e\n\x06source\x18\n \x01(\t\x12\x46\n\x12verification_state\x18\x0b \x01(\x0e\x32*.cloudsketch.accounts.v1.VerificationState\x12\x1c\n\x14verification_message\x18\x0c \x01(\t\x12/\n\x0bverified_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\ncreated_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x19\n\x17GetIamParametersRequest\"\\\n\x18GetIamParametersResponse\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x13\n\x0b\x65xternal_id\x18\x02 \x01(\t\x12\x17\n\x0f\x61ws_console_url\x18\x03 \x01(\t\"k\n\x14\x43reateAccountRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08role_arn\x18\x02 \x01(\t\x12\x0e\n\x06region\x18\x03 \x01(\t\x12\x12\n\ncreator_id\x18\x04 \x01(\t\x12\x0f\n\x07regions\x18\x05 \x03(\t\"J\n\x15\x43reateAccountResponse\x12\x31\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32 .cloudsketch.accounts.v1.Account\"\x1f\n\x11GetAccountRequest\x12\n\n\x02id\x18\x01 \x01(\t\"G\n\x12GetAccountResponse\x12\x31\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32 .cloudsketch.accounts.v1.Account\"\"\n\x13ListAccountsRequest\x12\x0b\n\x03ids\x18\x01 \x03(\t\"J\n\x14ListAccountsResponse\x12\x32\n\x08\x61\x63\x63ounts\x18\x01 \x03(\x0b\x32 .cloudsketch.accounts.v1.Account\"\x16\n\x07TeamIds\x12\x0b\n\x03ids\x18\x01 \x03(\t\"\xf3\x01\n\x14UpdateAccountRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x11\n\x04name\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x15\n\x08role_arn\x18\x03 \x01(\tH\x01\x88\x01\x01\x12\x35\n\x0bread_access\x18\x04 \x01(\x0b\x32 .cloudsketch.accounts.v1.TeamIds\x12\x36\n\x0cwrite_access\x18\x05 \x01(\x0b\x32 .cloudsketch.accounts.v1.TeamIds\x12\x10\n\x08\x61\x63tor_id\x18\x06 \x01(\t\x12\x0e\n\x06region\x18\x07 \x01(\tB\x07\n\x05_nameB\x0b\n\t_role_arn\"J\n\x15UpdateAccountResponse\x12\x31\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32 .cloudsketch.accounts.v1.Account\"4\n\x14\x44\x65leteAccountRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08\x61\x63tor_id\x18\x02 \x01(\t\"\x17\n\x15\x44\x65leteAccountResponse*\x97\x01\n\x11VerificationState\x12\"\n\x1eVERIFICATION_STATE_UNSPECIFIED\x10\x00\x12\x1e\n\x1aVERIFICATION_STATE_PENDING\x10\x01\x12\x1f\n\x1bVERIFICATION_STATE_VERIFIED\x10\x02\x12\x1d\n\x19VERIFICATION_STATE_FAILED\x10\x03\x32\xae\x05\n\x0f\x41\x63\x63ountsService\x12w\n\x10GetIamParameters\x12\x30.cloudsketch.accounts.v1.GetIamParametersRequest\x1a\x31.cloudsketch.accounts.v1.GetIamParametersResponse\x12n\n\rCreateAccount\x12-.cloudsketch.accounts.v1.CreateAccountRequest\x1a..cloudsketch.accounts.v1.CreateAccountResponse\x12\x65\n\nGetAccount\x12*.cloudsketch.accounts.v1.GetAccountRequest\x1a+.cloudsketch.accounts.v1.GetAccountResponse\x12k\n\x0cListAccounts\x12,.cloudsketch.accounts.v1.ListAccountsRequest\x1a-.cloudsketch.accounts.v1.ListAccountsResponse\x12n\n\rUpdateAccount\x12-.cloudsketch.accounts.v1.UpdateAccountRequest\x1a..cloudsketch.accounts.v1.UpdateAccountResponse\x12n\n\rDeleteAccount\x12-.cloudsketch.accounts.v1.DeleteAccountRequest\x1a..cloudsketch.accounts.v1.DeleteAccountResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&cloudsketch/accounts/v1/accounts.proto\x12\x17\x63loudsketch.accounts.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb9\x03\n\x07\x41\x63\x63ount\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x10\n\x08role_arn\x18\x03 \x01(\t\x12\x13\n\x0b\x65xternal_id\x18\x04 \x01(\t\x12\x16\n\x0e\x61ws_account_id\x18\x05 \x01(\t\x12\x0f\n\x07regions\x18\x06 \x03(\t\x12\x13\n\x0bread_access\x18\x07 \x03(\t\x12\x14\n\x0cwrite_access\x18\x08 \x03(\t\x12\x12\n\ncreator_id\x18\t \x01(\t\x12\x0e\n\x06source\x18\n \x01(\t\x12\x46\n\x12verification_state\x18\x0b \x01(\x0e\x32*.cloudsketch.accounts.v1.VerificationState\x12\x1c\n\x14verification_message\x18\x0c \x01(\t\x12/\n\x0bverified_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\ncreated_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x19\n\x17GetIamParametersRequest\"\\\n\x18GetIamParametersResponse\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x13\n\x0b\x65xternal_id\x18\x02 \x01(\t\x12\x17\n\x0f\x61ws_console_url\x18\x03 \x01(\t\"k\n\x14\x43reateAccountRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08role_arn\x18\x02 \x01(\t\x12\x0e\n\x06region\x18\x03 \x01(\t\x12\x12\n\ncreator_id\x18\x04 \x01(\t\x12\x0f\n\x07regions\x18\x05 \x03(\t\"J\n\x15\x43reateAccountResponse\x12\x31\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32 .cloudsketch.accounts.v1.Account\"\x1f\n\x11GetAccountRequest\x12\n\n\x02id\x18\x01 \x01(\t\"G\n\x12GetAccountResponse\x12\x31\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32 .cloudsketch.accounts.v1.Account\"2\n\x13ListAccountsRequest\x12\x0b\n\x03ids\x18\x01 \x03(\t\x12\x0e\n\x06search\x18\x02 \x01(\t\"J\n\x14ListAccountsResponse\x12\x32\n\x08\x61\x63\x63ounts\x18\x01 \x03(\x0b\x32 .cloudsketch.accounts.v1.Account\"\x16\n\x07TeamIds\x12\x0b\n\x03ids\x18\x01 \x03(\t\"\xf3\x01\n\x14UpdateAccountRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x11\n\x04name\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x15\n\x08role_arn\x18\x03 \x01(\tH\x01\x88\x01\x01\x12\x35\n\x0bread_access\x18\x04 \x01(\x0b\x32 .cloudsketch.accounts.v1.TeamIds\x12\x36\n\x0cwrite_access\x18\x05 \x01(\x0b\x32 .cloudsketch.accounts.v1.TeamIds\x12\x10\n\x08\x61\x63tor_id\x18\x06 \x01(\t\x12\x0e\n\x06region\x18\x07 \x01(\tB\x07\n\x05_nameB\x0b\n\t_role_arn\"J\n\x15UpdateAccountResponse\x12\x31\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32 .cloudsketch.accounts.v1.Account\"4\n\x14\x44\x65leteAccountRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08\x61\x63tor_id\x18\x02 \x01(\t\"\x17\n\x15\x44\x65leteAccountResponse*\x97\x01\n\x11VerificationState\x12\"\n\x1eVERIFICATION_STATE_UNSPECIFIED\x10\x00\x12\x1e\n\x1aVERIFICATION_STATE_PENDING\x10\x01\x12\x1f\n\x1bVERIFICATION_STATE_VERIFIED\x10\x02\x12\x1d\n\x19VERIFICATION_STATE_FAILED\x10\x03\x32\xae\x05\n\x0f\x41\x63\x63ountsService\x12w\n\x10GetIamParameters\x12\x30.cloudsketch.accounts.v1.GetIamParametersRequest\x1a\x31.cloudsketch.accounts.v1.GetIamParametersResponse\x12n\n\rCreateAccount\x12-.cloudsketch.accounts.v1.CreateAccountRequest\x1a..cloudsketch.accounts.v1.CreateAccountResponse\x12\x65\n\nGetAccount\x12*.cloudsketch.accounts.v1.GetAccountRequest\x1a+.cloudsketch.accounts.v1.GetAccountResponse\x12k\n\x0cListAccounts\x12,.cloudsketch.accounts.v1.ListAccountsRequest\x1a-.cloudsketch.accounts.v1.ListAccountsResponse\x12n\n\rUpdateAccount\x12-.cloudsketch.accounts.v1.UpdateAccountRequest\x1a..cloudsketch.accounts.v1.UpdateAccountResponse\x12n\n\rDeleteAccount\x12-.cloudsketch.accounts.v1.DeleteAccountRequest\x1a..cloudsketch.accounts.v1.DeleteAccountResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'cloudsketch.accounts.v1.accounts_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_VERIFICATIONSTATE']._serialized_start=1494
-  _globals['_VERIFICATIONSTATE']._serialized_end=1645
+  _globals['_VERIFICATIONSTATE']._serialized_start=1510
+  _globals['_VERIFICATIONSTATE']._serialized_end=1661
   _globals['_ACCOUNT']._serialized_start=101
   _globals['_ACCOUNT']._serialized_end=542
   _globals['_GETIAMPARAMETERSREQUEST']._serialized_start=544
@@ -49,19 +49,19 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETACCOUNTRESPONSE']._serialized_start=883
   _globals['_GETACCOUNTRESPONSE']._serialized_end=954
   _globals['_LISTACCOUNTSREQUEST']._serialized_start=956
-  _globals['_LISTACCOUNTSREQUEST']._serialized_end=990
-  _globals['_LISTACCOUNTSRESPONSE']._serialized_start=992
-  _globals['_LISTACCOUNTSRESPONSE']._serialized_end=1066
-  _globals['_TEAMIDS']._serialized_start=1068
-  _globals['_TEAMIDS']._serialized_end=1090
-  _globals['_UPDATEACCOUNTREQUEST']._serialized_start=1093
-  _globals['_UPDATEACCOUNTREQUEST']._serialized_end=1336
-  _globals['_UPDATEACCOUNTRESPONSE']._serialized_start=1338
-  _globals['_UPDATEACCOUNTRESPONSE']._serialized_end=1412
-  _globals['_DELETEACCOUNTREQUEST']._serialized_start=1414
-  _globals['_DELETEACCOUNTREQUEST']._serialized_end=1466
-  _globals['_DELETEACCOUNTRESPONSE']._serialized_start=1468
-  _globals['_DELETEACCOUNTRESPONSE']._serialized_end=1491
-  _globals['_ACCOUNTSSERVICE']._serialized_start=1648
-  _globals['_ACCOUNTSSERVICE']._serialized_end=2334
+  _globals['_LISTACCOUNTSREQUEST']._serialized_end=1006
+  _globals['_LISTACCOUNTSRESPONSE']._serialized_start=1008
+  _globals['_LISTACCOUNTSRESPONSE']._serialized_end=1082
+  _globals['_TEAMIDS']._serialized_start=1084
+  _globals['_TEAMIDS']._serialized_end=1106
+  _globals['_UPDATEACCOUNTREQUEST']._serialized_start=1109
+  _globals['_UPDATEACCOUNTREQUEST']._serialized_end=1352
+  _globals['_UPDATEACCOUNTRESPONSE']._serialized_start=1354
+  _globals['_UPDATEACCOUNTRESPONSE']._serialized_end=1428
+  _globals['_DELETEACCOUNTREQUEST']._serialized_start=1430
+  _globals['_DELETEACCOUNTREQUEST']._serialized_end=1482
+  _globals['_DELETEACCOUNTRESPONSE']._serialized_start=1484
+  _globals['_DELETEACCOUNTRESPONSE']._serialized_end=1507
+  _globals['_ACCOUNTSSERVICE']._serialized_start=1664
+  _globals['_ACCOUNTSSERVICE']._serialized_end=2350
 # @@protoc_insertion_point(module_scope)

@@ -102,10 +102,12 @@ class GetAccountResponse(_message.Message):
     def __init__(self, account: _Optional[_Union[Account, _Mapping]] = ...) -> None: ...
 
 class ListAccountsRequest(_message.Message):
-    __slots__ = ("ids",)
+    __slots__ = ("ids", "search")
     IDS_FIELD_NUMBER: _ClassVar[int]
+    SEARCH_FIELD_NUMBER: _ClassVar[int]
     ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    search: str
+    def __init__(self, ids: _Optional[_Iterable[str]] = ..., search: _Optional[str] = ...) -> None: ...
 
 class ListAccountsResponse(_message.Message):
     __slots__ = ("accounts",)
