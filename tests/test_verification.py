@@ -149,3 +149,33 @@ def test_requires_external_id_reads_every_statement():
     assert not requires_external_id({"Statement": [{**allow, "Condition": {"StringLike": {"sts:ExternalId": "*"}}}]},
                                     EXTERNAL_ID)
     assert not requires_external_id({"Statement": []}, EXTERNAL_ID)
+
+
+def test_organizations_onboarding_connects_every_member_whose_role_verifies(registry, aws):
+    accounts, published = registry
+    management = "123456789012"
+    orgs = account_client("organizations", aws, management)
+    try:
+        orgs.create_organization(FeatureSet="ALL")
+    except orgs.exceptions.AlreadyInOrganizationException:
+        pass
+    created = {}
+    for name in ("org-web", "org-data", "org-legacy"):
+        status = orgs.create_account(Email=f"{name}@example.com", AccountName=name)["CreateAccountStatus"]
+        created[name] = status["AccountId"]
+    for name in ("org-web", "org-data"):  # the StackSet reached these two
+        ensure_role(aws, accounts.external_id(), created[name], "cloudsketch-readonly", management)
+    manager = ensure_role(aws, accounts.external_id(), management, "cloudsketch-organizations", management)
+    accounts.create_account("Already here", ensure_role(aws, accounts.external_id(), created["org-data"],
+                                                        "cloudsketch-readonly", management), "user-1", [])
+
+    reply = accounts.onboard_organization(manager, "", "user-1")
+    assert [(a.name, a.source) for a in reply.onboarded] == [("org-web", "organizations")]
+    assert created["org-data"] in reply.already_connected
+    failed = {f.name: f.reason for f in reply.failed}
+    assert "has no role named cloudsketch-readonly" in failed["org-legacy"]
+    assert {a.aws_account_id for a in accounts.list_accounts([])} >= {created["org-web"], created["org-data"]}
+    assert published.count("account_registered") == 2
+
+    with pytest.raises(InvalidArgument, match="not a role name"):
+        accounts.onboard_organization(manager, "bad name!", "user-1")

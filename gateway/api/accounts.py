@@ -20,6 +20,8 @@ VERIFICATION = {accounts_pb.VERIFICATION_STATE_PENDING: "pending",
 # Formats of GET /api/aws/account/{id}/{region}/{format} served so far; the diagram issue adds
 # svg, png, pdf and mxGraph.
 DIAGRAM_FORMATS = {"json"}
+# Verifying every member of a large organisation takes a while (8 at a time, ~1 s each).
+ORGANIZATION_TIMEOUT_SECONDS = 600
 
 
 def clients():
@@ -94,6 +96,21 @@ def create_account():
         region=field(body, "region", str, required=False, default=""),
         creator_id=g.principal.user.id, regions=field(body, "regions", list, required=False, default=[])))
     return jsonify(account_json(reply.account)), 201
+
+
+@api.post("/aws/organization")
+def onboard_organization():
+    """Connect every member account of an AWS Organization whose member role verifies."""
+    authorize("account:create")
+    body = json_body()
+    reply = clients().accounts.OnboardOrganization(accounts_pb.OnboardOrganizationRequest(
+        role_arn=field(body, "roleArn", str),
+        member_role_name=field(body, "memberRoleName", str, required=False, default=""),
+        region=field(body, "region", str, required=False, default=""), creator_id=g.principal.user.id),
+        timeout=ORGANIZATION_TIMEOUT_SECONDS)
+    return jsonify(onboarded=[account_json(a) for a in reply.onboarded],
+                   failed=[{"awsAccountId": f.aws_account_id, "name": f.name, "error": f.reason} for f in reply.failed],
+                   alreadyConnected=list(reply.already_connected))
 
 
 @api.put("/aws/account/<account_id>")

@@ -35,6 +35,10 @@ class AccountsServicer(pb_grpc.AccountsServiceServicer):
             write_access=list(request.write_access.ids) if request.HasField("write_access") else None,
             region=request.region))
 
+    def OnboardOrganization(self, request, context):
+        return self.accounts.onboard_organization(request.role_arn, request.member_role_name, request.creator_id,
+                                                  request.region)
+
     def DeleteAccount(self, request, context):
         self.accounts.delete_account(request.id, request.actor_id)
         return pb.DeleteAccountResponse()

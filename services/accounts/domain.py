@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Protocol
 from urllib.parse import urlencode
 
@@ -44,6 +45,9 @@ class Verifier(Protocol):
     def __call__(self, role_arn: str, role_name: str, aws_account_id: str, external_id: str,
                  region: str) -> list[str]:
         """Warnings, or raises VerificationFailed."""
+
+    def organization_members(self, role_arn: str, external_id: str, region: str) -> list[dict]:
+        """[{"id", "name"}] of the organisation's active accounts, seen through the role."""
 
 
 def parse_role_arn(role_arn: str) -> re.Match:
@@ -108,7 +112,7 @@ class Accounts:
             return conn.execute(sa.select(settings.c.value).where(settings.c.key == "external_id")).scalar_one()
 
     def create_account(self, name: str, role_arn: str, creator_id: str, regions: list[str],
-                       region: str = "") -> pb.Account:
+                       region: str = "", source: str = "manual") -> pb.Account:
         """Registers the account once its role verifies (in `region`); nothing is stored otherwise."""
         name = name.strip()
         if not name or len(name) > 200:
@@ -120,7 +124,7 @@ class Accounts:
         verified = self._verified(role_arn, region)
         now = utcnow()
         row = dict(id=str(uuid.uuid4()), name=name, regions=sorted(set(regions)), creator_id=creator_id,
-                   source="manual", created_at=now, updated_at=now, **verified)
+                   source=source, created_at=now, updated_at=now, **verified)
         with self.engine.begin() as conn:
             conn.execute(accounts.insert().values(**row))
         account = self.get_account(row["id"])
@@ -128,6 +132,39 @@ class Accounts:
             account_id=account.id, aws_account_id=account.aws_account_id, name=account.name,
             regions=account.regions, occurred_at=to_timestamp(now), actor_id=creator_id))
         return account
+
+    def onboard_organization(self, role_arn: str, member_role_name: str, creator_id: str,
+                             region: str = "") -> pb.OnboardOrganizationResponse:
+        """Registers every member account of the organisation whose member role verifies."""
+        match = parse_role_arn(role_arn)
+        member_role_name = member_role_name.strip() or "cloudsketch-readonly"
+        if not ROLE_ARN.fullmatch(f"arn:aws:iam::000000000000:role/{member_role_name}"):
+            raise InvalidArgument(f"not a role name: {member_role_name[:80]!r}")
+        region = region or DEFAULT_REGION[match["partition"]]
+        self._verified(role_arn, region)  # the management role itself must be sound
+        members = self.verify.organization_members(role_arn.strip(), self.external_id(), region)
+        connected = {a.aws_account_id for a in self.list_accounts([])}
+        reply = pb.OnboardOrganizationResponse()
+        todo = []
+        for member in members:
+            if member["id"] in connected:
+                reply.already_connected.append(member["id"])
+            else:
+                todo.append(member)
+
+        def onboard(member):
+            member_arn = f"arn:{match['partition']}:iam::{member['id']}:role/{member_role_name}"
+            try:
+                return self.create_account(member["name"] or member["id"], member_arn, creator_id, [], region,
+                                           source="organizations")
+            except InvalidArgument as exc:  # VerificationFailed included: report it, go on
+                return pb.OnboardingFailure(aws_account_id=member["id"], name=member["name"], reason=str(exc))
+
+        # Each verification waits on AWS a few times: verify members side by side.
+        with ThreadPoolExecutor(max_workers=8, thread_name_prefix="onboard") as pool:
+            for result in pool.map(onboard, todo):
+                (reply.onboarded if isinstance(result, pb.Account) else reply.failed).append(result)
+        return reply
 
     def get_account(self, account_id: str) -> pb.Account:
         with self.engine.connect() as conn:

@@ -159,3 +159,30 @@ class RoleVerifier:
     def __call__(self, role_arn: str, role_name: str, aws_account_id: str, external_id: str,
                  region: str) -> list[str]:
         return verify_role(role_arn, role_name, aws_account_id, external_id, region, self.trusted_account_id)
+
+    def organization_members(self, role_arn: str, external_id: str, region: str) -> list[dict]:
+        return organization_members(role_arn, external_id, region)
+
+
+def organization_members(role_arn: str, external_id: str, region: str) -> list[dict]:
+    """The organisation's ACTIVE accounts, listed through a management or delegated-admin role."""
+    try:
+        credentials = aws.assume_role(role_arn, external_id, region, "cloudsketch-organizations",
+                                      duration_seconds=900, config=aws.INTERACTIVE_CONFIG)
+        organizations = aws.client("organizations", region, credentials, aws.INTERACTIVE_CONFIG)
+        members = []
+        for page in organizations.get_paginator("list_accounts").paginate():
+            members += [{"id": a["Id"], "name": a.get("Name", "")} for a in page["Accounts"]
+                        if a.get("Status", "ACTIVE") == "ACTIVE"]
+        return members
+    except ClientError as exc:
+        code = _error_code(exc)
+        if code == "AWSOrganizationsNotInUseException":
+            raise VerificationFailed("this account belongs to no AWS Organization") from None
+        if code in ("AccessDeniedException", "AccessDenied"):
+            raise VerificationFailed(
+                "the role cannot list the organisation's accounts (organizations:ListAccounts): use a role in "
+                "the management account or a delegated administrator account") from None
+        raise VerificationFailed(f"listing the organisation's accounts failed ({code})") from None
+    except BotoCoreError as exc:
+        raise VerificationFailed(f"cannot reach AWS Organizations: {exc}") from None

@@ -156,3 +156,35 @@ class DeleteAccountRequest(_message.Message):
 class DeleteAccountResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class OnboardOrganizationRequest(_message.Message):
+    __slots__ = ("role_arn", "member_role_name", "region", "creator_id")
+    ROLE_ARN_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    REGION_FIELD_NUMBER: _ClassVar[int]
+    CREATOR_ID_FIELD_NUMBER: _ClassVar[int]
+    role_arn: str
+    member_role_name: str
+    region: str
+    creator_id: str
+    def __init__(self, role_arn: _Optional[str] = ..., member_role_name: _Optional[str] = ..., region: _Optional[str] = ..., creator_id: _Optional[str] = ...) -> None: ...
+
+class OnboardingFailure(_message.Message):
+    __slots__ = ("aws_account_id", "name", "reason")
+    AWS_ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    aws_account_id: str
+    name: str
+    reason: str
+    def __init__(self, aws_account_id: _Optional[str] = ..., name: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class OnboardOrganizationResponse(_message.Message):
+    __slots__ = ("onboarded", "failed", "already_connected")
+    ONBOARDED_FIELD_NUMBER: _ClassVar[int]
+    FAILED_FIELD_NUMBER: _ClassVar[int]
+    ALREADY_CONNECTED_FIELD_NUMBER: _ClassVar[int]
+    onboarded: _containers.RepeatedCompositeFieldContainer[Account]
+    failed: _containers.RepeatedCompositeFieldContainer[OnboardingFailure]
+    already_connected: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, onboarded: _Optional[_Iterable[_Union[Account, _Mapping]]] = ..., failed: _Optional[_Iterable[_Union[OnboardingFailure, _Mapping]]] = ..., already_connected: _Optional[_Iterable[str]] = ...) -> None: ...

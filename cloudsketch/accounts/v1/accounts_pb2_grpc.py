@@ -65,6 +65,11 @@ class AccountsServiceStub:
                 request_serializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.DeleteAccountRequest.SerializeToString,
                 response_deserializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.DeleteAccountResponse.FromString,
                 _registered_method=True)
+        self.OnboardOrganization = channel.unary_unary(
+                '/cloudsketch.accounts.v1.AccountsService/OnboardOrganization',
+                request_serializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.OnboardOrganizationRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.OnboardOrganizationResponse.FromString,
+                _registered_method=True)
 
 
 class AccountsServiceServicer:
@@ -108,6 +113,14 @@ class AccountsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def OnboardOrganization(self, request, context):
+        """From a role in an AWS Organizations management (or delegated administrator) account: list the
+        member accounts and register every one whose member role verifies; report the rest and why.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AccountsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -140,6 +153,11 @@ def add_AccountsServiceServicer_to_server(servicer, server):
                     servicer.DeleteAccount,
                     request_deserializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.DeleteAccountRequest.FromString,
                     response_serializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.DeleteAccountResponse.SerializeToString,
+            ),
+            'OnboardOrganization': grpc.unary_unary_rpc_method_handler(
+                    servicer.OnboardOrganization,
+                    request_deserializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.OnboardOrganizationRequest.FromString,
+                    response_serializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.OnboardOrganizationResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -305,6 +323,33 @@ class AccountsService:
             '/cloudsketch.accounts.v1.AccountsService/DeleteAccount',
             cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.DeleteAccountRequest.SerializeToString,
             cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.DeleteAccountResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def OnboardOrganization(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.accounts.v1.AccountsService/OnboardOrganization',
+            cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.OnboardOrganizationRequest.SerializeToString,
+            cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.OnboardOrganizationResponse.FromString,
             options,
             channel_credentials,
             insecure,
