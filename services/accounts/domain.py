@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from cloudsketch.accounts.v1 import accounts_pb2 as pb
 from cloudsketch.accounts.v1 import events_pb2 as events
-from services.common.database import insert_if_absent
+from services.common.database import insert_if_absent, read_connection
 from services.common.errors import InvalidArgument, NotFound
 from services.common.timeutil import to_timestamp, utcnow
 from services.accounts.tables import accounts, settings
@@ -167,7 +167,7 @@ class Accounts:
         return reply
 
     def get_account(self, account_id: str) -> pb.Account:
-        with self.engine.connect() as conn:
+        with read_connection(self.engine) as conn:
             row = conn.execute(sa.select(accounts).where(accounts.c.id == account_id)).first()
         if row is None:
             raise NotFound("no such account")
@@ -183,7 +183,7 @@ class Accounts:
             query = query.where(sa.or_(*(sa.func.lower(column).like(pattern, escape="\\") for column in
                                          (accounts.c.name, accounts.c.aws_account_id, accounts.c.role_arn))))
         external_id = self.external_id()
-        with self.engine.connect() as conn:
+        with read_connection(self.engine) as conn:
             return [_account(row, external_id) for row in conn.execute(query)]
 
     def update_account(self, account_id: str, actor_id: str, name: str | None = None, role_arn: str | None = None,

@@ -121,6 +121,14 @@ def open_database(service: str, database_url: str | None = None) -> Engine:
     return engine
 
 
+def read_connection(engine: Engine):
+    """A connection for single-statement reads (and idempotent one-row writes) on hot paths: on
+    PostgreSQL in autocommit, which saves the BEGIN and COMMIT round trips of a transaction."""
+    if engine.dialect.name == "postgresql":
+        return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    return engine.connect()
+
+
 def insert_if_absent(conn, table: sa.Table, **values):
     """INSERT that does nothing when the primary or a unique key already exists (PostgreSQL and
     SQLite: ON CONFLICT DO NOTHING), for idempotent event handlers and first-use defaults."""

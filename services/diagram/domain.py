@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 
 from cloudsketch.accounts.v1 import events_pb2 as account_events
 from cloudsketch.diagram.v1 import diagram_pb2 as pb
-from services.common.database import insert_if_absent
+from services.common.database import insert_if_absent, read_connection
 from services.common.errors import NotFound
 from services.common.timeutil import to_timestamp, utcnow
 from services.diagram.tables import live_blueprints
@@ -39,7 +39,7 @@ class Diagrams:
             conn.execute(live_blueprints.delete().where(live_blueprints.c.account_id == event.account_id))
 
     def get_account_blueprint(self, account_id: str, region: str) -> pb.GetAccountBlueprintResponse:
-        with self.engine.connect() as conn:
+        with read_connection(self.engine) as conn:
             row = conn.execute(sa.select(live_blueprints).where(live_blueprints.c.account_id == account_id)).first()
         if row is None:
             raise NotFound("no live blueprint for this account")

@@ -14,7 +14,7 @@ from argon2.exceptions import VerificationError
 from sqlalchemy.engine import Connection, Engine
 
 from cloudsketch.identity.v1 import identity_pb2 as pb
-from services.common.database import insert_if_absent
+from services.common.database import insert_if_absent, read_connection
 from services.common.errors import (AlreadyExists, FailedPrecondition, InvalidArgument, NotFound,
                                     RateLimited, Unauthenticated)
 from services.common.timeutil import as_utc, to_timestamp, utcnow
@@ -273,20 +273,25 @@ class Identity:
         return self.get_api_key(key_id)
 
     def authenticate_api_key(self, secret: str) -> pb.Principal:
-        """The key's principal; one NotFound for unknown, revoked and expired keys alike."""
+        """The key's principal; one NotFound for unknown, revoked and expired keys alike.
+        The hot path of every API request: two reads outside a transaction, and a write only
+        when the last-used time is more than a minute old."""
         unknown = NotFound("unknown, revoked or expired API key")
         if not secret.startswith(KEY_PREFIX):
             raise unknown
         now = utcnow()
-        with self.engine.begin() as conn:
-            key = conn.execute(sa.select(api_keys).where(api_keys.c.key_hash == _sha256(secret))).first()
-            if key is None or key.revoked_at is not None or (key.expires_at and as_utc(key.expires_at) <= now):
+        with read_connection(self.engine) as conn:
+            row = conn.execute(
+                sa.select(api_keys.c.id.label("key_id"), api_keys.c.mode, api_keys.c.last_used_at,
+                          api_keys.c.expires_at, api_keys.c.revoked_at, *users.c)
+                .join(users, users.c.id == api_keys.c.user_id)
+                .where(api_keys.c.key_hash == _sha256(secret))).first()
+            if row is None or row.revoked_at is not None or (row.expires_at and as_utc(row.expires_at) <= now):
                 raise unknown
-            user = conn.execute(sa.select(users).where(users.c.id == key.user_id)).one()
-            # last-used time to the minute: no write on every request
-            if key.last_used_at is None or (now - as_utc(key.last_used_at)).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
-                conn.execute(api_keys.update().where(api_keys.c.id == key.id).values(last_used_at=now))
-            return self._principal(conn, user, MODE_NAMES[key.mode], key.id, key.expires_at)
+            if row.last_used_at is None or (now - as_utc(row.last_used_at)).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
+                conn.execute(api_keys.update().where(api_keys.c.id == row.key_id).values(last_used_at=now))
+                conn.commit()
+            return self._principal(conn, row, MODE_NAMES[row.mode], row.key_id, row.expires_at)
 
     # --- web sessions --------------------------------------------------------------------------
 
