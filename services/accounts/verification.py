@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 # Actions a read-only role may allow; anything else counts as write access.
 READ_ONLY_ACTION = re.compile(r"^[a-z0-9-]+:(Get|List|Describe|Search|Lookup|Scan|Query|Select|BatchGet|View|"
                               r"Check|Validate|Preview|Estimate|Test|Verify|Read)[A-Za-z0-9*]*$|"
-                              r"^[a-z0-9-]+:(Get|List|Describe)\*$")
+                              r"^[a-z0-9-]+:(Get|List|Describe)\*$",
+                              re.IGNORECASE)  # API Gateway's read action is apigateway:GET
 WRITE_POLICIES = {"AdministratorAccess", "PowerUserAccess", "IAMFullAccess"}
 
 
@@ -43,7 +44,11 @@ def _error_code(exc: ClientError) -> str:
 
 def _statements(document) -> list[dict]:
     if isinstance(document, str):
-        document = json.loads(unquote(document))
+        try:
+            document = json.loads(unquote(document))
+        except ValueError:  # not a policy document we can read: nothing to go on
+            log.info("unreadable policy document")
+            return []
     statements = document.get("Statement", [])
     return [statements] if isinstance(statements, dict) else list(statements)
 

@@ -1,0 +1,1 @@
+"""collector: discovers each connected AWS account's resources and publishes what changed."""
