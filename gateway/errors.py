@@ -1,6 +1,7 @@
 """Errors as JSON `{"error": "..."}` with the status codes Cloudcraft documents."""
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import grpc
@@ -30,6 +31,17 @@ class ApiError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+@contextlib.contextmanager
+def not_found_as(status: int, message: str):
+    """Inside: a NOT_FOUND from a service becomes this ApiError (other errors pass through)."""
+    try:
+        yield
+    except grpc.RpcError as exc:
+        if exc.code() == grpc.StatusCode.NOT_FOUND:
+            raise ApiError(status, message) from None
+        raise
 
 
 def error_response(status: int, message: str):

@@ -11,7 +11,7 @@ from cloudsketch.identity.v1 import identity_pb2 as identity_pb
 from gateway.api import api
 from gateway.api.body import field, json_body
 from gateway.auth import authorize, filter_authorized
-from gateway.errors import ApiError
+from gateway.errors import ApiError, not_found_as
 from services.common.timeutil import iso
 
 VERIFICATION = {accounts_pb.VERIFICATION_STATE_PENDING: "pending",
@@ -47,12 +47,8 @@ def account_ref(account: accounts_pb.Account) -> identity_pb.ResourceRef:
 
 def authorized_account(account_id: str, action: str) -> accounts_pb.Account:
     """The account, if the caller may do `action` on it (404 when they may not know it exists)."""
-    try:
+    with not_found_as(404, "no such account"):
         account = clients().accounts.GetAccount(accounts_pb.GetAccountRequest(id=account_id)).account
-    except grpc.RpcError as exc:
-        if exc.code() == grpc.StatusCode.NOT_FOUND:
-            raise ApiError(404, "no such account") from None
-        raise
     authorize(action, account_ref(account))
     return account
 
@@ -62,12 +58,8 @@ def checked_team_ids(body: dict, name: str) -> list[str] | None:
     if team_ids is None:
         return None
     for team_id in set(team_ids):
-        try:
+        with not_found_as(400, f"{name}: no team with id {team_id[:60]!r}"):
             clients().identity.GetTeam(identity_pb.GetTeamRequest(id=team_id))
-        except grpc.RpcError as exc:
-            if exc.code() == grpc.StatusCode.NOT_FOUND:
-                raise ApiError(400, f"{name}: no team with id {team_id[:60]!r}") from None
-            raise
     return team_ids
 
 

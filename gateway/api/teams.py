@@ -1,14 +1,13 @@
 """/api/team: teams and their members."""
 from __future__ import annotations
 
-import grpc
 from flask import current_app, g, jsonify
 
 from cloudsketch.identity.v1 import identity_pb2 as identity_pb
 from gateway.api import api
 from gateway.api.body import field, json_body
 from gateway.auth import authorize, principal_cache
-from gateway.errors import ApiError
+from gateway.errors import not_found_as
 from services.common.timeutil import iso
 
 
@@ -22,12 +21,8 @@ def team_json(team: identity_pb.Team) -> dict:
 
 
 def authorized_team(team_id: str, action: str) -> identity_pb.Team:
-    try:
+    with not_found_as(404, "no such team"):
         team = identity().GetTeam(identity_pb.GetTeamRequest(id=team_id)).team
-    except grpc.RpcError as exc:
-        if exc.code() == grpc.StatusCode.NOT_FOUND:
-            raise ApiError(404, "no such team") from None
-        raise
     authorize(action, identity_pb.ResourceRef(kind="team", id=team.id, secret=team.secret))
     return team
 

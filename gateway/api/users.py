@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import grpc
 from flask import current_app, g, jsonify, request
 
 from cloudsketch.identity.v1 import identity_pb2 as identity_pb
 from gateway.api import api
 from gateway.api.body import field, json_body
 from gateway.auth import authorize, principal_cache
-from gateway.errors import ApiError
+from gateway.errors import ApiError, not_found_as
 from services.common.timeutil import iso, to_timestamp
 from services.identity.permissions import ROLE_NAMES, ROLE_OF
 
@@ -43,12 +42,8 @@ def role_field(body: dict, required: bool) -> int | None:
 
 
 def target_user(user_id: str, action: str) -> identity_pb.User:
-    try:
+    with not_found_as(404, "no such user"):
         user = identity().GetUser(identity_pb.GetUserRequest(id=user_id)).user
-    except grpc.RpcError as exc:
-        if exc.code() == grpc.StatusCode.NOT_FOUND:
-            raise ApiError(404, "no such user") from None
-        raise
     authorize(action, identity_pb.ResourceRef(kind="user", id=user.id, owner_id=user.id, role=user.role))
     return user
 
@@ -132,12 +127,8 @@ def create_api_key():
 
 @api.delete("/apikey/<key_id>")
 def revoke_api_key(key_id: str):
-    try:
+    with not_found_as(404, "no such apikey"):
         key = identity().GetApiKey(identity_pb.GetApiKeyRequest(id=key_id)).api_key
-    except grpc.RpcError as exc:
-        if exc.code() == grpc.StatusCode.NOT_FOUND:
-            raise ApiError(404, "no such apikey") from None
-        raise
     authorize("apikey:revoke", identity_pb.ResourceRef(kind="apikey", id=key.id, owner_id=key.user_id))
     identity().RevokeApiKey(identity_pb.RevokeApiKeyRequest(id=key_id, actor_id=g.principal.user.id))
     principal_cache().clear()  # the key stops working now, not when the cache expires
