@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import sys
 
 
@@ -16,6 +17,9 @@ def run_process(service: str, argv: list[str] | None = None) -> None:
         # Before anything else is imported: nameko needs a green process.
         import eventlet
         eventlet.monkey_patch()
+        # psycopg waits on its socket in C (wait_c), which blocks eventlet's hub: every green
+        # thread would stall during each query. select() is green once patched.
+        os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
         module = importlib.import_module(f"services.{service}.worker")
         from services.common.worker import run_worker
         run_worker(service, module.SERVICE)
