@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import uuid
 from pathlib import Path
@@ -17,6 +16,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import sqlalchemy as sa
+
+from services.common.supervisor import free_port, isolated_env
 
 REPO = Path(__file__).resolve().parent.parent
 LOCAL_AMQP = os.environ.get("CLOUDSKETCH_TEST_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
@@ -30,33 +31,6 @@ def docker_engine_answers() -> bool:
         return True
     except Exception:
         return False
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def free_port_block(size: int) -> int:
-    """The first of `size` consecutive free ports."""
-    for _ in range(50):
-        base = free_port()
-        if base + size >= 65535:
-            continue
-        try:
-            socks = []
-            for port in range(base, base + size):
-                sock = socket.socket()
-                socks.append(sock)
-                sock.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-        finally:
-            for sock in socks:
-                sock.close()
-    raise RuntimeError("no block of free ports")
 
 
 @pytest.fixture(scope="session")
@@ -151,18 +125,7 @@ def moto_endpoint():
 def stack_env(tmp_path: Path, amqp: str, database: str, aws_endpoint: str = "") -> dict[str, str]:
     """Environment for a whole stack on free ports, isolated in tmp_path (and pointed at a moto
     server when given one)."""
-    base = free_port_block(320)
-    env = {
-        "CLOUDSKETCH_AMQP_URI": amqp,
-        "CLOUDSKETCH_DATABASE_URL": database,
-        "CLOUDSKETCH_DATA_DIR": str(tmp_path / "data"),
-        "CLOUDSKETCH_GATEWAY_PORT": str(base),
-        "CLOUDSKETCH_METRICS_PORT_BASE": str(base + 100),
-        "CLOUDSKETCH_DEMO_MOTO_PORT": str(base + 300),
-        "CLOUDSKETCH_LOG_FORMAT": "json",
-    }
-    for offset, service in enumerate(("identity", "accounts", "collector", "diagram", "budget"), start=1):
-        env[f"CLOUDSKETCH_{service.upper()}_API_ADDR"] = f"127.0.0.1:{base + 10 + offset}"
+    env = isolated_env(tmp_path, amqp, database)
     if aws_endpoint:
         env.update(AWS_TEST_ENV, AWS_ENDPOINT_URL=aws_endpoint)
     return env

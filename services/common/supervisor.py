@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -153,6 +154,51 @@ def stack_groups() -> list[list[Child]]:
     """PROCESSES in start order: workers (they declare the event queues), then apis, then the gateway."""
     by_role = {role: [child_for(p) for p in PROCESSES if p.role == role] for role in ("worker", "api", "gateway")}
     return [group for group in by_role.values() if group]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def free_port_block(size: int) -> int:
+    """The first of `size` consecutive free ports on 127.0.0.1."""
+    for _ in range(50):
+        base = free_port()
+        if base + size >= 65535:
+            continue
+        socks = []
+        try:
+            for port in range(base, base + size):
+                sock = socket.socket()
+                socks.append(sock)
+                sock.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in socks:
+                sock.close()
+    raise RuntimeError("no block of free ports")
+
+
+def isolated_env(directory: Path, amqp: str, database: str) -> dict[str, str]:
+    """Configuration for a whole stack on free ports with its files in `directory`: for tests and
+    benchmarks that run beside a real installation."""
+    base = free_port_block(320)
+    env = {
+        "CLOUDSKETCH_AMQP_URI": amqp,
+        "CLOUDSKETCH_DATABASE_URL": database,
+        "CLOUDSKETCH_DATA_DIR": str(directory / "data"),
+        "CLOUDSKETCH_GATEWAY_PORT": str(base),
+        "CLOUDSKETCH_METRICS_PORT_BASE": str(base + 100),
+        "CLOUDSKETCH_DEMO_MOTO_PORT": str(base + 300),
+        "CLOUDSKETCH_LOG_FORMAT": "json",
+    }
+    for service, offset in config.SERVICE_PORT_OFFSETS.items():
+        env[f"CLOUDSKETCH_{service.upper()}_API_ADDR"] = f"127.0.0.1:{base + 10 + offset}"
+    return env
 
 
 class LocalStack:
