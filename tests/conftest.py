@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -31,6 +32,17 @@ def docker_engine_answers() -> bool:
         return True
     except Exception:
         return False
+
+
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.02, what: str | None = None):
+    """predicate()'s first true value, polled until `timeout` (a bound, never a timing assertion)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"not true after {timeout}s: {what or predicate.__doc__ or predicate}")
 
 
 @pytest.fixture(scope="session")

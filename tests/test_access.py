@@ -36,7 +36,7 @@ import pytest
 import requests
 
 from services.demo import ensure_role
-from tests.conftest import drop_service_schemas, stack_env
+from tests.conftest import drop_service_schemas, stack_env, wait_for
 
 pytestmark = pytest.mark.slow
 CLI = [sys.executable, "-m", "services.cli"]
@@ -46,14 +46,6 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 ROLES = ("owner", "administrator", "user", "viewer")
 
 
-def wait_for(predicate, timeout=15.0, interval=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"not true after {timeout}s: {predicate.__doc__ or predicate}")
 
 
 # --- talking to the gateway ------------------------------------------------------------------

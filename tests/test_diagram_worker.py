@@ -25,7 +25,7 @@ from services.common.events import EventPublisher
 from services.common.timeutil import to_timestamp, utcnow
 from services.diagram.domain import Diagrams
 from services.diagram.tables import live_blueprints
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_for
 
 REPO = Path(__file__).resolve().parent.parent
 # nameko's queue names: evt-<source service>-<event type>--<service>.<method>
@@ -35,14 +35,6 @@ QUEUES = {
 }
 
 
-def wait_for(predicate, timeout=20.0, interval=0.02, what=None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"not true after {timeout}s: {what or predicate.__doc__ or predicate}")
 
 
 def queue_state(amqp_uri: str, name: str) -> tuple[int, int] | None:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from cloudsketch.diagram.v1 import diagram_pb2, diagram_pb2_grpc
 from services.common.processes import PROCESSES
 from services.demo import ensure_role
-from tests.conftest import drop_service_schemas, stack_env
+from tests.conftest import drop_service_schemas, stack_env, wait_for
 
 pytestmark = pytest.mark.slow
 CLI = [sys.executable, "-m", "services.cli"]
@@ -43,14 +43,6 @@ def stored_rows(env: dict, service: str, table: str, column: str, value: str) ->
     return count
 
 
-def wait_for(predicate, timeout=15.0, interval=0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"not true after {timeout}s: {predicate.__doc__ or predicate}")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
