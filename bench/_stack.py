@@ -45,8 +45,10 @@ def stack_env(directory: Path, amqp: str, database: str) -> dict[str, str]:
     """Environment for a whole stack on free ports, isolated in `directory`."""
     env = isolated_env(directory, amqp, database)
     env.update(CLOUDSKETCH_BIND_HOST="127.0.0.1", CLOUDSKETCH_METRICS_PORT="",
-               # nothing here talks to AWS; never the real one
-               AWS_ENDPOINT_URL=f"http://127.0.0.1:{env['CLOUDSKETCH_DEMO_MOTO_PORT']}")
+               # Every AWS call goes to the moto server on this port (running_stack(moto=True)),
+               # never to AWS, with moto's fake credentials (accounts-api needs some to verify roles).
+               AWS_ENDPOINT_URL=f"http://127.0.0.1:{env['CLOUDSKETCH_DEMO_MOTO_PORT']}",
+               AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
     return env
 
 

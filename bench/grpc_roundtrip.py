@@ -13,9 +13,9 @@ connects one AWS account (its role in moto) as `cloudsketch demo` does, then mea
   with N client threads sharing the channel (--threads, --seconds each).
 - A baseline without any database work: grpc.health.v1 Check on identity-api.
 - The end-to-end HTTP figure, separate from the gRPC target: GET /api/aws/account through the
-  gateway (waitress -> Flask -> whatever gRPC calls the route makes; at commit b78fa6c
-  AuthenticateApiKey + ListAccounts) with requests.Session, sequential latency (and the gateway's
-  own time per request from its /metrics) and throughput with --http-threads threads.
+  gateway (waitress -> Flask -> whatever gRPC calls the route makes; docs/performance.md names
+  them) with requests.Session, sequential latency (and the gateway's own time per request from its
+  /metrics) and throughput with --http-threads threads.
 
 All traffic goes to 127.0.0.1. The script stops by itself and stops every process it started.
 
