@@ -3,19 +3,15 @@ brings the diagram screens."""
 from __future__ import annotations
 
 import grpc
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 
 from cloudsketch.identity.v1 import identity_pb2 as identity_pb
-from gateway.auth import SESSION_COOKIE, check_csrf, check_same_origin, principal_cache, session_principal
+from gateway.auth import SESSION_COOKIE, check_csrf, check_same_origin, identity, principal_cache, session_principal
 from gateway.errors import ApiError
 from services.common import config
 from services.identity.permissions import ROLE_OF
 
 web = Blueprint("web", __name__)
-
-
-def identity():
-    return current_app.extensions["clients"].identity
 
 
 def wants_json() -> bool:

@@ -1,18 +1,14 @@
 """/api/team: teams and their members."""
 from __future__ import annotations
 
-from flask import current_app, g, jsonify
+from flask import g, jsonify
 
 from cloudsketch.identity.v1 import identity_pb2 as identity_pb
 from gateway.api import api
 from gateway.api.body import field, json_body
-from gateway.auth import authorize, principal_cache
+from gateway.auth import authorize, identity, principal_cache
 from gateway.errors import not_found_as
 from services.common.timeutil import iso
-
-
-def identity():
-    return current_app.extensions["clients"].identity
 
 
 def team_json(team: identity_pb.Team) -> dict:
