@@ -13,7 +13,7 @@ REQUESTS = Counter("http_requests_total", "HTTP requests answered by the gateway
                    ["method", "endpoint", "status"])
 LATENCY = Histogram("http_request_duration_seconds", "Time to answer an HTTP request.", ["method", "endpoint"],
                     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
-UPSTREAMS = ("identity", "accounts", "diagram")
+UPSTREAMS = ("identity", "accounts", "collector", "diagram")
 
 observability = Blueprint("observability", __name__)
 

@@ -17,7 +17,7 @@ import sys
 
 from services.common import config
 
-DATABASE_SERVICES = ("identity", "accounts", "diagram")
+DATABASE_SERVICES = ("identity", "accounts", "collector", "diagram")
 
 
 class PreflightFailed(Exception):

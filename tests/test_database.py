@@ -10,9 +10,8 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from services.cli import DATABASE_SERVICES as SERVICES_WITH_DATABASE
 from services.common import database
-
-SERVICES_WITH_DATABASE = ["identity", "accounts", "diagram"]
 
 
 @pytest.mark.parametrize("service", SERVICES_WITH_DATABASE)
@@ -35,11 +34,11 @@ def test_each_service_has_its_own_store(database_url, tmp_path):
     with engine.connect() as conn:
         rows = conn.execute(sa.text(
             "SELECT table_schema, table_name FROM information_schema.tables "
-            "WHERE table_schema = ANY(:schemas)"), {"schemas": SERVICES_WITH_DATABASE}).all()
+            "WHERE table_schema = ANY(:schemas)"), {"schemas": list(SERVICES_WITH_DATABASE)}).all()
     engine.dispose()
     tables = {(schema, name) for schema, name in rows}
     assert ("identity", "users") in tables and ("accounts", "accounts") in tables
-    assert ("diagram", "live_blueprints") in tables
+    assert ("diagram", "live_blueprints") in tables and ("collector", "leases") in tables
     assert ("identity", "accounts") not in tables  # no service sees another's tables
 
 

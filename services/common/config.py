@@ -50,6 +50,11 @@ SETTINGS = [
     Setting("CLOUDSKETCH_AWS_ACCOUNT_ID", "",
             "The AWS account cloudsketch runs as, which connected roles must trust. Empty: the account "
             "of cloudsketch's own AWS credentials (sts:GetCallerIdentity)."),
+    Setting("CLOUDSKETCH_SYNC_INTERVAL_SECONDS", "3600",
+            "How often the collector syncs each account on its own; on-demand syncs come on top."),
+    Setting("CLOUDSKETCH_SYNC_CONCURRENCY", "32", "AWS API calls in flight per account during a sync."),
+    Setting("CLOUDSKETCH_SYNC_SERVICE_CONCURRENCY", "8",
+            "AWS API calls in flight per account, AWS service and region (AWS's rate limits are per API)."),
     Setting("CLOUDSKETCH_DEMO_MOTO_PORT", "5055", "Port of the moto server `cloudsketch demo` starts."),
     Setting("AWS_ENDPOINT_URL", "", "AWS's own variable: send every AWS call to this endpoint (a moto server)."),
 ]
@@ -126,6 +131,15 @@ def secure_cookies() -> bool:
 
 def auth_cache_seconds() -> float:
     return float(env("CLOUDSKETCH_AUTH_CACHE_SECONDS"))
+
+
+def sync_interval_seconds() -> float:
+    return float(env("CLOUDSKETCH_SYNC_INTERVAL_SECONDS"))
+
+
+def sync_concurrency() -> tuple[int, int]:
+    """(calls in flight per account, per account-service-region) during a sync."""
+    return int(env("CLOUDSKETCH_SYNC_CONCURRENCY")), int(env("CLOUDSKETCH_SYNC_SERVICE_CONCURRENCY"))
 
 
 def demo_moto_port() -> int:

@@ -28,8 +28,10 @@ class Process:
 PROCESSES = [
     Process("identity-worker", "identity", "worker"),
     Process("diagram-worker", "diagram", "worker"),
+    Process("collector-worker", "collector", "worker"),
     Process("identity-api", "identity", "api"),
     Process("accounts-api", "accounts", "api"),
+    Process("collector-api", "collector", "api"),
     Process("diagram-api", "diagram", "api"),
     Process("gateway", "gateway", "gateway"),
 ]

@@ -25,7 +25,7 @@ SYNC_STATE_FINISHED: SyncState
 SYNC_STATE_FAILED: SyncState
 
 class SyncStatus(_message.Message):
-    __slots__ = ("account_id", "sync_id", "state", "started_at", "finished_at", "counts", "gaps")
+    __slots__ = ("account_id", "sync_id", "state", "started_at", "finished_at", "counts", "gaps", "requested_at", "skipped_regions", "message")
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     SYNC_ID_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -33,6 +33,9 @@ class SyncStatus(_message.Message):
     FINISHED_AT_FIELD_NUMBER: _ClassVar[int]
     COUNTS_FIELD_NUMBER: _ClassVar[int]
     GAPS_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_AT_FIELD_NUMBER: _ClassVar[int]
+    SKIPPED_REGIONS_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
     account_id: str
     sync_id: str
     state: SyncState
@@ -40,23 +43,28 @@ class SyncStatus(_message.Message):
     finished_at: _timestamp_pb2.Timestamp
     counts: SyncCounts
     gaps: _containers.RepeatedCompositeFieldContainer[_resource_pb2.Gap]
-    def __init__(self, account_id: _Optional[str] = ..., sync_id: _Optional[str] = ..., state: _Optional[_Union[SyncState, str]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., counts: _Optional[_Union[SyncCounts, _Mapping]] = ..., gaps: _Optional[_Iterable[_Union[_resource_pb2.Gap, _Mapping]]] = ...) -> None: ...
+    requested_at: _timestamp_pb2.Timestamp
+    skipped_regions: _containers.RepeatedScalarFieldContainer[str]
+    message: str
+    def __init__(self, account_id: _Optional[str] = ..., sync_id: _Optional[str] = ..., state: _Optional[_Union[SyncState, str]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., counts: _Optional[_Union[SyncCounts, _Mapping]] = ..., gaps: _Optional[_Iterable[_Union[_resource_pb2.Gap, _Mapping]]] = ..., requested_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., skipped_regions: _Optional[_Iterable[str]] = ..., message: _Optional[str] = ...) -> None: ...
 
 class SyncCounts(_message.Message):
-    __slots__ = ("resources", "added", "changed", "removed", "api_calls", "duration_seconds")
+    __slots__ = ("resources", "added", "changed", "removed", "api_calls", "duration_seconds", "effective_concurrency")
     RESOURCES_FIELD_NUMBER: _ClassVar[int]
     ADDED_FIELD_NUMBER: _ClassVar[int]
     CHANGED_FIELD_NUMBER: _ClassVar[int]
     REMOVED_FIELD_NUMBER: _ClassVar[int]
     API_CALLS_FIELD_NUMBER: _ClassVar[int]
     DURATION_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_CONCURRENCY_FIELD_NUMBER: _ClassVar[int]
     resources: int
     added: int
     changed: int
     removed: int
     api_calls: int
     duration_seconds: float
-    def __init__(self, resources: _Optional[int] = ..., added: _Optional[int] = ..., changed: _Optional[int] = ..., removed: _Optional[int] = ..., api_calls: _Optional[int] = ..., duration_seconds: _Optional[float] = ...) -> None: ...
+    effective_concurrency: float
+    def __init__(self, resources: _Optional[int] = ..., added: _Optional[int] = ..., changed: _Optional[int] = ..., removed: _Optional[int] = ..., api_calls: _Optional[int] = ..., duration_seconds: _Optional[float] = ..., effective_concurrency: _Optional[float] = ...) -> None: ...
 
 class RequestSyncRequest(_message.Message):
     __slots__ = ("account_id", "regions")
@@ -67,10 +75,12 @@ class RequestSyncRequest(_message.Message):
     def __init__(self, account_id: _Optional[str] = ..., regions: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class RequestSyncResponse(_message.Message):
-    __slots__ = ("sync_id",)
+    __slots__ = ("sync_id", "queued_new")
     SYNC_ID_FIELD_NUMBER: _ClassVar[int]
+    QUEUED_NEW_FIELD_NUMBER: _ClassVar[int]
     sync_id: str
-    def __init__(self, sync_id: _Optional[str] = ...) -> None: ...
+    queued_new: bool
+    def __init__(self, sync_id: _Optional[str] = ..., queued_new: _Optional[bool] = ...) -> None: ...
 
 class GetSyncStatusRequest(_message.Message):
     __slots__ = ("account_id",)

@@ -27,23 +27,25 @@ from cloudsketch.common.v1 import resource_pb2 as cloudsketch_dot_common_dot_v1_
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%cloudsketch/collector/v1/events.proto\x12\x18\x63loudsketch.collector.v1\x1a(cloudsketch/collector/v1/collector.proto\x1a$cloudsketch/common/v1/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"t\n\x0bSyncStarted\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0f\n\x07sync_id\x18\x02 \x01(\t\x12\x0f\n\x07regions\x18\x03 \x03(\t\x12/\n\x0boccurred_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x8d\x01\n\x0cSyncProgress\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0f\n\x07sync_id\x18\x02 \x01(\t\x12\x12\n\nunits_done\x18\x03 \x01(\x03\x12\x13\n\x0bunits_total\x18\x04 \x01(\x03\x12/\n\x0boccurred_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xd6\x01\n\x10ResourcesChanged\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0f\n\x07sync_id\x18\x02 \x01(\t\x12\x0e\n\x06region\x18\x03 \x01(\t\x12\x31\n\x08upserted\x18\x04 \x03(\x0b\x32\x1f.cloudsketch.common.v1.Resource\x12\x14\n\x0cremoved_arns\x18\x05 \x03(\t\x12\x13\n\x0b\x62\x61tch_index\x18\x06 \x01(\x05\x12/\n\x0boccurred_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xf8\x01\n\x0cSyncFinished\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0f\n\x07sync_id\x18\x02 \x01(\t\x12\x32\n\x05state\x18\x03 \x01(\x0e\x32#.cloudsketch.collector.v1.SyncState\x12\x34\n\x06\x63ounts\x18\x04 \x01(\x0b\x32$.cloudsketch.collector.v1.SyncCounts\x12(\n\x04gaps\x18\x05 \x03(\x0b\x32\x1a.cloudsketch.common.v1.Gap\x12/\n\x0boccurred_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xab\x01\n\rStatusChanged\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0b\n\x03\x61rn\x18\x02 \x01(\t\x12\x38\n\x06status\x18\x03 \x01(\x0e\x32(.cloudsketch.collector.v1.ResourceStatus\x12\x0e\n\x06\x64\x65tail\x18\x04 \x01(\t\x12/\n\x0bobserved_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\xbe\x01\n\x0eResourceStatus\x12\x1f\n\x1bRESOURCE_STATUS_UNSPECIFIED\x10\x00\x12\x16\n\x12RESOURCE_STATUS_OK\x10\x01\x12\x1b\n\x17RESOURCE_STATUS_WARNING\x10\x02\x12\x1c\n\x18RESOURCE_STATUS_CRITICAL\x10\x03\x12\x1b\n\x17RESOURCE_STATUS_STOPPED\x10\x04\x12\x1b\n\x17RESOURCE_STATUS_PENDING\x10\x05\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%cloudsketch/collector/v1/events.proto\x12\x18\x63loudsketch.collector.v1\x1a(cloudsketch/collector/v1/collector.proto\x1a$cloudsketch/common/v1/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x86\x01\n\rSyncRequested\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0f\n\x07sync_id\x18\x02 \x01(\t\x12\x0f\n\x07regions\x18\x03 \x03(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12/\n\x0boccurred_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"t\n\x0bSyncStarted\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0f\n\x07sync_id\x18\x02 \x01(\t\x12\x0f\n\x07regions\x18\x03 \x03(\t\x12/\n\x0boccurred_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x8d\x01\n\x0cSyncProgress\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0f\n\x07sync_id\x18\x02 \x01(\t\x12\x12\n\nunits_done\x18\x03 \x01(\x03\x12\x13\n\x0bunits_total\x18\x04 \x01(\x03\x12/\n\x0boccurred_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xd6\x01\n\x10ResourcesChanged\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0f\n\x07sync_id\x18\x02 \x01(\t\x12\x0e\n\x06region\x18\x03 \x01(\t\x12\x31\n\x08upserted\x18\x04 \x03(\x0b\x32\x1f.cloudsketch.common.v1.Resource\x12\x14\n\x0cremoved_arns\x18\x05 \x03(\t\x12\x13\n\x0b\x62\x61tch_index\x18\x06 \x01(\x05\x12/\n\x0boccurred_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa2\x02\n\x0cSyncFinished\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0f\n\x07sync_id\x18\x02 \x01(\t\x12\x32\n\x05state\x18\x03 \x01(\x0e\x32#.cloudsketch.collector.v1.SyncState\x12\x34\n\x06\x63ounts\x18\x04 \x01(\x0b\x32$.cloudsketch.collector.v1.SyncCounts\x12(\n\x04gaps\x18\x05 \x03(\x0b\x32\x1a.cloudsketch.common.v1.Gap\x12/\n\x0boccurred_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0fskipped_regions\x18\x07 \x03(\t\x12\x0f\n\x07message\x18\x08 \x01(\t\"\xab\x01\n\rStatusChanged\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0b\n\x03\x61rn\x18\x02 \x01(\t\x12\x38\n\x06status\x18\x03 \x01(\x0e\x32(.cloudsketch.collector.v1.ResourceStatus\x12\x0e\n\x06\x64\x65tail\x18\x04 \x01(\t\x12/\n\x0bobserved_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\xbe\x01\n\x0eResourceStatus\x12\x1f\n\x1bRESOURCE_STATUS_UNSPECIFIED\x10\x00\x12\x16\n\x12RESOURCE_STATUS_OK\x10\x01\x12\x1b\n\x17RESOURCE_STATUS_WARNING\x10\x02\x12\x1c\n\x18RESOURCE_STATUS_CRITICAL\x10\x03\x12\x1b\n\x17RESOURCE_STATUS_STOPPED\x10\x04\x12\x1b\n\x17RESOURCE_STATUS_PENDING\x10\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'cloudsketch.collector.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_RESOURCESTATUS']._serialized_start=1085
-  _globals['_RESOURCESTATUS']._serialized_end=1275
-  _globals['_SYNCSTARTED']._serialized_start=180
-  _globals['_SYNCSTARTED']._serialized_end=296
-  _globals['_SYNCPROGRESS']._serialized_start=299
-  _globals['_SYNCPROGRESS']._serialized_end=440
-  _globals['_RESOURCESCHANGED']._serialized_start=443
-  _globals['_RESOURCESCHANGED']._serialized_end=657
-  _globals['_SYNCFINISHED']._serialized_start=660
-  _globals['_SYNCFINISHED']._serialized_end=908
-  _globals['_STATUSCHANGED']._serialized_start=911
-  _globals['_STATUSCHANGED']._serialized_end=1082
+  _globals['_RESOURCESTATUS']._serialized_start=1264
+  _globals['_RESOURCESTATUS']._serialized_end=1454
+  _globals['_SYNCREQUESTED']._serialized_start=181
+  _globals['_SYNCREQUESTED']._serialized_end=315
+  _globals['_SYNCSTARTED']._serialized_start=317
+  _globals['_SYNCSTARTED']._serialized_end=433
+  _globals['_SYNCPROGRESS']._serialized_start=436
+  _globals['_SYNCPROGRESS']._serialized_end=577
+  _globals['_RESOURCESCHANGED']._serialized_start=580
+  _globals['_RESOURCESCHANGED']._serialized_end=794
+  _globals['_SYNCFINISHED']._serialized_start=797
+  _globals['_SYNCFINISHED']._serialized_end=1087
+  _globals['_STATUSCHANGED']._serialized_start=1090
+  _globals['_STATUSCHANGED']._serialized_end=1261
 # @@protoc_insertion_point(module_scope)

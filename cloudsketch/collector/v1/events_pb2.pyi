@@ -27,6 +27,20 @@ RESOURCE_STATUS_CRITICAL: ResourceStatus
 RESOURCE_STATUS_STOPPED: ResourceStatus
 RESOURCE_STATUS_PENDING: ResourceStatus
 
+class SyncRequested(_message.Message):
+    __slots__ = ("account_id", "sync_id", "regions", "reason", "occurred_at")
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    SYNC_ID_FIELD_NUMBER: _ClassVar[int]
+    REGIONS_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    sync_id: str
+    regions: _containers.RepeatedScalarFieldContainer[str]
+    reason: str
+    occurred_at: _timestamp_pb2.Timestamp
+    def __init__(self, account_id: _Optional[str] = ..., sync_id: _Optional[str] = ..., regions: _Optional[_Iterable[str]] = ..., reason: _Optional[str] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
 class SyncStarted(_message.Message):
     __slots__ = ("account_id", "sync_id", "regions", "occurred_at")
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -72,20 +86,24 @@ class ResourcesChanged(_message.Message):
     def __init__(self, account_id: _Optional[str] = ..., sync_id: _Optional[str] = ..., region: _Optional[str] = ..., upserted: _Optional[_Iterable[_Union[_resource_pb2.Resource, _Mapping]]] = ..., removed_arns: _Optional[_Iterable[str]] = ..., batch_index: _Optional[int] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class SyncFinished(_message.Message):
-    __slots__ = ("account_id", "sync_id", "state", "counts", "gaps", "occurred_at")
+    __slots__ = ("account_id", "sync_id", "state", "counts", "gaps", "occurred_at", "skipped_regions", "message")
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     SYNC_ID_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     COUNTS_FIELD_NUMBER: _ClassVar[int]
     GAPS_FIELD_NUMBER: _ClassVar[int]
     OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    SKIPPED_REGIONS_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
     account_id: str
     sync_id: str
     state: _collector_pb2.SyncState
     counts: _collector_pb2.SyncCounts
     gaps: _containers.RepeatedCompositeFieldContainer[_resource_pb2.Gap]
     occurred_at: _timestamp_pb2.Timestamp
-    def __init__(self, account_id: _Optional[str] = ..., sync_id: _Optional[str] = ..., state: _Optional[_Union[_collector_pb2.SyncState, str]] = ..., counts: _Optional[_Union[_collector_pb2.SyncCounts, _Mapping]] = ..., gaps: _Optional[_Iterable[_Union[_resource_pb2.Gap, _Mapping]]] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    skipped_regions: _containers.RepeatedScalarFieldContainer[str]
+    message: str
+    def __init__(self, account_id: _Optional[str] = ..., sync_id: _Optional[str] = ..., state: _Optional[_Union[_collector_pb2.SyncState, str]] = ..., counts: _Optional[_Union[_collector_pb2.SyncCounts, _Mapping]] = ..., gaps: _Optional[_Iterable[_Union[_resource_pb2.Gap, _Mapping]]] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., skipped_regions: _Optional[_Iterable[str]] = ..., message: _Optional[str] = ...) -> None: ...
 
 class StatusChanged(_message.Message):
     __slots__ = ("account_id", "arn", "status", "detail", "observed_at")

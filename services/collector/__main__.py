@@ -1,0 +1,3 @@
+from services.common.main import run_process
+
+run_process("collector")

@@ -1,0 +1,179 @@
+"""The collector's state: which accounts it syncs and when, what each account-region looked like
+at its last sync (fingerprints only), the syncs themselves, and the leases that keep two syncs of
+one account-region apart. Every method is one short transaction."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from cloudsketch.collector.v1 import collector_pb2 as pb
+from cloudsketch.common.v1 import resource_pb2
+from services.common.database import insert_if_absent, read_connection
+from services.common.errors import NotFound
+from services.common.timeutil import to_timestamp, utcnow
+from services.collector.tables import leases, resources, schedules, syncs
+
+STATES = {"queued": pb.SYNC_STATE_QUEUED, "running": pb.SYNC_STATE_RUNNING, "finished": pb.SYNC_STATE_FINISHED,
+          "failed": pb.SYNC_STATE_FAILED}
+GAP_REASONS = {"access_denied": resource_pb2.GAP_REASON_ACCESS_DENIED,
+               "region_disabled": resource_pb2.GAP_REASON_REGION_DISABLED,
+               "throttled": resource_pb2.GAP_REASON_THROTTLED, "error": resource_pb2.GAP_REASON_ERROR}
+
+
+@dataclass(frozen=True)
+class Stored:
+    fingerprint: str
+    unit: str
+
+
+class Collector:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    # Schedules ------------------------------------------------------------------------------
+
+    def schedule(self, account_id: str, aws_account_id: str, next_sync_at: datetime) -> None:
+        with self.engine.begin() as conn:
+            updated = conn.execute(schedules.update().where(schedules.c.account_id == account_id).values(
+                aws_account_id=aws_account_id)).rowcount
+            if not updated:
+                conn.execute(insert_if_absent(conn, schedules, account_id=account_id, aws_account_id=aws_account_id,
+                                              next_sync_at=next_sync_at))
+
+    def forget(self, account_id: str) -> None:
+        """Everything the collector keeps about an account (it was removed)."""
+        with self.engine.begin() as conn:
+            for table in (schedules, resources, syncs, leases):
+                conn.execute(table.delete().where(table.c.account_id == account_id))
+
+    def claim_due(self, now: datetime, interval: timedelta) -> list[str]:
+        """Accounts whose periodic sync is due, each claimed by moving its next time on: with
+        several replicas, the conditional UPDATE lets exactly one of them claim each account."""
+        with read_connection(self.engine) as conn:
+            due = conn.execute(sa.select(schedules.c.account_id, schedules.c.next_sync_at)
+                               .where(schedules.c.next_sync_at <= now)).all()
+        claimed = []
+        for account_id, next_sync_at in due:
+            with self.engine.begin() as conn:
+                won = conn.execute(schedules.update().where(
+                    schedules.c.account_id == account_id, schedules.c.next_sync_at == next_sync_at)
+                    .values(next_sync_at=now + interval)).rowcount
+            if won:
+                claimed.append(account_id)
+        return claimed
+
+    def is_scheduled(self, account_id: str) -> bool:
+        with read_connection(self.engine) as conn:
+            return conn.execute(sa.select(schedules.c.account_id).where(
+                schedules.c.account_id == account_id)).first() is not None
+
+    # Syncs ----------------------------------------------------------------------------------
+
+    def request_sync(self, account_id: str, regions: list[str], reason: str) -> tuple[str, bool]:
+        """A queued sync of the account: a new one, or the one already waiting (False)."""
+        with self.engine.begin() as conn:
+            waiting = conn.execute(sa.select(syncs.c.sync_id).where(
+                syncs.c.account_id == account_id, syncs.c.state == "queued")).first()
+            if waiting is not None:
+                return waiting.sync_id, False
+            sync_id = str(uuid.uuid4())
+            conn.execute(syncs.insert().values(sync_id=sync_id, account_id=account_id, state="queued", reason=reason,
+                                               regions=list(regions), requested_at=utcnow()))
+            return sync_id, True
+
+    def start_sync(self, sync_id: str) -> dict | None:
+        """Mark a queued sync running; None when it is not queued (a redelivered request)."""
+        with self.engine.begin() as conn:
+            started = conn.execute(syncs.update().where(syncs.c.sync_id == sync_id, syncs.c.state == "queued")
+                                   .values(state="running", started_at=utcnow())).rowcount
+            if not started:
+                return None
+            return dict(conn.execute(sa.select(syncs).where(syncs.c.sync_id == sync_id)).one()._mapping)
+
+    def finish_sync(self, sync_id: str, state: str, *, counts: dict, gaps: list[dict], region_runs: list[dict],
+                    message: str = "") -> None:
+        with self.engine.begin() as conn:
+            conn.execute(syncs.update().where(syncs.c.sync_id == sync_id).values(
+                state=state, finished_at=utcnow(), counts=counts, gaps=gaps, region_runs=region_runs,
+                message=message[:1000]))
+
+    def sync_row(self, sync_id: str) -> dict:
+        with read_connection(self.engine) as conn:
+            row = conn.execute(sa.select(syncs).where(syncs.c.sync_id == sync_id)).first()
+        if row is None:
+            raise NotFound("no such sync")
+        return dict(row._mapping)
+
+    def syncs_of(self, account_id: str) -> list[dict]:
+        with read_connection(self.engine) as conn:
+            rows = conn.execute(sa.select(syncs).where(syncs.c.account_id == account_id)
+                                .order_by(syncs.c.requested_at)).all()
+        return [dict(row._mapping) for row in rows]
+
+    def status(self, account_id: str) -> pb.SyncStatus:
+        """The account's latest sync."""
+        with read_connection(self.engine) as conn:
+            row = conn.execute(sa.select(syncs).where(syncs.c.account_id == account_id)
+                               .order_by(syncs.c.requested_at.desc()).limit(1)).first()
+        if row is None:
+            raise NotFound("this account has not been synced yet")
+        counts = row.counts or {}
+        return pb.SyncStatus(
+            account_id=row.account_id, sync_id=row.sync_id, state=STATES[row.state],
+            started_at=to_timestamp(row.started_at), finished_at=to_timestamp(row.finished_at),
+            requested_at=to_timestamp(row.requested_at), counts=pb.SyncCounts(**counts),
+            gaps=[gap_message(g) for g in row.gaps or []], message=row.message or "",
+            skipped_regions=[r["region"] for r in row.region_runs or [] if r.get("skipped")])
+
+    # Leases ---------------------------------------------------------------------------------
+
+    def acquire_lease(self, account_id: str, region: str, holder: str, ttl: timedelta) -> bool:
+        """Hold the account-region for `ttl` unless someone else holds it and has not expired."""
+        now = utcnow()
+        key = (leases.c.account_id == account_id, leases.c.region == region)
+        with self.engine.begin() as conn:
+            # Not the INSERT's rowcount: PostgreSQL drivers report -1 for ON CONFLICT DO NOTHING.
+            conn.execute(insert_if_absent(conn, leases, account_id=account_id, region=region, holder=holder,
+                                          expires_at=now + ttl))
+            conn.execute(leases.update().where(*key, sa.or_(leases.c.holder == holder, leases.c.expires_at < now))
+                         .values(holder=holder, expires_at=now + ttl))
+            return conn.execute(sa.select(leases.c.holder).where(*key)).scalar() == holder
+
+    def renew_leases(self, holder: str, ttl: timedelta) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(leases.update().where(leases.c.holder == holder).values(expires_at=utcnow() + ttl))
+
+    def release_lease(self, account_id: str, region: str, holder: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(leases.delete().where(leases.c.account_id == account_id, leases.c.region == region,
+                                               leases.c.holder == holder))
+
+    # What the last sync saw -----------------------------------------------------------------
+
+    def stored(self, account_id: str, scan_region: str) -> dict[str, Stored]:
+        with read_connection(self.engine) as conn:
+            rows = conn.execute(sa.select(resources.c.arn, resources.c.fingerprint, resources.c.unit).where(
+                resources.c.account_id == account_id, resources.c.scan_region == scan_region)).all()
+        return {row.arn: Stored(row.fingerprint, row.unit) for row in rows}
+
+    def apply_changes(self, account_id: str, scan_region: str, upserted: list[tuple[str, str, str]],
+                      removed: list[str]) -> None:
+        """Record what was published: upserted as (arn, unit, fingerprint), removed ARNs."""
+        with self.engine.begin() as conn:
+            arns = [arn for arn, _, _ in upserted] + list(removed)
+            for start in range(0, len(arns), 500):   # stay under SQLite's bound-parameter limit
+                conn.execute(resources.delete().where(resources.c.account_id == account_id,
+                                                      resources.c.arn.in_(arns[start:start + 500])))
+            if upserted:
+                conn.execute(resources.insert(), [
+                    {"account_id": account_id, "arn": arn, "scan_region": scan_region, "unit": unit,
+                     "fingerprint": fp} for arn, unit, fp in upserted])
+
+
+def gap_message(gap: dict) -> resource_pb2.Gap:
+    return resource_pb2.Gap(region=gap["region"], service=gap["service"], reason=GAP_REASONS[gap["reason"]],
+                            message=gap["message"])

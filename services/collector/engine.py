@@ -1,0 +1,196 @@
+"""Discovery of one account-region: every unit concurrently, errors turned into gaps, tags
+merged, each item fingerprinted. Knows nothing of the database or the bus (services/collector/
+sync.py does); tests run it directly against moto.
+
+Concurrency: one green thread per unit, and `Context.map` fans unavoidable per-item calls out
+into green threads too; the session bounds the calls in flight per account and per
+service-region. Errors (DESIGN.md, the issue): throttling that outlasts botocore's retries is
+retried here with backoff and never fails a sync; AccessDenied (an SCP, a narrower policy) on one
+service becomes a visible gap and the rest goes on; a region that refuses the credentials is
+disabled for the account: one gap, and none of its units run.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+from dataclasses import dataclass, field
+from typing import Callable
+
+import eventlet
+from botocore.exceptions import BotoCoreError, ClientError
+
+from services.collector import declarations
+from services.collector.discovery import GLOBAL_REGION, Context, Unit
+from services.collector.model import Item, Scope
+from services.collector.session import ACCESS_DENIED, EXPIRED, REGION_DISABLED, THROTTLED, AccountSession
+
+log = logging.getLogger(__name__)
+
+# After botocore's own retries (standard mode, 6 attempts): more rounds with longer pauses, so
+# that a burst of throttling slows a sync down instead of failing it.
+UNIT_ATTEMPTS = 5
+BACKOFF_SECONDS = 2.0
+MAP_WIDTH = 8   # green threads per Context.map; the session's semaphores bound the calls
+
+PROBE_TYPE = "AWS::EC2::AvailabilityZone"   # the first call in a region tells if it is enabled
+
+
+@dataclass
+class Gap:
+    region: str
+    service: str        # IAM service prefix, e.g. "rds"
+    reason: str         # access_denied, region_disabled, throttled, error
+    message: str
+
+
+@dataclass
+class Found:
+    """One discovered resource with the unit that found it and its fingerprint."""
+    item: Item
+    unit: str
+    fingerprint: str
+
+
+@dataclass
+class RegionResult:
+    region: str                                   # "" for global discovery
+    found: dict[str, Found] = field(default_factory=dict)    # by ARN
+    gaps: list[Gap] = field(default_factory=list)
+    failed_units: set[str] = field(default_factory=set)      # their stored resources must be kept
+    disabled: bool = False
+
+
+def fingerprint(item: Item) -> str:
+    """Hex SHA-256 of everything a consumer sees, in a canonical order."""
+    canonical = [item.type, item.name, item.region, sorted(item.tags.items()), item.attributes,
+                 sorted((e.type, e.source, e.target) for e in item.edges)]
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True, separators=(",", ":"), default=str)
+                          .encode()).hexdigest()
+
+
+def error_code(exc: Exception) -> str:
+    if isinstance(exc, ClientError):
+        return str(exc.response.get("Error", {}).get("Code", ""))
+    return ""
+
+
+def iam_service(unit: Unit) -> str:
+    return declarations.resource_type(unit.types[0]).service
+
+
+def green_map(fn: Callable, items) -> list:
+    pool = eventlet.GreenPool(MAP_WIDTH)
+    return list(pool.imap(fn, items))
+
+
+class UnitFailed(Exception):
+    def __init__(self, gap: Gap):
+        super().__init__(gap.message)
+        self.gap = gap
+
+
+def run_unit(unit: Unit, session: AccountSession, scope: Scope, sleep: Callable = eventlet.sleep) -> list[Item]:
+    """The unit's items; UnitFailed with the gap to record when it cannot be discovered."""
+    region = scope.region or GLOBAL_REGION
+    service = iam_service(unit)
+    for attempt in range(1, UNIT_ATTEMPTS + 1):
+        try:
+            raw = unit.get(Context(session.client(unit.client, region), scope, map=green_map))
+            return unit.transform(raw, scope)
+        except ClientError as exc:
+            code = error_code(exc)
+            if code in THROTTLED and attempt < UNIT_ATTEMPTS:
+                # Full jitter, so that the units that were throttled together do not retry together.
+                sleep(random.uniform(0, BACKOFF_SECONDS * 2 ** attempt))
+                continue
+            if code in EXPIRED and attempt < UNIT_ATTEMPTS:
+                session.refresh()
+                continue
+            reason = ("access_denied" if code in ACCESS_DENIED else "region_disabled" if code in REGION_DISABLED
+                      else "throttled" if code in THROTTLED else "error")
+            raise UnitFailed(Gap(scope.region, service, reason, f"{unit.name}: {code}: {_message(exc)}")) from exc
+        except BotoCoreError as exc:   # endpoint unreachable, timeouts after retries
+            raise UnitFailed(Gap(scope.region, service, "error", f"{unit.name}: {exc}")) from exc
+    raise AssertionError("unreachable")
+
+
+def _message(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Message", ""))[:300]
+
+
+def get_tag_map(session: AccountSession, region: str) -> dict[str, dict[str, str]]:
+    """Every tagged resource's tags in one paginated call per region (tag:GetResources)."""
+    client = session.client("resourcegroupstaggingapi", region)
+    tags: dict[str, dict[str, str]] = {}
+    for page in client.get_paginator("get_resources").paginate(ResourcesPerPage=100):
+        for mapping in page.get("ResourceTagMappingList", []):
+            tags[mapping["ResourceARN"]] = {t["Key"]: t.get("Value", "") for t in mapping.get("Tags", [])}
+    return tags
+
+
+def discover_region(session: AccountSession, scope: Scope, units: list[Unit],
+                    on_unit_done: Callable[[], None] = lambda: None) -> RegionResult:
+    """Run `units` in `scope` (a region, or "" for the global units) concurrently."""
+    result = RegionResult(scope.region)
+    pending = list(units)
+    probe = next((u for u in pending if PROBE_TYPE in u.types), None)
+    if probe is not None:
+        pending.remove(probe)
+        try:
+            _collect(result, probe, run_unit(probe, session, scope))
+        except UnitFailed as failed:
+            if failed.gap.reason == "region_disabled":
+                result.disabled = True
+                result.gaps.append(Gap(scope.region, "*", "region_disabled",
+                                       f"the region refused the role's credentials: is it enabled for the account? "
+                                       f"({failed.gap.message})"))
+                for _ in units:
+                    on_unit_done()
+                return result
+            result.gaps.append(failed.gap)
+            result.failed_units.add(probe.name)
+        on_unit_done()
+
+    def run(unit: Unit):
+        try:
+            return unit, run_unit(unit, session, scope), None
+        except UnitFailed as failed:
+            return unit, None, failed.gap
+        except Exception as exc:  # a bug in a transform must not cost the rest of the sync
+            log.exception("discovery unit failed", extra={"unit": unit.name, "region": scope.region})
+            return unit, None, Gap(scope.region, iam_service(unit), "error", f"{unit.name}: {type(exc).__name__}")
+        finally:
+            on_unit_done()
+
+    tag_map: dict[str, dict[str, str]] = {}
+
+    def tags():
+        try:
+            tag_map.update(get_tag_map(session, scope.region or GLOBAL_REGION))
+        except (ClientError, BotoCoreError) as exc:
+            # Without the tagging API resources keep the tags their own listing returned.
+            result.gaps.append(Gap(scope.region, "tag", "access_denied" if error_code(exc) in ACCESS_DENIED
+                                   else "error", f"tag:GetResources: {exc}"))
+
+    pool = eventlet.GreenPool(len(pending) + 1)
+    tagger = pool.spawn(tags) if pending else None
+    for unit, items, gap in pool.imap(run, pending):
+        if gap is not None:
+            result.gaps.append(gap)
+            result.failed_units.add(unit.name)
+        else:
+            _collect(result, unit, items)
+    if tagger is not None:
+        tagger.wait()
+    for found in result.found.values():
+        if not found.item.tags and found.item.arn in tag_map:
+            found.item.tags = tag_map[found.item.arn]
+        found.fingerprint = fingerprint(found.item)
+    return result
+
+
+def _collect(result: RegionResult, unit: Unit, items: list[Item]) -> None:
+    for item in items:
+        result.found[item.arn] = Found(item, unit.name, "")

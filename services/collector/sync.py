@@ -1,0 +1,244 @@
+"""One sync of one account, end to end: assume the role, discover every region (and the global
+services) concurrently, compare with what the last sync saw, publish only the changes, then
+remember them.
+
+Order matters for "no change lost" (the issue): changes are published with publisher confirms
+first and recorded in the database after, so a broker that goes away mid-sync makes the region
+fail before anything is recorded, and the next sync publishes the same changes again. Consumers
+are idempotent (DESIGN.md), so a change published twice costs nothing.
+
+A lease per account-region (services/collector/domain.py) keeps two syncs of one account-region
+apart even across collector replicas; a sync that finds a region leased skips it and says so.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Callable
+
+import eventlet
+from botocore.exceptions import BotoCoreError, ClientError
+from google.protobuf import struct_pb2
+from google.protobuf.message import Message
+
+from cloudsketch.accounts.v1 import accounts_pb2
+from cloudsketch.collector.v1 import collector_pb2 as pb
+from cloudsketch.collector.v1 import events_pb2 as events
+from cloudsketch.common.v1 import resource_pb2
+from services.collector.discovery import GLOBAL_REGION, Unit, all_units
+from services.collector.domain import Collector, gap_message
+from services.collector.engine import Found, Gap, discover_region, error_code
+from services.collector.model import Scope
+from services.collector.session import AccountSession
+from services.common.timeutil import to_timestamp, utcnow
+
+log = logging.getLogger(__name__)
+
+RELATIONSHIP_TYPES = {name: resource_pb2.RelationshipType.Value(f"RELATIONSHIP_TYPE_{name.upper()}")
+                      for name in ("contains", "attached_to", "routes_to", "targets", "triggers", "origin_of",
+                                   "alias_of", "replica_of", "member_of", "secured_by")}
+PROGRESS_EVERY_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    batch_size: int = 250                       # resources per resources_changed event
+    lease_ttl: timedelta = timedelta(minutes=2)  # renewed every third of it while the sync runs
+    account_concurrency: int = 32               # AWS calls in flight per account
+    service_concurrency: int = 8                # ... and per service and region
+
+
+@dataclass
+class RegionOutcome:
+    region: str
+    skipped: bool = False
+    resources: int = 0
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    gaps: list[Gap] = field(default_factory=list)
+    error: str = ""
+    holder: str = ""
+    started_at: str = ""
+    finished_at: str = ""
+
+
+def to_resource(found: Found, aws_account_id: str) -> resource_pb2.Resource:
+    item = found.item
+    attributes = struct_pb2.Struct()
+    attributes.update(item.attributes)
+    return resource_pb2.Resource(
+        arn=item.arn, type=item.type, aws_account_id=aws_account_id, region=item.region, name=item.name,
+        tags=[resource_pb2.Tag(key=k, value=v) for k, v in sorted(item.tags.items())], attributes=attributes,
+        relationships=[resource_pb2.Relationship(type=RELATIONSHIP_TYPES[e.type], source_arn=e.source,
+                                                 target_arn=e.target) for e in item.edges],
+        fingerprint=found.fingerprint)
+
+
+def partition_of(role_arn: str) -> str:
+    return role_arn.split(":", 2)[1]
+
+
+class Progress:
+    """Counts finished discovery units and publishes sync_progress at most once a second."""
+
+    def __init__(self, publish: Callable, account_id: str, sync_id: str, total: int):
+        self.publish, self.account_id, self.sync_id, self.total = publish, account_id, sync_id, total
+        self.done = 0
+        self._last = 0.0
+
+    def unit_done(self) -> None:
+        self.done += 1
+        if time.monotonic() - self._last >= PROGRESS_EVERY_SECONDS or self.done == self.total:
+            self._last = time.monotonic()
+            self.publish("sync_progress", events.SyncProgress(
+                account_id=self.account_id, sync_id=self.sync_id, units_done=self.done, units_total=self.total,
+                occurred_at=to_timestamp(utcnow())))
+
+
+class SyncRunner:
+    def __init__(self, collector: Collector, publish: Callable[[str, Message], None],
+                 lookup_account: Callable[[str], accounts_pb2.Account], holder: str,
+                 settings: SyncSettings = SyncSettings(), units: list[Unit] | None = None,
+                 session_factory: Callable[..., AccountSession] = AccountSession):
+        self.collector = collector
+        self.publish = publish
+        self.lookup_account = lookup_account
+        self.holder = holder
+        self.settings = settings
+        self.units = all_units() if units is None else units
+        self.session_factory = session_factory
+
+    def run(self, sync_id: str) -> None:
+        row = self.collector.start_sync(sync_id)
+        if row is None:
+            return  # already run: the request was delivered twice
+        account_id = row["account_id"]
+        started = time.monotonic()
+        try:
+            account = self.lookup_account(account_id)
+            home_region = (list(row["regions"]) or list(account.regions) or [GLOBAL_REGION])[0]
+            session = self.session_factory(
+                account.role_arn, account.external_id, home_region, session_name=f"cloudsketch-sync-{sync_id[:8]}",
+                account_concurrency=self.settings.account_concurrency,
+                service_concurrency=self.settings.service_concurrency)
+            regions = list(row["regions"]) or list(account.regions) or enabled_regions(session, home_region)
+        except Exception as exc:  # the account is gone, the role cannot be assumed, ...
+            self._fail(sync_id, account_id, f"could not start the sync: {describe(exc)}", started)
+            return
+        self.publish("sync_started", events.SyncStarted(account_id=account_id, sync_id=sync_id, regions=regions,
+                                                        occurred_at=to_timestamp(utcnow())))
+        regional = [u for u in self.units if not u.global_]
+        global_units = [u for u in self.units if u.global_]
+        jobs = [(region, regional) for region in regions] + ([("", global_units)] if global_units else [])
+        progress = Progress(self.publish, account_id, sync_id, sum(len(units) for _, units in jobs))
+        # The lease holder is this sync, not this process: one process may run two syncs of an
+        # account at once (two requests in a row), and they must exclude each other too.
+        holder = f"{self.holder}/{sync_id[:8]}"
+        heartbeat = eventlet.spawn(self._renew_leases, holder)
+        try:
+            pool = eventlet.GreenPool(len(jobs))
+            outcomes = list(pool.imap(lambda job: self._region(
+                sync_id, holder, account_id, account.aws_account_id, partition_of(account.role_arn), session,
+                progress, *job), jobs))
+        finally:
+            heartbeat.kill()
+        self._finish(sync_id, account_id, outcomes, session, started)
+
+    def _renew_leases(self, holder: str) -> None:
+        while True:
+            eventlet.sleep(self.settings.lease_ttl.total_seconds() / 3)
+            self.collector.renew_leases(holder, self.settings.lease_ttl)
+
+    def _region(self, sync_id: str, holder: str, account_id: str, aws_account_id: str, partition: str,
+                session: AccountSession, progress: Progress, region: str, units: list[Unit]) -> RegionOutcome:
+        outcome = RegionOutcome(region, holder=holder)
+        if not self.collector.acquire_lease(account_id, region, holder, self.settings.lease_ttl):
+            log.info("region already being synced: skipped", extra={"account_id": account_id, "region": region})
+            for _ in units:
+                progress.unit_done()
+            outcome.skipped = True
+            return outcome
+        outcome.started_at = utcnow().isoformat()   # once the lease is held
+        try:
+            result = discover_region(session, Scope(partition, aws_account_id, region), units, progress.unit_done)
+            outcome.gaps = result.gaps
+            outcome.resources = len(result.found)
+            stored = self.collector.stored(account_id, region)
+            upserted = [f for arn, f in result.found.items()
+                        if arn not in stored or stored[arn].fingerprint != f.fingerprint]
+            # What a failed unit (or a disabled region) found last time is still there as far as we know.
+            removed = [] if result.disabled else [
+                arn for arn, s in stored.items() if arn not in result.found and s.unit not in result.failed_units]
+            outcome.added = sum(1 for f in upserted if f.item.arn not in stored)
+            outcome.changed = len(upserted) - outcome.added
+            outcome.removed = len(removed)
+            self._publish_changes(sync_id, account_id, aws_account_id, region, upserted, removed)
+            self.collector.apply_changes(account_id, region, [(f.item.arn, f.unit, f.fingerprint) for f in upserted],
+                                         removed)
+        except Exception as exc:
+            log.exception("region sync failed", extra={"account_id": account_id, "region": region})
+            outcome.error = f"{region or 'global services'}: {describe(exc)}"
+        finally:
+            outcome.finished_at = utcnow().isoformat()   # before the lease is let go
+            self.collector.release_lease(account_id, region, holder)
+        return outcome
+
+    def _publish_changes(self, sync_id: str, account_id: str, aws_account_id: str, region: str,
+                         upserted: list[Found], removed: list[str]) -> None:
+        size = self.settings.batch_size
+        changes: list = list(upserted) + list(removed)
+        for index, start in enumerate(range(0, len(changes), size)):
+            batch = changes[start:start + size]
+            self.publish("resources_changed", events.ResourcesChanged(
+                account_id=account_id, sync_id=sync_id, region=region, batch_index=index,
+                upserted=[to_resource(f, aws_account_id) for f in batch if isinstance(f, Found)],
+                removed_arns=[arn for arn in batch if isinstance(arn, str)], occurred_at=to_timestamp(utcnow())))
+
+    def _finish(self, sync_id: str, account_id: str, outcomes: list[RegionOutcome], session: AccountSession,
+                started: float) -> None:
+        duration = time.monotonic() - started
+        counts = {"resources": sum(o.resources for o in outcomes), "added": sum(o.added for o in outcomes),
+                  "changed": sum(o.changed for o in outcomes), "removed": sum(o.removed for o in outcomes),
+                  "api_calls": session.stats.calls, "duration_seconds": round(duration, 3),
+                  "effective_concurrency": round(session.stats.busy_seconds / duration, 2) if duration else 0.0}
+        gaps = [vars(g) for o in outcomes for g in o.gaps]
+        errors = [o.error for o in outcomes if o.error]
+        state = "failed" if errors else "finished"
+        message = "; ".join(errors)
+        if errors:
+            message += " (nothing of those regions was recorded: the next sync publishes their changes)"
+        runs = [{"region": o.region, "skipped": o.skipped, "started_at": o.started_at, "finished_at": o.finished_at,
+                 "holder": o.holder} for o in outcomes]
+        self.collector.finish_sync(sync_id, state, counts=counts, gaps=gaps, region_runs=runs, message=message)
+        self.publish("sync_finished", events.SyncFinished(
+            account_id=account_id, sync_id=sync_id, state=pb.SYNC_STATE_FAILED if errors else pb.SYNC_STATE_FINISHED,
+            counts=pb.SyncCounts(**counts), gaps=[gap_message(g) for g in gaps],
+            skipped_regions=[o.region for o in outcomes if o.skipped], message=message,
+            occurred_at=to_timestamp(utcnow())))
+        log.info("sync finished", extra={"account_id": account_id, "sync_id": sync_id, "state": state, **counts})
+
+    def _fail(self, sync_id: str, account_id: str, message: str, started: float) -> None:
+        counts = {"duration_seconds": round(time.monotonic() - started, 3)}
+        self.collector.finish_sync(sync_id, "failed", counts=counts, gaps=[], region_runs=[], message=message)
+        self.publish("sync_finished", events.SyncFinished(
+            account_id=account_id, sync_id=sync_id, state=pb.SYNC_STATE_FAILED, counts=pb.SyncCounts(**counts),
+            message=message, occurred_at=to_timestamp(utcnow())))
+        log.warning("sync failed", extra={"account_id": account_id, "sync_id": sync_id, "reason": message})
+
+
+def enabled_regions(session: AccountSession, home_region: str) -> list[str]:
+    """The regions enabled for the account (DescribeRegions lists only those by default)."""
+    reply = session.client("ec2", home_region).describe_regions()
+    return sorted(r["RegionName"] for r in reply["Regions"])
+
+
+def describe(exc: Exception) -> str:
+    """An error for people: AWS's code and message, never a traceback."""
+    if isinstance(exc, ClientError):
+        return f"{error_code(exc)}: {exc.response.get('Error', {}).get('Message', '')}"
+    if isinstance(exc, BotoCoreError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"

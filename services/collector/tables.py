@@ -1,0 +1,52 @@
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+# Accounts the collector syncs, from the accounts events, and when each is next due.
+schedules = sa.Table(
+    "schedules", metadata,
+    sa.Column("account_id", sa.String(36), primary_key=True),
+    sa.Column("aws_account_id", sa.String(12), nullable=False),
+    sa.Column("next_sync_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# What the last successful sync of each account-region saw: enough to detect changes, nothing
+# more (the diagram service keeps the attributes). scan_region is the region the resource was
+# discovered from, "" for global discovery (S3's bucket list, CloudFront, Route 53).
+resources = sa.Table(
+    "resources", metadata,
+    sa.Column("account_id", sa.String(36), primary_key=True),
+    sa.Column("arn", sa.String(2048), primary_key=True),
+    sa.Column("scan_region", sa.String(32), nullable=False),
+    sa.Column("unit", sa.String(64), nullable=False),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Index("ix_resources_account_region", "account_id", "scan_region"),
+)
+
+# One row per requested sync; GetSyncStatus reads the latest one of an account.
+syncs = sa.Table(
+    "syncs", metadata,
+    sa.Column("sync_id", sa.String(36), primary_key=True),
+    sa.Column("account_id", sa.String(36), nullable=False, index=True),
+    sa.Column("state", sa.String(16), nullable=False),   # queued, running, finished, failed
+    sa.Column("reason", sa.String(32), nullable=False),  # registered, schedule, on_demand, ...
+    sa.Column("regions", sa.JSON, nullable=False),
+    sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=True)),
+    sa.Column("finished_at", sa.DateTime(timezone=True)),
+    sa.Column("counts", sa.JSON),
+    sa.Column("gaps", sa.JSON),
+    # Per region: when this sync held it, or that it skipped it because another sync held it.
+    sa.Column("region_runs", sa.JSON),
+    sa.Column("message", sa.String(1000)),
+)
+
+# Who is syncing an account-region right now: a lease with an expiry, so that several collector
+# replicas never sync the same account-region at once and a crashed replica's lease runs out.
+leases = sa.Table(
+    "leases", metadata,
+    sa.Column("account_id", sa.String(36), primary_key=True),
+    sa.Column("region", sa.String(32), primary_key=True),
+    sa.Column("holder", sa.String(64), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+)

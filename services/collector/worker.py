@@ -1,0 +1,95 @@
+"""collector-worker: syncs accounts on a schedule, on request and when they are connected.
+
+Requests arrive as `sync_requested` events on a shared queue, so with several replicas exactly
+one takes each; leases (domain.py) keep two syncs of one account-region apart all the same.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from datetime import timedelta
+
+from eventlet import tpool
+from nameko.events import EventDispatcher, event_handler
+from nameko.timer import timer
+
+from cloudsketch.accounts.v1 import accounts_pb2, accounts_pb2_grpc
+from cloudsketch.accounts.v1 import events_pb2 as account_events
+from cloudsketch.collector.v1 import events_pb2 as events
+from services.collector.domain import Collector
+from services.collector.sync import SyncRunner, SyncSettings
+from services.common import config
+from services.common.events import parse_event, to_payload
+from services.common.grpc_client import DEFAULT_TIMEOUT_SECONDS, stub
+from services.common.timeutil import to_timestamp, utcnow
+from services.common.worker import Database, ObservableService
+
+# Who holds a lease: unique per process, readable in the database.
+HOLDER = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+SCHEDULE_CHECK_SECONDS = 10
+# A broker restart takes seconds: keep retrying a publish for about a minute before the region
+# fails (and is published again by the next sync).
+PUBLISH_RETRY_POLICY = {"max_retries": 20, "interval_start": 0.5, "interval_step": 1, "interval_max": 5}
+
+
+def lookup_account(account_id: str) -> accounts_pb2.Account:
+    """The account (with its role and External ID) from accounts-api. grpcio blocks, so the call
+    runs in eventlet's thread pool (DESIGN.md) instead of stalling every green thread."""
+    accounts = stub("accounts", accounts_pb2_grpc.AccountsServiceStub)
+    return tpool.execute(accounts.GetAccount, accounts_pb2.GetAccountRequest(id=account_id),
+                         timeout=DEFAULT_TIMEOUT_SECONDS).account
+
+
+class CollectorWorker(ObservableService):
+    name = "collector"
+
+    db = Database()
+    dispatch = EventDispatcher(retry_policy=PUBLISH_RETRY_POLICY)
+
+    def _collector(self) -> Collector:
+        return Collector(self.db)
+
+    def _request(self, account_id: str, reason: str) -> None:
+        sync_id, new = self._collector().request_sync(account_id, [], reason)
+        if new:
+            self.dispatch("sync_requested", to_payload(events.SyncRequested(
+                account_id=account_id, sync_id=sync_id, reason=reason, occurred_at=to_timestamp(utcnow()))))
+
+    @event_handler("accounts", "account_registered")
+    def on_account_registered(self, payload):
+        event = parse_event(payload, account_events.AccountRegistered)
+        self._collector().schedule(event.account_id, event.aws_account_id, utcnow() + self._interval())
+        self._request(event.account_id, "registered")
+
+    @event_handler("accounts", "account_updated")
+    def on_account_updated(self, payload):
+        event = parse_event(payload, account_events.AccountUpdated)
+        self._collector().schedule(event.account_id, event.aws_account_id, utcnow() + self._interval())
+        if "role_arn" in event.changed or "regions" in event.changed:
+            self._request(event.account_id, "updated")
+
+    @event_handler("accounts", "account_removed")
+    def on_account_removed(self, payload):
+        self._collector().forget(parse_event(payload, account_events.AccountRemoved).account_id)
+
+    @event_handler("collector", "sync_requested")
+    def on_sync_requested(self, payload):
+        request = parse_event(payload, events.SyncRequested)
+        account_concurrency, service_concurrency = config.sync_concurrency()
+        settings = SyncSettings(account_concurrency=account_concurrency, service_concurrency=service_concurrency)
+        runner = SyncRunner(self._collector(), lambda kind, message: self.dispatch(kind, to_payload(message)),
+                            lookup_account, HOLDER, settings)
+        runner.run(request.sync_id)
+
+    @timer(interval=SCHEDULE_CHECK_SECONDS)
+    def sync_due_accounts(self):
+        for account_id in self._collector().claim_due(utcnow(), self._interval()):
+            self._request(account_id, "schedule")
+
+    @staticmethod
+    def _interval() -> timedelta:
+        return timedelta(seconds=config.sync_interval_seconds())
+
+
+SERVICE = CollectorWorker

@@ -1,0 +1,208 @@
+"""The collector as it runs: real processes (every process of the stack plus a second
+collector-worker), RabbitMQ, PostgreSQL and a moto server behind the fault proxy. Registering an
+account syncs it; POST /sync syncs it again; two replicas never sync one account-region at once;
+and cutting the broker mid-sync loses no change."""
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import uuid
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import requests
+import sqlalchemy as sa
+from kombu import Connection, Exchange, Queue
+
+from services.common.healthcheck import http_ok
+from services.common.supervisor import Child, LocalStack, free_port
+from services.demo import account_client, ensure_role
+from tests.aws_faults import FaultProxy
+from tests.conftest import drop_service_schemas, stack_env, wait_for
+from tests.tcp_proxy import TcpProxy
+
+pytestmark = pytest.mark.slow
+REGIONS = ["us-east-1", "eu-west-1"]
+
+
+class Events(threading.Thread):
+    """Every collector event on the broker, from a queue of the test's own."""
+
+    def __init__(self, amqp: str):
+        super().__init__(daemon=True)
+        self.amqp = amqp
+        self.received: list[tuple[str, dict]] = []
+        self.ready = threading.Event()
+        self.stopping = False
+
+    def run(self):
+        exchange = Exchange("collector.events", type="topic", durable=True)
+        with Connection(self.amqp) as conn:
+            queue = Queue(f"test-{uuid.uuid4().hex[:8]}", exchange, routing_key="#", auto_delete=True)
+            with conn.Consumer(queue, callbacks=[self._on_message]):
+                self.ready.set()
+                while not self.stopping:
+                    try:
+                        conn.drain_events(timeout=0.2)
+                    except TimeoutError:
+                        pass
+
+    def _on_message(self, body, message):
+        self.received.append((message.delivery_info["routing_key"], body))
+        message.ack()
+
+    def of(self, kind: str, account_id: str) -> list[dict]:
+        return [body for key, body in self.received if key == kind and body.get("accountId") == account_id]
+
+
+def seed(endpoint: str, aws_account_id: str) -> None:
+    for region in REGIONS:
+        ec2 = account_client("ec2", endpoint, aws_account_id, region)
+        for index in range(3):
+            vpc = ec2.create_vpc(CidrBlock=f"10.{index}.0.0/16")["Vpc"]["VpcId"]
+            ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.{index}.1.0/24")
+            ec2.create_security_group(GroupName=f"web-{index}", Description="web", VpcId=vpc)
+        sqs = account_client("sqs", endpoint, aws_account_id, region)
+        for index in range(3):
+            sqs.create_queue(QueueName=f"jobs-{index}")
+
+
+@pytest.fixture
+def stack(tmp_path, amqp_uri, moto_endpoint, postgres_server_url, monkeypatch):
+    """The stack on PostgreSQL, its AMQP through a cuttable proxy and its AWS through a fault proxy
+    (50 ms a call, so that a sync lasts long enough to be interrupted)."""
+    broker = urlsplit(amqp_uri)
+    with TcpProxy(broker.hostname, broker.port or 5672) as amqp_proxy, \
+            FaultProxy(moto_endpoint, latency=0.05) as aws_proxy:
+        proxied = urlunsplit(broker._replace(netloc=f"{broker.username}:{broker.password}@127.0.0.1:{amqp_proxy.port}"))
+        env = stack_env(tmp_path, proxied, postgres_server_url, aws_proxy.url)
+        env["CLOUDSKETCH_SYNC_INTERVAL_SECONDS"] = "3600"
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        second_port = free_port()
+        with LocalStack(tmp_path / "logs") as local:
+            second = Child("collector-worker-2", [sys.executable, "-m", "services.collector", "worker"],
+                           lambda: http_ok(f"http://127.0.0.1:{second_port}/healthz", timeout=0.5), "",
+                           env={"CLOUDSKETCH_METRICS_PORT": str(second_port)})
+            local.supervisor.start_group([second])
+            events = Events(amqp_uri)
+            events.start()
+            events.ready.wait(10)
+            yield dict(env=env, amqp_proxy=amqp_proxy, aws_proxy=aws_proxy, events=events, moto=moto_endpoint,
+                       url=f"http://127.0.0.1:{env['CLOUDSKETCH_GATEWAY_PORT']}", logs=tmp_path / "logs")
+            events.stopping = True
+    drop_service_schemas(postgres_server_url)
+
+
+def owner_key(env: dict) -> str:
+    from services.identity.domain import MODE_NAMES, ROLE_NAMES, Identity
+    from services.common.database import open_database
+    identity = Identity(open_database("identity"))
+    user = identity.create_user(f"owner-{uuid.uuid4().hex[:6]}@example.com", "Owner", ROLE_NAMES["owner"], "x" * 16)
+    _, key = identity.create_api_key(user.id, "test", MODE_NAMES["rw"])
+    identity.engine.dispose()
+    return key
+
+
+def collector_rows(env: dict, sql: str, **params) -> list:
+    engine = sa.create_engine(env["CLOUDSKETCH_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1),
+                              connect_args={"options": "-csearch_path=collector"})
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(sql), params).all()
+    engine.dispose()
+    return rows
+
+
+def connect(stack, auth) -> tuple[str, str]:
+    aws_account_id = f"3{uuid.uuid4().int % 10 ** 11:011d}"
+    seed(stack["moto"], aws_account_id)
+    url = stack["url"]
+    parameters = requests.get(f"{url}/api/aws/account/iamParameters", headers=auth, timeout=10).json()
+    role_arn = ensure_role(stack["moto"], parameters["externalId"], aws_account_id=aws_account_id,
+                           trusted_account_id=parameters["accountId"])
+    reply = requests.post(f"{url}/api/aws/account", headers=auth, timeout=30,
+                          json={"name": "Sync test", "roleArn": role_arn, "regions": REGIONS})
+    assert reply.status_code == 201, reply.text
+    return reply.json()["id"], aws_account_id
+
+
+def finished_sync(url: str, auth: dict, account_id: str, sync_id: str | None = None) -> dict:
+    def done():
+        reply = requests.get(f"{url}/api/aws/account/{account_id}/sync", headers=auth, timeout=10)
+        if reply.status_code != 200:
+            return None
+        body = reply.json()
+        return body if body["state"] in ("finished", "failed") and sync_id in (None, body["syncId"]) else None
+    return wait_for(done, timeout=120, interval=0.3, what="the sync to finish")
+
+
+def test_registering_syncs_the_account_and_two_replicas_never_sync_one_region_at_once(stack):
+    url, auth = stack["url"], {"Authorization": f"Bearer {owner_key(stack['env'])}"}
+    account_id, aws_account_id = connect(stack, auth)
+    first = finished_sync(url, auth, account_id)
+    assert first["state"] == "finished", first
+    assert first["counts"]["resources"] >= 2 * (3 + 3 + 3 + 3)   # VPCs, subnets, groups, queues per region
+    assert first["counts"]["added"] == first["counts"]["resources"] and first["counts"]["apiCalls"] > 0
+    events = stack["events"]
+    upserted = {r["arn"] for batch in events.of("resources_changed", account_id) for r in batch.get("upserted", [])}
+    assert f"arn:aws:sqs:eu-west-1:{aws_account_id}:jobs-2" in upserted
+    assert len(events.of("sync_finished", account_id)) == 1
+
+    # Ask again and again while syncs run: requests coalesce while one is queued, and the two
+    # replicas take turns; a region leased by one is skipped by the other.
+    sync_ids = set()
+    for _ in range(12):
+        reply = requests.post(f"{url}/api/aws/account/{account_id}/sync", headers=auth, timeout=10)
+        assert reply.status_code == 202, reply.text
+        sync_ids.add(reply.json()["syncId"])
+        wait_for(lambda: collector_rows(stack["env"], "SELECT 1 FROM syncs WHERE account_id = :a AND state <> 'queued'"
+                                        " AND sync_id = :s", a=account_id, s=reply.json()["syncId"]),
+                 timeout=60, interval=0.05, what="the sync to start")
+    wait_for(lambda: not collector_rows(stack["env"], "SELECT 1 FROM syncs WHERE account_id = :a AND state IN "
+                                        "('queued', 'running')", a=account_id), timeout=180, interval=0.3)
+    runs = collector_rows(stack["env"], "SELECT region_runs FROM syncs WHERE account_id = :a", a=account_id)
+    every_run = [run for (region_runs,) in runs for run in region_runs]
+    # Holders are "<host>-<pid>-<nonce>/<sync>": both processes took requests.
+    assert len({run["holder"].split("/")[0] for run in every_run}) == 2, "both replicas should have taken requests"
+    held = [run for run in every_run if not run["skipped"]]
+    for region in REGIONS + [""]:
+        spans = sorted((datetime.fromisoformat(r["started_at"]), datetime.fromisoformat(r["finished_at"]))
+                       for r in held if r["region"] == region)
+        for (_, end), (start, _) in zip(spans, spans[1:]):
+            assert end <= start, f"two syncs of {region or 'global'} overlapped"
+    # Nothing changed in AWS: none of those syncs published a resource.
+    later = [b for b in events.of("resources_changed", account_id) if b["syncId"] != first["syncId"]]
+    assert later == []
+
+
+def test_a_broker_restart_mid_sync_loses_no_change(stack):
+    url, auth = stack["url"], {"Authorization": f"Bearer {owner_key(stack['env'])}"}
+    account_id, aws_account_id = connect(stack, auth)
+    assert finished_sync(url, auth, account_id)["state"] == "finished"
+    # Changes in AWS, then a sync during which the broker goes away for three seconds.
+    for region in REGIONS:
+        sqs = account_client("sqs", stack["moto"], aws_account_id, region)
+        for index in range(20):
+            sqs.create_queue(QueueName=f"new-{index}")
+    expected = {f"arn:aws:sqs:{region}:{aws_account_id}:new-{index}" for region in REGIONS for index in range(20)}
+    sync_id = requests.post(f"{url}/api/aws/account/{account_id}/sync", headers=auth, timeout=10).json()["syncId"]
+    wait_for(lambda: collector_rows(stack["env"], "SELECT 1 FROM syncs WHERE sync_id = :s AND state = 'running'",
+                                    s=sync_id), timeout=60, interval=0.02)
+    stack["amqp_proxy"].cut(3)
+    result = wait_for(lambda: collector_rows(stack["env"], "SELECT state, message FROM syncs WHERE sync_id = :s AND "
+                                             "state IN ('finished', 'failed')", s=sync_id), timeout=180, interval=0.3)
+    # Whatever that sync managed, a sync after it publishes the rest: every change reaches the bus.
+    if result[0].state == "failed":
+        again = wait_for(lambda: requests.post(f"{url}/api/aws/account/{account_id}/sync", headers=auth,
+                                               timeout=10).json().get("syncId"), timeout=60)
+        assert finished_sync(url, auth, account_id, again)["state"] == "finished"
+    published = {r["arn"] for batch in stack["events"].of("resources_changed", account_id)
+                 for r in batch.get("upserted", [])}
+    assert expected <= published
+    # And the collector recorded exactly what it published.
+    recorded = {row.arn for row in collector_rows(stack["env"], "SELECT arn FROM resources WHERE account_id = :a",
+                                                  a=account_id)}
+    assert expected <= recorded <= published

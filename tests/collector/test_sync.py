@@ -1,0 +1,268 @@
+"""The sync engine against moto and a real database: change detection, gaps, throttling,
+credentials, leases. It runs small units of its own (below), so that these tests pin the
+engine's behaviour whatever the discovery modules do; tests/collector/test_discovery_*.py test
+those modules, and test_collector_worker.py the whole process."""
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from functools import partial
+
+import pytest
+
+from cloudsketch.accounts.v1 import accounts_pb2
+from services.collector import engine
+from services.collector.discovery import Unit
+from services.collector.domain import Collector
+from services.collector.model import Item, Scope, tags_of
+from services.collector.session import AccountSession
+from services.collector.sync import SyncRunner, SyncSettings
+from services.common import aws
+from services.common.database import open_database
+from services.common.timeutil import utcnow
+from services.demo import account_client
+from tests.aws_faults import FaultProxy
+from tests.conftest import AWS_TEST_ENV
+
+REGIONS = ["us-east-1", "eu-west-1"]
+
+
+def _zones(ctx):
+    return ctx.paginate("describe_availability_zones", "AvailabilityZones")
+
+
+def _zone_items(zones, scope: Scope):
+    return [Item(scope.availability_zone_arn(z["ZoneName"]), "AWS::EC2::AvailabilityZone", z["ZoneName"], scope.region)
+            for z in zones]
+
+
+def _vpcs(ctx):
+    return ctx.paginate("describe_vpcs", "Vpcs", page_size=1000)
+
+
+def _vpc_items(vpcs, scope: Scope):
+    return [Item(scope.ec2_arn("vpc", v["VpcId"]), "AWS::EC2::VPC", tags_of(v.get("Tags")).get("Name", v["VpcId"]),
+                 scope.region, tags_of(v.get("Tags")), {"cidrBlock": v["CidrBlock"]}) for v in vpcs]
+
+
+def _queues(ctx):
+    return ctx.paginate("list_queues", "QueueUrls", page_size=1000)
+
+
+def _queue_items(urls, scope: Scope):
+    return [Item(scope.arn("sqs", url.rsplit("/", 1)[1]), "AWS::SQS::Queue", url.rsplit("/", 1)[1], scope.region)
+            for url in urls]
+
+
+def _buckets(ctx):
+    return ctx.client.list_buckets()["Buckets"]
+
+
+def _bucket_items(buckets, scope: Scope):
+    return [Item(f"arn:{scope.partition}:s3:::{b['Name']}", "AWS::S3::Bucket", b["Name"], "us-east-1") for b in buckets]
+
+
+UNITS = [
+    Unit("test.zones", "ec2", ("AWS::EC2::AvailabilityZone",), _zones, _zone_items),
+    Unit("test.vpcs", "ec2", ("AWS::EC2::VPC",), _vpcs, _vpc_items),
+    Unit("test.queues", "sqs", ("AWS::SQS::Queue",), _queues, _queue_items),
+    Unit("test.buckets", "s3", ("AWS::S3::Bucket",), _buckets, _bucket_items, global_=True),
+]
+
+
+class Harness:
+    """A SyncRunner on a real database with the events it publishes kept in a list."""
+
+    def __init__(self, aws_account_id: str, regions=REGIONS, session_factory=AccountSession, holder="test-holder"):
+        self.collector = Collector(open_database("collector"))
+        self.events: list[tuple[str, object]] = []
+        self.sessions: list[AccountSession] = []
+        self.account = accounts_pb2.Account(
+            id=f"acct-{aws_account_id}", aws_account_id=aws_account_id, regions=regions, external_id="x" * 32,
+            role_arn=f"arn:aws:iam::{aws_account_id}:role/cloudsketch-readonly")
+
+        def make_session(*args, **kwargs):
+            session = session_factory(*args, **kwargs)
+            self.sessions.append(session)
+            return session
+
+        self.runner = SyncRunner(self.collector, lambda kind, message: self.events.append((kind, message)),
+                                 lambda account_id: self.account, holder,
+                                 SyncSettings(batch_size=3), UNITS, make_session)
+
+    def sync(self):
+        self.events.clear()
+        sync_id, _ = self.collector.request_sync(self.account.id, [], "on_demand")
+        self.runner.run(sync_id)
+        return self.collector.sync_row(sync_id)
+
+    def of(self, kind):
+        return [message for event_kind, message in self.events if event_kind == kind]
+
+    def upserted(self) -> dict[str, object]:
+        return {r.arn: r for batch in self.of("resources_changed") for r in batch.upserted}
+
+    def removed(self) -> set[str]:
+        return {arn for batch in self.of("resources_changed") for arn in batch.removed_arns}
+
+
+@pytest.fixture
+def aws_account() -> str:
+    """An AWS account id of the test's own, so tests share the moto server without seeing each other."""
+    return f"2{uuid.uuid4().int % 10 ** 11:011d}"
+
+
+@pytest.fixture
+def aws_env(monkeypatch, moto_endpoint):
+    for key, value in AWS_TEST_ENV.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
+    monkeypatch.setattr(engine, "BACKOFF_SECONDS", 0.01)
+    return moto_endpoint
+
+
+def _estate(endpoint: str, aws_account_id: str) -> dict[str, str]:
+    """Two VPCs and a queue per region, one bucket: returns the VPC ids by region."""
+    vpcs = {}
+    for region in REGIONS:
+        ec2 = account_client("ec2", endpoint, aws_account_id, region)
+        vpcs[region] = ec2.create_vpc(CidrBlock="10.0.0.0/16", TagSpecifications=[
+            {"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "<b>app</b> & \"co\""}]}])["Vpc"]["VpcId"]
+        account_client("sqs", endpoint, aws_account_id, region).create_queue(QueueName=f"orders-{region}")
+    account_client("s3", endpoint, aws_account_id).create_bucket(Bucket=f"assets-{aws_account_id}")
+    return vpcs
+
+
+def test_first_sync_publishes_everything_and_a_resync_without_changes_publishes_nothing(database_url, aws_env, aws_account):
+    harness = Harness(aws_account)
+    vpcs = _estate(aws_env, aws_account)
+    row = harness.sync()
+    assert row["state"] == "finished", row["message"]
+    upserted = harness.upserted()
+    vpc_arn = f"arn:aws:ec2:us-east-1:{aws_account}:vpc/{vpcs['us-east-1']}"
+    assert upserted[vpc_arn].name == '<b>app</b> & "co"'       # hostile names pass through untouched
+    assert upserted[vpc_arn].attributes["cidrBlock"] == "10.0.0.0/16"
+    assert f"arn:aws:sqs:eu-west-1:{aws_account}:orders-eu-west-1" in upserted
+    assert f"arn:aws:s3:::assets-{aws_account}" in upserted
+    assert all(r.fingerprint and r.aws_account_id == aws_account for r in upserted.values())
+    # Batches of three, numbered per region, and the counts add up.
+    assert max(len(b.upserted) + len(b.removed_arns) for b in harness.of("resources_changed")) == 3
+    finished = harness.of("sync_finished")[0]
+    assert finished.counts.added == len(upserted) == row["counts"]["resources"]
+    assert finished.counts.api_calls >= 7 and not finished.gaps
+    assert harness.of("sync_started")[0].regions == REGIONS
+    assert harness.of("sync_progress")[-1].units_done == harness.of("sync_progress")[-1].units_total == 7
+
+    again = harness.sync()
+    assert again["state"] == "finished"
+    assert harness.of("resources_changed") == []
+    assert again["counts"]["added"] == again["counts"]["changed"] == again["counts"]["removed"] == 0
+
+    # One VPC renamed, one deleted, a queue added: exactly those three changes.
+    ec2 = account_client("ec2", aws_env, aws_account, "us-east-1")
+    ec2.create_tags(Resources=[vpcs["us-east-1"]], Tags=[{"Key": "Name", "Value": "renamed"}])
+    account_client("ec2", aws_env, aws_account, "eu-west-1").delete_vpc(VpcId=vpcs["eu-west-1"])
+    account_client("sqs", aws_env, aws_account, "us-east-1").create_queue(QueueName="new-queue")
+    third = harness.sync()
+    assert set(harness.upserted()) == {vpc_arn, f"arn:aws:sqs:us-east-1:{aws_account}:new-queue"}
+    assert harness.removed() == {f"arn:aws:ec2:eu-west-1:{aws_account}:vpc/{vpcs['eu-west-1']}"}
+    assert (third["counts"]["added"], third["counts"]["changed"], third["counts"]["removed"]) == (1, 1, 1)
+
+
+def test_access_denied_on_one_service_is_a_gap_and_keeps_what_an_earlier_sync_saw(database_url, aws_env, aws_account):
+    harness = Harness(aws_account)
+    _estate(aws_env, aws_account)
+    with FaultProxy(aws_env) as proxy:
+        aws_env_proxy(proxy)
+        assert harness.sync()["state"] == "finished"
+        proxy.fail("ListQueues", "AccessDeniedException", "denied by an SCP", status=400, region="eu-west-1")
+        row = harness.sync()
+    assert row["state"] == "finished"
+    assert row["gaps"] == [{"region": "eu-west-1", "service": "sqs", "reason": "access_denied",
+                            "message": "test.queues: AccessDeniedException: denied by an SCP"}]
+    assert harness.removed() == set()   # the queue is still there as far as anyone knows
+    status = harness.collector.status(harness.account.id)
+    assert status.gaps[0].service == "sqs" and status.gaps[0].region == "eu-west-1"
+
+
+def aws_env_proxy(proxy: FaultProxy) -> None:
+    import os
+    os.environ["AWS_ENDPOINT_URL"] = proxy.url   # monkeypatch (aws_env) restores it after the test
+
+
+def test_throttling_is_absorbed_by_backoff_and_never_fails_the_sync(database_url, aws_env, aws_account):
+    harness = Harness(aws_account)
+    vpcs = _estate(aws_env, aws_account)
+    with FaultProxy(aws_env) as proxy:
+        aws_env_proxy(proxy)
+        # More throttles than botocore's six attempts: the engine's own backoff takes over.
+        proxy.fail("DescribeVpcs", "Throttling", "Rate exceeded", region="us-east-1", times=8)
+        row = harness.sync()
+    assert row["state"] == "finished" and row["gaps"] == []
+    assert f"arn:aws:ec2:us-east-1:{aws_account}:vpc/{vpcs['us-east-1']}" in harness.upserted()
+    assert proxy.seen.count("DescribeVpcs") >= 10
+
+
+def test_a_disabled_region_is_one_gap_and_the_other_regions_sync(database_url, aws_env, aws_account):
+    harness = Harness(aws_account)
+    vpcs = _estate(aws_env, aws_account)
+    with FaultProxy(aws_env) as proxy:
+        aws_env_proxy(proxy)
+        proxy.fail("DescribeAvailabilityZones", "AuthFailure", "AWS was not able to validate the provided access "
+                   "credentials", status=401, region="eu-west-1")
+        row = harness.sync()
+    assert row["state"] == "finished"
+    assert [(g["region"], g["service"], g["reason"]) for g in row["gaps"]] == [("eu-west-1", "*", "region_disabled")]
+    assert "enabled" in row["gaps"][0]["message"]
+    upserted = harness.upserted()
+    assert f"arn:aws:ec2:us-east-1:{aws_account}:vpc/{vpcs['us-east-1']}" in upserted
+    assert not any(":eu-west-1:" in arn for arn in upserted)
+    assert not any(call.region == "eu-west-1" and call.action != "DescribeAvailabilityZones" for call in proxy.calls)
+
+
+def test_credentials_are_refreshed_before_they_expire_and_when_aws_says_expired(database_url, aws_env, aws_account):
+    def short_lived(*args, **kwargs):
+        creds = aws.assume_role(*args, **kwargs)
+        # Inside botocore's mandatory refresh window: every signing assumes the role again.
+        return aws.Credentials(creds.access_key_id, creds.secret_access_key, creds.session_token,
+                               utcnow() + timedelta(minutes=5))
+
+    harness = Harness(aws_account, session_factory=partial(AccountSession, assume=short_lived))
+    vpcs = _estate(aws_env, aws_account)
+    with FaultProxy(aws_env) as proxy:
+        aws_env_proxy(proxy)
+        proxy.fail("DescribeVpcs", "ExpiredToken", "The security token included in the request is expired",
+                   region="us-east-1", times=1)
+        row = harness.sync()
+    assert row["state"] == "finished" and row["gaps"] == []
+    assert harness.sessions[0].assumed > 2
+    assert f"arn:aws:ec2:us-east-1:{aws_account}:vpc/{vpcs['us-east-1']}" in harness.upserted()
+
+
+def test_a_role_that_cannot_be_assumed_fails_the_sync_with_a_clear_message(database_url, aws_env, aws_account):
+    harness = Harness(aws_account)
+    with FaultProxy(aws_env) as proxy:
+        aws_env_proxy(proxy)
+        proxy.fail("AssumeRole", "AccessDenied", "User is not authorized to perform: sts:AssumeRole", status=403)
+        row = harness.sync()
+    assert row["state"] == "failed"
+    assert row["message"] == "could not start the sync: AccessDenied: User is not authorized to perform: sts:AssumeRole"
+    assert harness.of("sync_finished")[0].message == row["message"]
+    assert harness.of("resources_changed") == []
+
+
+def test_a_leased_region_is_skipped_and_an_expired_lease_is_taken_over(database_url, aws_env, aws_account):
+    harness = Harness(aws_account)
+    _estate(aws_env, aws_account)
+    collector = harness.collector
+    assert collector.acquire_lease(harness.account.id, "eu-west-1", "other-replica", timedelta(minutes=2))
+    row = harness.sync()
+    assert [r["region"] for r in row["region_runs"] if r["skipped"]] == ["eu-west-1"]
+    assert harness.of("sync_finished")[0].skipped_regions == ["eu-west-1"]
+    assert not any(":eu-west-1:" in arn for arn in harness.upserted())
+    # The other replica died: its lease runs out and the next sync takes the region.
+    assert collector.acquire_lease(harness.account.id, "eu-west-1", "other-replica", timedelta(seconds=-1))
+    harness.sync()
+    assert any(":eu-west-1:" in arn for arn in harness.upserted())
+    # A finished sync releases its leases.
+    assert collector.acquire_lease(harness.account.id, "us-east-1", "next-replica", timedelta(minutes=1))
