@@ -1,7 +1,8 @@
 """The demo: a simulated AWS estate in a moto server, and a login to look at it.
 
-Small for now: one AWS account with a web tier in us-east-1 and a VPC in eu-west-1. The collector
-issue grows it into a realistic multi-account estate scalable to 10,000+ resources.
+The estate is services/demo_estate.py's: two AWS accounts, two regions, every kind of component
+the collector discovers. Both accounts are connected the way a user connects one (the role with
+cloudsketch's External ID, then registration), so the collector syncs them at once.
 """
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ DEMO_EMAIL = "demo@cloudsketch.local"
 DEMO_AWS_ACCOUNT = "123456789012"   # moto's default account
 DEMO_ROLE_NAME = "cloudsketch-readonly"
 DEMO_ROLE_ARN = f"arn:aws:iam::{DEMO_AWS_ACCOUNT}:role/{DEMO_ROLE_NAME}"
+# The AWS accounts of the demo estate and the names they are connected under.
+DEMO_ACCOUNTS = {DEMO_AWS_ACCOUNT: "Demo production", "210987654321": "Demo staging"}
+DEMO_REGIONS = ("us-east-1", "eu-west-1")
 # moto does not check image ids, and listing its ~1,300 public images costs seconds.
 DEMO_AMI = "ami-0c02fb55956c7d316"
 
@@ -36,41 +40,6 @@ class DemoLogin:
 def _client(service: str, endpoint: str, region: str = "us-east-1"):
     return boto3.client(service, endpoint_url=endpoint, region_name=region,
                         aws_access_key_id="testing", aws_secret_access_key="testing")
-
-
-def seed_estate(endpoint: str) -> None:
-    """A VPC with public and private subnets in two AZs, a web tier and its data stores."""
-    for region, cidr, web_count in (("us-east-1", "10.0", 2), ("eu-west-1", "10.1", 1)):
-        ec2 = _client("ec2", endpoint, region)
-        if ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["demo-vpc"]}])["Vpcs"]:
-            continue  # already seeded (the moto server outlived a restart of the demo)
-        vpc = ec2.create_vpc(CidrBlock=f"{cidr}.0.0/16", TagSpecifications=[
-            {"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "demo-vpc"}]}])["Vpc"]["VpcId"]
-        zones = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]][:2]
-        subnets = {}
-        for index, zone in enumerate(zones):
-            for tier, offset in (("public", 0), ("private", 10)):
-                subnet = ec2.create_subnet(VpcId=vpc, CidrBlock=f"{cidr}.{offset + index}.0/24", AvailabilityZone=zone,
-                                           TagSpecifications=[{"ResourceType": "subnet", "Tags": [
-                                               {"Key": "Name", "Value": f"{tier}-{zone}"}]}])["Subnet"]["SubnetId"]
-                subnets.setdefault(tier, []).append(subnet)
-        igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
-        ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
-        web_sg = ec2.create_security_group(GroupName="web", Description="web tier", VpcId=vpc)["GroupId"]
-        for index in range(web_count):
-            ec2.run_instances(ImageId=DEMO_AMI, InstanceType="t3.micro", MinCount=1, MaxCount=1,
-                              SubnetId=subnets["private"][index % 2], SecurityGroupIds=[web_sg],
-                              TagSpecifications=[{"ResourceType": "instance", "Tags": [
-                                  {"Key": "Name", "Value": f"web-{index + 1}"}, {"Key": "env", "Value": "demo"}]}])
-    s3 = _client("s3", endpoint)
-    if not any(b["Name"] == "demo-assets" for b in s3.list_buckets().get("Buckets", [])):
-        s3.create_bucket(Bucket="demo-assets")
-    dynamodb = _client("dynamodb", endpoint)
-    if "demo-sessions" not in dynamodb.list_tables()["TableNames"]:
-        dynamodb.create_table(TableName="demo-sessions", BillingMode="PAY_PER_REQUEST",
-                              KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-                              AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
-    _client("sqs", endpoint).create_queue(QueueName="demo-orders")
 
 
 def account_client(service: str, endpoint: str, aws_account_id: str, region: str = "us-east-1"):
@@ -117,23 +86,28 @@ def ensure_login() -> DemoLogin:
     return DemoLogin(DEMO_EMAIL, password, api_key, user.id)
 
 
-def ensure_account(creator_id: str, endpoint: str) -> accounts_pb2.Account:
-    """The demo account, connected the way a user does it: role first, then registration."""
+def ensure_account(creator_id: str, endpoint: str, aws_account_id: str = DEMO_AWS_ACCOUNT,
+                   name: str = "Demo production") -> accounts_pb2.Account:
+    """A demo account, connected the way a user does it: role first, then registration."""
     accounts = stub("accounts", accounts_pb2_grpc.AccountsServiceStub)
     parameters = accounts.GetIamParameters(accounts_pb2.GetIamParametersRequest(), timeout=DEFAULT_TIMEOUT_SECONDS)
-    ensure_role(endpoint, parameters.external_id, trusted_account_id=parameters.account_id)
+    role_arn = ensure_role(endpoint, parameters.external_id, aws_account_id=aws_account_id,
+                           trusted_account_id=parameters.account_id)
     existing = accounts.ListAccounts(accounts_pb2.ListAccountsRequest(), timeout=DEFAULT_TIMEOUT_SECONDS).accounts
     for account in existing:
-        if account.role_arn == DEMO_ROLE_ARN:
+        if account.role_arn == role_arn:
             return account
     return accounts.CreateAccount(accounts_pb2.CreateAccountRequest(
-        name="Demo production", role_arn=DEMO_ROLE_ARN, creator_id=creator_id,
-        regions=["us-east-1", "eu-west-1"]), timeout=DEFAULT_TIMEOUT_SECONDS).account
+        name=name, role_arn=role_arn, creator_id=creator_id, regions=list(DEMO_REGIONS)),
+        timeout=DEFAULT_TIMEOUT_SECONDS).account
 
 
 def seed_demo(endpoint: str) -> DemoLogin:
-    """Seed the estate, create the login and connect the demo account (needs accounts-api up)."""
-    seed_estate(endpoint)
+    """Seed the estate, create the login and connect the demo accounts (needs accounts-api up)."""
+    from services.demo_estate import seed
+
+    seed(endpoint)  # the demo accounts and regions are its defaults
     login = ensure_login()
-    ensure_account(login.user_id, endpoint)
+    for aws_account_id, name in DEMO_ACCOUNTS.items():
+        ensure_account(login.user_id, endpoint, aws_account_id, name)
     return login

@@ -111,8 +111,9 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
     _t("AWS::Lambda::EventSourceMapping", "lambda:ListEventSourceMappings"),
     # Load balancing (one IAM prefix for Classic and v2 load balancers)
     _t("AWS::ElasticLoadBalancing::LoadBalancer", "elasticloadbalancing:DescribeLoadBalancers"),
-    _t("AWS::ElasticLoadBalancingV2::LoadBalancer", "elasticloadbalancing:DescribeLoadBalancers",
-       "elasticloadbalancing:DescribeListeners"),
+    # Load balancer -> target group comes from DescribeTargetGroups (LoadBalancerArns), not one
+    # DescribeListeners call per load balancer.
+    _t("AWS::ElasticLoadBalancingV2::LoadBalancer", "elasticloadbalancing:DescribeLoadBalancers"),
     _t("AWS::ElasticLoadBalancingV2::TargetGroup", "elasticloadbalancing:DescribeTargetGroups",
        "elasticloadbalancing:DescribeTargetHealth"),
     # Containers
@@ -129,11 +130,11 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
     _t("AWS::DocDB::DBInstance", "rds:DescribeDBInstances"),
     _t("AWS::Neptune::DBCluster", "rds:DescribeDBClusters"),
     _t("AWS::Neptune::DBInstance", "rds:DescribeDBInstances"),
-    _t("AWS::ElastiCache::CacheCluster", "elasticache:DescribeCacheClusters"),
+    _t("AWS::ElastiCache::CacheCluster", "elasticache:DescribeCacheClusters", "elasticache:DescribeCacheSubnetGroups"),
     _t("AWS::ElastiCache::ReplicationGroup", "elasticache:DescribeReplicationGroups"),
     _t("AWS::ElastiCache::ServerlessCache", "elasticache:DescribeServerlessCaches"),
     _t("AWS::OpenSearchService::Domain", "es:ListDomainNames", "es:DescribeDomains"),
-    _t("AWS::Redshift::Cluster", "redshift:DescribeClusters"),
+    _t("AWS::Redshift::Cluster", "redshift:DescribeClusters", "redshift:DescribeClusterSubnetGroups"),
     _t("AWS::DynamoDB::Table", "dynamodb:ListTables", "dynamodb:DescribeTable"),
     # Keyspaces' ListKeyspaces and ListTables need cassandra:Select on the system keyspaces only.
     _t("AWS::Cassandra::Keyspace", "cassandra:Select", resources=KEYSPACES_SCHEMA),

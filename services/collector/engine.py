@@ -1,5 +1,6 @@
 """Discovery of one account-region: every unit concurrently, errors turned into gaps, tags
-merged, each item fingerprinted. Knows nothing of the database or the bus (services/collector/
+merged; and the links across regions that AWS gives only as DNS names. Knows nothing of the
+database or the bus (services/collector/
 sync.py does); tests run it directly against moto.
 
 Concurrency: one green thread per unit, and `Context.map` fans unavoidable per-item calls out
@@ -23,7 +24,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from services.collector import declarations
 from services.collector.discovery import GLOBAL_REGION, Context, Unit
-from services.collector.model import Item, Scope
+from services.collector.model import Edge, Item, Scope
 from services.collector.session import ACCESS_DENIED, EXPIRED, REGION_DISABLED, THROTTLED, AccountSession
 
 log = logging.getLogger(__name__)
@@ -187,8 +188,36 @@ def discover_region(session: AccountSession, scope: Scope, units: list[Unit],
     for found in result.found.values():
         if not found.item.tags and found.item.arn in tag_map:
             found.item.tags = tag_map[found.item.arn]
-        found.fingerprint = fingerprint(found.item)
     return result
+
+
+# What a DNS name can point at, by the attribute that holds the resource's own DNS name.
+DNS_NAMED = {"AWS::ElasticLoadBalancing::LoadBalancer": "dnsName",
+             "AWS::ElasticLoadBalancingV2::LoadBalancer": "dnsName",
+             "AWS::CloudFront::Distribution": "domainName"}
+
+
+def _dns_key(name: str | None) -> str:
+    # Route 53 aliases name load balancers as "dualstack.<dns name>." in any case.
+    return (name or "").lower().rstrip(".").removeprefix("dualstack.")
+
+
+def link_by_dns_name(items: list[Item]) -> None:
+    """Edges AWS gives only as DNS names, across every region of the account: a load balancer
+    -origin_of-> the CloudFront distribution using it, a Route 53 alias record -alias_of-> the
+    load balancer or distribution it names."""
+    by_name = {_dns_key(item.attributes.get(attribute)): item.arn
+               for item in items if (attribute := DNS_NAMED.get(item.type)) and item.attributes.get(attribute)}
+    for item in items:
+        if item.type == "AWS::CloudFront::Distribution":
+            links = [Edge("origin_of", by_name[key], item.arn) for origin in item.attributes.get("origins") or []
+                     if (key := _dns_key(origin.get("domainName"))) in by_name]
+        elif item.type == "AWS::Route53::RecordSet":
+            target = by_name.get(_dns_key((item.attributes.get("aliasTarget") or {}).get("dnsName")))
+            links = [Edge("alias_of", item.arn, target)] if target else []
+        else:
+            continue
+        item.edges.extend(edge for edge in links if edge not in item.edges)
 
 
 def _collect(result: RegionResult, unit: Unit, items: list[Item]) -> None:

@@ -8,6 +8,7 @@ still answers ExpiredToken (clock skew, a revoked session) the engine calls `ref
 """
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import Counter
@@ -81,7 +82,11 @@ class AccountSession:
         key = (service, region)
         with self._lock:
             if key not in self._clients:
-                client = self._session.client(service, region_name=region, config=self._config)
+                # boto3 reads AWS_ENDPOINT_URL by itself, but only an explicit endpoint also turns
+                # endpoint discovery off: Timestream would otherwise send its calls to the cell
+                # endpoint AWS's DescribeEndpoints names, past the moto server.
+                client = self._session.client(service, region_name=region, config=self._config,
+                                              endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None)
                 limit = self._service_limits.setdefault(key, Semaphore(self._service_concurrency))
                 self._bound(client, service, limit)
                 self._clients[key] = client

@@ -29,7 +29,8 @@ from cloudsketch.collector.v1 import events_pb2 as events
 from cloudsketch.common.v1 import resource_pb2
 from services.collector.discovery import GLOBAL_REGION, Unit, all_units
 from services.collector.domain import Collector, gap_message
-from services.collector.engine import Found, Gap, discover_region, error_code
+from services.collector.engine import (Found, Gap, RegionResult, discover_region, error_code, fingerprint,
+                                       link_by_dns_name)
 from services.collector.model import Scope
 from services.collector.session import AccountSession
 from services.common.timeutil import to_timestamp, utcnow
@@ -61,8 +62,21 @@ class RegionOutcome:
     gaps: list[Gap] = field(default_factory=list)
     error: str = ""
     holder: str = ""
+    result: RegionResult | None = None
     started_at: str = ""
     finished_at: str = ""
+
+
+@dataclass
+class _Run:
+    """What every region of one sync shares."""
+    sync_id: str
+    holder: str
+    account_id: str
+    aws_account_id: str
+    partition: str
+    session: AccountSession
+    progress: "Progress"
 
 
 def to_resource(found: Found, aws_account_id: str) -> resource_pb2.Resource:
@@ -133,18 +147,29 @@ class SyncRunner:
         regional = [u for u in self.units if not u.global_]
         global_units = [u for u in self.units if u.global_]
         jobs = [(region, regional) for region in regions] + ([("", global_units)] if global_units else [])
-        progress = Progress(self.publish, account_id, sync_id, sum(len(units) for _, units in jobs))
         # The lease holder is this sync, not this process: one process may run two syncs of an
         # account at once (two requests in a row), and they must exclude each other too.
-        holder = f"{self.holder}/{sync_id[:8]}"
-        heartbeat = eventlet.spawn(self._renew_leases, holder)
+        run = _Run(sync_id, f"{self.holder}/{sync_id[:8]}", account_id, account.aws_account_id,
+                   partition_of(account.role_arn), session,
+                   Progress(self.publish, account_id, sync_id, sum(len(units) for _, units in jobs)))
+        heartbeat = eventlet.spawn(self._renew_leases, run.holder)
+        pool = eventlet.GreenPool(len(jobs))
+        outcomes: list[RegionOutcome] = []
         try:
-            pool = eventlet.GreenPool(len(jobs))
-            outcomes = list(pool.imap(lambda job: self._region(
-                sync_id, holder, account_id, account.aws_account_id, partition_of(account.role_arn), session,
-                progress, *job), jobs))
+            # Every region first, then the links that cross regions (a CloudFront origin or a
+            # Route 53 alias naming a load balancer by DNS name), then publish region by region.
+            outcomes = list(pool.imap(lambda job: self._discover(run, *job), jobs))
+            found = [f for o in outcomes if o.result for f in o.result.found.values()]
+            link_by_dns_name([f.item for f in found])
+            for f in found:
+                f.fingerprint = fingerprint(f.item)
+            list(pool.imap(lambda outcome: self._commit(run, outcome), outcomes))
         finally:
             heartbeat.kill()
+            for outcome in outcomes:
+                if not outcome.skipped:
+                    outcome.finished_at = utcnow().isoformat()   # before the lease is let go
+                    self.collector.release_lease(account_id, outcome.region, run.holder)
         self._finish(sync_id, account_id, outcomes, session, started)
 
     def _renew_leases(self, holder: str) -> None:
@@ -152,21 +177,32 @@ class SyncRunner:
             eventlet.sleep(self.settings.lease_ttl.total_seconds() / 3)
             self.collector.renew_leases(holder, self.settings.lease_ttl)
 
-    def _region(self, sync_id: str, holder: str, account_id: str, aws_account_id: str, partition: str,
-                session: AccountSession, progress: Progress, region: str, units: list[Unit]) -> RegionOutcome:
-        outcome = RegionOutcome(region, holder=holder)
-        if not self.collector.acquire_lease(account_id, region, holder, self.settings.lease_ttl):
-            log.info("region already being synced: skipped", extra={"account_id": account_id, "region": region})
+    def _discover(self, run: _Run, region: str, units: list[Unit]) -> RegionOutcome:
+        outcome = RegionOutcome(region, holder=run.holder)
+        if not self.collector.acquire_lease(run.account_id, region, run.holder, self.settings.lease_ttl):
+            log.info("region already being synced: skipped", extra={"account_id": run.account_id, "region": region})
             for _ in units:
-                progress.unit_done()
+                run.progress.unit_done()
             outcome.skipped = True
             return outcome
         outcome.started_at = utcnow().isoformat()   # once the lease is held
         try:
-            result = discover_region(session, Scope(partition, aws_account_id, region), units, progress.unit_done)
-            outcome.gaps = result.gaps
-            outcome.resources = len(result.found)
-            stored = self.collector.stored(account_id, region)
+            outcome.result = discover_region(run.session, Scope(run.partition, run.aws_account_id, region), units,
+                                             run.progress.unit_done)
+            outcome.gaps = outcome.result.gaps
+            outcome.resources = len(outcome.result.found)
+        except Exception as exc:
+            log.exception("region discovery failed", extra={"account_id": run.account_id, "region": region})
+            outcome.error = f"{region or 'global services'}: {describe(exc)}"
+        return outcome
+
+    def _commit(self, run: _Run, outcome: RegionOutcome) -> None:
+        """Publish the region's changes, then record them."""
+        result = outcome.result
+        if result is None:
+            return
+        try:
+            stored = self.collector.stored(run.account_id, outcome.region)
             upserted = [f for arn, f in result.found.items()
                         if arn not in stored or stored[arn].fingerprint != f.fingerprint]
             # What a failed unit (or a disabled region) found last time is still there as far as we know.
@@ -175,26 +211,21 @@ class SyncRunner:
             outcome.added = sum(1 for f in upserted if f.item.arn not in stored)
             outcome.changed = len(upserted) - outcome.added
             outcome.removed = len(removed)
-            self._publish_changes(sync_id, account_id, aws_account_id, region, upserted, removed)
-            self.collector.apply_changes(account_id, region, [(f.item.arn, f.unit, f.fingerprint) for f in upserted],
-                                         removed)
+            self._publish_changes(run, outcome.region, upserted, removed)
+            self.collector.apply_changes(run.account_id, outcome.region,
+                                         [(f.item.arn, f.unit, f.fingerprint) for f in upserted], removed)
         except Exception as exc:
-            log.exception("region sync failed", extra={"account_id": account_id, "region": region})
-            outcome.error = f"{region or 'global services'}: {describe(exc)}"
-        finally:
-            outcome.finished_at = utcnow().isoformat()   # before the lease is let go
-            self.collector.release_lease(account_id, region, holder)
-        return outcome
+            log.exception("region sync failed", extra={"account_id": run.account_id, "region": outcome.region})
+            outcome.error = f"{outcome.region or 'global services'}: {describe(exc)}"
 
-    def _publish_changes(self, sync_id: str, account_id: str, aws_account_id: str, region: str,
-                         upserted: list[Found], removed: list[str]) -> None:
+    def _publish_changes(self, run: _Run, region: str, upserted: list[Found], removed: list[str]) -> None:
         size = self.settings.batch_size
         changes: list = list(upserted) + list(removed)
         for index, start in enumerate(range(0, len(changes), size)):
             batch = changes[start:start + size]
             self.publish("resources_changed", events.ResourcesChanged(
-                account_id=account_id, sync_id=sync_id, region=region, batch_index=index,
-                upserted=[to_resource(f, aws_account_id) for f in batch if isinstance(f, Found)],
+                account_id=run.account_id, sync_id=run.sync_id, region=region, batch_index=index,
+                upserted=[to_resource(f, run.aws_account_id) for f in batch if isinstance(f, Found)],
                 removed_arns=[arn for arn in batch if isinstance(arn, str)], occurred_at=to_timestamp(utcnow())))
 
     def _finish(self, sync_id: str, account_id: str, outcomes: list[RegionOutcome], session: AccountSession,

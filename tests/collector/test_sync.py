@@ -73,7 +73,8 @@ UNITS = [
 class Harness:
     """A SyncRunner on a real database with the events it publishes kept in a list."""
 
-    def __init__(self, aws_account_id: str, regions=REGIONS, session_factory=AccountSession, holder="test-holder"):
+    def __init__(self, aws_account_id: str, regions=REGIONS, session_factory=AccountSession, holder="test-holder",
+                 units=UNITS):
         self.collector = Collector(open_database("collector"))
         self.events: list[tuple[str, object]] = []
         self.sessions: list[AccountSession] = []
@@ -88,7 +89,7 @@ class Harness:
 
         self.runner = SyncRunner(self.collector, lambda kind, message: self.events.append((kind, message)),
                                  lambda account_id: self.account, holder,
-                                 SyncSettings(batch_size=3), UNITS, make_session)
+                                 SyncSettings(batch_size=3), units, make_session)
 
     def sync(self):
         self.events.clear()
