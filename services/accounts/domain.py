@@ -38,6 +38,9 @@ CONSOLE = {"aws": "https://console.aws.amazon.com", "aws-cn": "https://console.a
 
 Publish = Callable[[str, Message], None]
 
+# GetAccount's statement, built once (building a select() on every call cost more than running it).
+_GET_ACCOUNT = sa.select(accounts).where(accounts.c.id == sa.bindparam("id"))
+
 
 class Verifier(Protocol):
     trusted_account_id: str
@@ -168,7 +171,7 @@ class Accounts:
 
     def get_account(self, account_id: str) -> pb.Account:
         with read_connection(self.engine) as conn:
-            row = conn.execute(sa.select(accounts).where(accounts.c.id == account_id)).first()
+            row = conn.execute(_GET_ACCOUNT, {"id": account_id}).first()
         if row is None:
             raise NotFound("no such account")
         return _account(row, self.external_id())

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from cloudsketch.identity.v1 import identity_pb2 as pb
@@ -38,6 +39,31 @@ _hasher = PasswordHasher()
 # Verified when the email is unknown, so a failed login takes as long either way.
 _DUMMY_HASH = _hasher.hash("cloudsketch-timing-equaliser")
 
+# Statements of the hot paths, built once: building a select() on every call cost more than running
+# it on SQLite (docs/performance.md). Values go in as bind parameters.
+_USER_COLUMNS = (users.c.id, users.c.email, users.c.name, users.c.role, users.c.created_at, users.c.updated_at)
+# The user's team ids in the same round trip as the user, comma-separated (ids are UUIDs), or NULL.
+_TEAM_IDS = (sa.select(sa.func.aggregate_strings(team_members.c.team_id, sa.literal_column("','")))
+             .where(team_members.c.user_id == users.c.id).scalar_subquery().label("team_ids"))
+_KEY_PRINCIPAL = (sa.select(api_keys.c.id.label("key_id"), api_keys.c.mode, api_keys.c.last_used_at,
+                            api_keys.c.expires_at, api_keys.c.revoked_at, *_USER_COLUMNS, _TEAM_IDS)
+                  .join(users, users.c.id == api_keys.c.user_id)
+                  .where(api_keys.c.key_hash == sa.bindparam("key_hash")))
+_CALLER = sa.select(users.c.role, _TEAM_IDS).where(users.c.id == sa.bindparam("user_id"))
+_USER_TEAM_IDS = sa.select(team_members.c.team_id).where(team_members.c.user_id == sa.bindparam("user_id"))
+_RECORD_LAST_USED = (api_keys.update().where(api_keys.c.id == sa.bindparam("key_id"))
+                     .values(last_used_at=sa.bindparam("used_at")))
+
+
+def _audit_insert(dialect_insert):
+    """One statement per audit entry: the actor's email comes from a subquery, and a redelivered
+    event's entry (same source_event_id) is skipped. The other columns' values come with execute()."""
+    actor_email = sa.select(users.c.email).where(users.c.id == sa.bindparam("email_of")).scalar_subquery()
+    return dialect_insert(audit_events).values(actor_email=sa.func.coalesce(actor_email, "")).on_conflict_do_nothing()
+
+
+_INSERT_AUDIT = {"postgresql": _audit_insert(postgresql.insert), "sqlite": _audit_insert(sqlite.insert)}
+
 
 def _sha256(secret: str) -> str:
     # API keys and session tokens carry 256 random bits, so a fast hash is safe and lets us look
@@ -48,6 +74,16 @@ def _sha256(secret: str) -> str:
 def _user(row) -> pb.User:
     return pb.User(id=row.id, email=row.email, name=row.name, role=ROLE_NAMES[row.role],
                    created_at=to_timestamp(row.created_at), updated_at=to_timestamp(row.updated_at))
+
+
+def _split_team_ids(aggregated: str | None) -> list[str]:
+    return sorted(aggregated.split(",")) if aggregated else []
+
+
+def _principal(user_row, team_ids: list[str], key_mode: int = pb.API_KEY_MODE_UNSPECIFIED,
+               api_key_id: str = "", expires_at: datetime | None = None) -> pb.Principal:
+    return pb.Principal(user=_user(user_row), key_mode=key_mode, api_key_id=api_key_id, team_ids=team_ids,
+                        credential_expires_at=to_timestamp(expires_at))
 
 
 def _api_key(row) -> pb.ApiKey:
@@ -82,17 +118,18 @@ class Identity:
 
     def _audit(self, conn: Connection, actor_id: str, action: str, target_kind: str, target_id: str,
                detail: str, source_event_id: str | None = None) -> None:
-        actor_email = conn.execute(sa.select(users.c.email).where(users.c.id == actor_id)).scalar() or ""
-        conn.execute(insert_if_absent(
-            conn, audit_events, occurred_at=utcnow(), actor_id=actor_id or "", actor_email=actor_email,
-            action=action, target_kind=target_kind, target_id=target_id, detail=detail[:1000],
-            source_event_id=source_event_id))
+        conn.execute(_INSERT_AUDIT[conn.dialect.name], {
+            "email_of": actor_id, "occurred_at": utcnow(), "actor_id": actor_id or "", "action": action,
+            "target_kind": target_kind, "target_id": target_id, "detail": detail[:1000],
+            "source_event_id": source_event_id})
 
     def record_audit(self, actor_id: str, action: str, target_kind: str, target_id: str, detail: str,
                      source_event_id: str) -> None:
-        """An audit entry for a change another service made (from its event); idempotent."""
-        with self.engine.begin() as conn:
+        """An audit entry for a change another service made (from its event); idempotent. One
+        statement, so no transaction around it (on PostgreSQL, no BEGIN and COMMIT round trips)."""
+        with read_connection(self.engine) as conn:
             self._audit(conn, actor_id, action, target_kind, target_id, detail, source_event_id)
+            conn.commit()
 
     def list_audit_events(self, limit: int = 100, before_id: str = "") -> list[pb.AuditEvent]:
         limit = 100 if limit <= 0 else min(limit, 1000)
@@ -199,21 +236,16 @@ class Identity:
     # --- principals and authorisation ----------------------------------------------------------
 
     def _team_ids(self, conn: Connection, user_id: str) -> list[str]:
-        return sorted(conn.execute(sa.select(team_members.c.team_id)
-                                   .where(team_members.c.user_id == user_id)).scalars())
-
-    def _principal(self, conn: Connection, user_row, key_mode: int = pb.API_KEY_MODE_UNSPECIFIED,
-                   api_key_id: str = "", expires_at: datetime | None = None) -> pb.Principal:
-        return pb.Principal(user=_user(user_row), key_mode=key_mode, api_key_id=api_key_id,
-                            team_ids=self._team_ids(conn, user_row.id), credential_expires_at=to_timestamp(expires_at))
+        return sorted(conn.execute(_USER_TEAM_IDS, {"user_id": user_id}).scalars())
 
     def _caller(self, user_id: str, key_mode: int) -> Caller:
-        with self.engine.connect() as conn:
-            role = conn.execute(sa.select(users.c.role).where(users.c.id == user_id)).scalar()
-            if role is None:
-                raise Unauthenticated("unknown user")
-            team_ids = frozenset(self._team_ids(conn, user_id))
-        return Caller(user_id, role, team_ids, read_only_key=key_mode == pb.API_KEY_MODE_READ)
+        """Who is asking, for Authorize and FilterAuthorized (every API request): one read."""
+        with read_connection(self.engine) as conn:
+            row = conn.execute(_CALLER, {"user_id": user_id}).first()
+        if row is None:
+            raise Unauthenticated("unknown user")
+        return Caller(user_id, row.role, frozenset(_split_team_ids(row.team_ids)),
+                      read_only_key=key_mode == pb.API_KEY_MODE_READ)
 
     def authorize(self, user_id: str, key_mode: int, action: str, resource: pb.ResourceRef) -> tuple[int, str]:
         if action not in permissions.PERMISSIONS:
@@ -274,24 +306,20 @@ class Identity:
 
     def authenticate_api_key(self, secret: str) -> pb.Principal:
         """The key's principal; one NotFound for unknown, revoked and expired keys alike.
-        The hot path of every API request: two reads outside a transaction, and a write only
-        when the last-used time is more than a minute old."""
+        The hot path of every API request: one read (key, user and teams) outside a transaction,
+        and a write only when the last-used time is more than a minute old."""
         unknown = NotFound("unknown, revoked or expired API key")
         if not secret.startswith(KEY_PREFIX):
             raise unknown
         now = utcnow()
         with read_connection(self.engine) as conn:
-            row = conn.execute(
-                sa.select(api_keys.c.id.label("key_id"), api_keys.c.mode, api_keys.c.last_used_at,
-                          api_keys.c.expires_at, api_keys.c.revoked_at, *users.c)
-                .join(users, users.c.id == api_keys.c.user_id)
-                .where(api_keys.c.key_hash == _sha256(secret))).first()
+            row = conn.execute(_KEY_PRINCIPAL, {"key_hash": _sha256(secret)}).first()
             if row is None or row.revoked_at is not None or (row.expires_at and as_utc(row.expires_at) <= now):
                 raise unknown
             if row.last_used_at is None or (now - as_utc(row.last_used_at)).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
-                conn.execute(api_keys.update().where(api_keys.c.id == row.key_id).values(last_used_at=now))
+                conn.execute(_RECORD_LAST_USED, {"key_id": row.key_id, "used_at": now})
                 conn.commit()
-            return self._principal(conn, row, MODE_NAMES[row.mode], row.key_id, row.expires_at)
+        return _principal(row, _split_team_ids(row.team_ids), MODE_NAMES[row.mode], row.key_id, row.expires_at)
 
     # --- web sessions --------------------------------------------------------------------------
 
@@ -338,7 +366,7 @@ class Identity:
             conn.execute(sessions.delete().where(sessions.c.expires_at < now))  # housekeeping
             conn.execute(sessions.insert().values(id=_sha256(token), user_id=user.id, csrf_token=csrf,
                                                   created_at=now, expires_at=expires_at))
-            return token, csrf, self._principal(conn, user, expires_at=expires_at), expires_at
+            return token, csrf, _principal(user, self._team_ids(conn, user.id), expires_at=expires_at), expires_at
 
     def authenticate_session(self, token: str) -> tuple[pb.Principal, str]:
         with self.engine.connect() as conn:
@@ -346,7 +374,7 @@ class Identity:
             if session is None or as_utc(session.expires_at) <= utcnow():
                 raise Unauthenticated("your session has ended; sign in again")
             user = conn.execute(sa.select(users).where(users.c.id == session.user_id)).one()
-            return self._principal(conn, user, expires_at=session.expires_at), session.csrf_token
+            return _principal(user, self._team_ids(conn, user.id), expires_at=session.expires_at), session.csrf_token
 
     def logout(self, token: str) -> None:
         with self.engine.begin() as conn:
