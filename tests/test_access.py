@@ -254,21 +254,25 @@ MATRIX = [
     ("owner",         "update",      200,               200),
     ("owner",         "team_access", 200,               200),
     ("owner",         "delete",      204,               204),
+    ("owner",         "sync",        202,               202),
     ("administrator", "list",        True,              True),
     ("administrator", "read",        202,               202),
     ("administrator", "update",      200,               200),
     ("administrator", "team_access", 200,               200),
     ("administrator", "delete",      204,               204),
+    ("administrator","sync",        202,               202),
     ("user",          "list",        True,              False),
     ("user",          "read",        202,               404),
     ("user",          "update",      403,               404),
     ("user",          "team_access", 403,               404),
     ("user",          "delete",      403,               404),
+    ("user",          "sync",        202,               404),
     ("viewer",        "list",        True,              False),
     ("viewer",        "read",        202,               404),
     ("viewer",        "update",      403,               404),
     ("viewer",        "team_access", 403,               404),
     ("viewer",        "delete",      403,               404),
+    ("viewer",        "sync",        403,               404),
 ]
 CREATE = {"owner": 201, "administrator": 201, "user": 403, "viewer": 403}
 # The reason a 403 gives. A Viewer's key is read-only, but its role forbids the change in the
@@ -277,7 +281,7 @@ CREATE = {"owner": 201, "administrator": 201, "user": 403, "viewer": 403}
 FORBIDDEN_REASON = {"user": "your role (user) does not allow {action}",
                     "viewer": "your role (viewer) does not allow {action}"}
 ACTION_NAME = {"update": "account:update", "team_access": "account:update", "delete": "account:delete",
-               "create": "account:create"}
+               "create": "account:create", "sync": "account:scan"}
 
 
 def test_account_matrix_by_role_and_team(world):
@@ -330,6 +334,11 @@ def test_account_matrix_by_role_and_team(world):
                 if reply.status_code == 200:
                     assert reply.json()["readAccess"] == new_read
                     read_access[which] = new_read
+            elif action == "sync":
+                reply = client.post(f"{path}/sync")
+                check(role, action, which, want, reply)
+                if reply.status_code == 202:
+                    assert reply.json()["state"] == "queued" and reply.json()["syncId"]
             elif action == "delete":
                 # a throwaway account shared like the target, so the other rows keep theirs
                 throwaway = create_account(world, owner, f"{which} throwaway for {role}", read=account["readAccess"],

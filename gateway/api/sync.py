@@ -42,9 +42,7 @@ def request_sync(account_id: str):
     unknown = sorted(set(regions) - set(account.regions)) if account.regions else []
     if unknown:
         raise ApiError(400, f"regions not configured for this account: {', '.join(r[:30] for r in unknown[:5])}")
-    with not_found_as(409, "the account is still being registered; its first sync starts on its own"):
-        reply = clients().collector.RequestSync(collector_pb.RequestSyncRequest(account_id=account_id,
-                                                                                regions=regions))
+    reply = clients().collector.RequestSync(collector_pb.RequestSyncRequest(account_id=account_id, regions=regions))
     return jsonify(syncId=reply.sync_id, state="queued", queuedNew=reply.queued_new), 202
 
 

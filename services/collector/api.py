@@ -6,7 +6,6 @@ from cloudsketch.collector.v1 import collector_pb2_grpc as pb_grpc
 from cloudsketch.collector.v1 import events_pb2 as events
 from services.collector.domain import Collector
 from services.common.database import open_database
-from services.common.errors import NotFound
 from services.common.events import EventPublisher
 from services.common.timeutil import to_timestamp, utcnow
 
@@ -17,8 +16,7 @@ class CollectorServicer(pb_grpc.CollectorServiceServicer):
         self.publisher = publisher
 
     def RequestSync(self, request, context):
-        if not self.collector.is_scheduled(request.account_id):
-            raise NotFound("the collector does not know this account (yet): it syncs it once it is registered")
+        # The gateway has checked that the account exists; the worker asks accounts-api again.
         sync_id, new = self.collector.request_sync(request.account_id, list(request.regions), "on_demand")
         if new:
             self.publisher.publish("sync_requested", events.SyncRequested(

@@ -66,11 +66,6 @@ class Collector:
                 claimed.append(account_id)
         return claimed
 
-    def is_scheduled(self, account_id: str) -> bool:
-        with read_connection(self.engine) as conn:
-            return conn.execute(sa.select(schedules.c.account_id).where(
-                schedules.c.account_id == account_id)).first() is not None
-
     # Syncs ----------------------------------------------------------------------------------
 
     def request_sync(self, account_id: str, regions: list[str], reason: str) -> tuple[str, bool]:
@@ -162,8 +157,12 @@ class Collector:
 
     def apply_changes(self, account_id: str, scan_region: str, upserted: list[tuple[str, str, str]],
                       removed: list[str]) -> None:
-        """Record what was published: upserted as (arn, unit, fingerprint), removed ARNs."""
+        """Record what was published: upserted as (arn, unit, fingerprint), removed ARNs. Nothing,
+        if the account was removed while its sync ran (forget() has already cleaned up)."""
         with self.engine.begin() as conn:
+            scheduled = sa.select(schedules.c.account_id).where(schedules.c.account_id == account_id)
+            if conn.execute(scheduled).first() is None:
+                return
             arns = [arn for arn, _, _ in upserted] + list(removed)
             for start in range(0, len(arns), 500):   # stay under SQLite's bound-parameter limit
                 conn.execute(resources.delete().where(resources.c.account_id == account_id,

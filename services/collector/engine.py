@@ -21,6 +21,7 @@ from typing import Callable
 
 import eventlet
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from services.collector import declarations
 from services.collector.discovery import GLOBAL_REGION, Context, Unit
@@ -112,7 +113,7 @@ def run_unit(unit: Unit, session: AccountSession, scope: Scope, sleep: Callable 
             reason = ("access_denied" if code in ACCESS_DENIED else "region_disabled" if code in REGION_DISABLED
                       else "throttled" if code in THROTTLED else "error")
             raise UnitFailed(Gap(scope.region, service, reason, f"{unit.name}: {code}: {_message(exc)}")) from exc
-        except BotoCoreError as exc:   # endpoint unreachable, timeouts after retries
+        except (BotoCoreError, ResponseParserError) as exc:   # unreachable, timeouts after retries, garbage
             raise UnitFailed(Gap(scope.region, service, "error", f"{unit.name}: {exc}")) from exc
     raise AssertionError("unreachable")
 

@@ -11,7 +11,7 @@ import logging
 
 from google.protobuf import json_format
 from google.protobuf.message import Message
-from nameko.standalone.events import event_dispatcher
+from nameko.standalone.events import event_dispatcher, get_event_exchange
 
 from services.common import config
 
@@ -33,7 +33,9 @@ class EventPublisher:
 
     def __init__(self, service: str, amqp_uri: str | None = None):
         self.service = service
-        self._dispatch = event_dispatcher(uri=amqp_uri or config.amqp_uri())
+        # Declaring the exchange (once per connection: kombu caches it) lets an api process publish
+        # before any worker has declared it; otherwise the broker would close the channel.
+        self._dispatch = event_dispatcher(uri=amqp_uri or config.amqp_uri(), declare=[get_event_exchange(service)])
 
     def publish(self, event_type: str, message: Message) -> None:
         self._dispatch(self.service, event_type, to_payload(message))

@@ -81,6 +81,8 @@ class Harness:
         self.account = accounts_pb2.Account(
             id=f"acct-{aws_account_id}", aws_account_id=aws_account_id, regions=regions, external_id="x" * 32,
             role_arn=f"arn:aws:iam::{aws_account_id}:role/cloudsketch-readonly")
+        # As collector-worker does when the account is registered.
+        self.collector.schedule(self.account.id, aws_account_id, utcnow() + timedelta(hours=1))
 
         def make_session(*args, **kwargs):
             session = session_factory(*args, **kwargs)
@@ -134,7 +136,8 @@ def _estate(endpoint: str, aws_account_id: str) -> dict[str, str]:
     return vpcs
 
 
-def test_first_sync_publishes_everything_and_a_resync_without_changes_publishes_nothing(database_url, aws_env, aws_account):
+def test_first_sync_publishes_everything_and_a_resync_without_changes_publishes_nothing(database_url, aws_env,
+                                                                                       aws_account):
     harness = Harness(aws_account)
     vpcs = _estate(aws_env, aws_account)
     row = harness.sync()

@@ -30,7 +30,8 @@ def transform_connections(connections: list[dict], scope: Scope) -> list[Item]:
             "hasLogicalRedundancy": connection.get("hasLogicalRedundancy"),
         }
         # AWS's ids look like "dxcon-fgxy1234"; moto (the demo's AWS) hands out whole ARNs as ids.
-        arn = connection_id if connection_id.startswith("arn:") else scope.arn("directconnect", f"dxcon/{connection_id}")
+        arn = (connection_id if connection_id.startswith("arn:")
+               else scope.arn("directconnect", f"dxcon/{connection_id}"))
         items.append(make_item(scope, arn, "AWS::DirectConnect::Connection",
                                connection.get("connectionName") or connection_id,
                                tags_of(connection.get("tags"), key="key", value="value"), attributes))
