@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Callable
 
 import eventlet
+import grpc
 from botocore.exceptions import BotoCoreError, ClientError
 from google.protobuf import struct_pb2
 from google.protobuf.message import Message
@@ -164,6 +165,10 @@ class SyncRunner:
             for f in found:
                 f.fingerprint = fingerprint(f.item)
             list(pool.imap(lambda outcome: self._commit(run, outcome), outcomes))
+        except Exception as exc:   # a bug: the sync must still end, as failed, and say why
+            log.exception("sync failed", extra={"account_id": account_id, "sync_id": sync_id})
+            self._fail(sync_id, account_id, f"the sync failed: {describe(exc)}", started)
+            return
         finally:
             heartbeat.kill()
             for outcome in outcomes:
@@ -272,4 +277,6 @@ def describe(exc: Exception) -> str:
         return f"{error_code(exc)}: {exc.response.get('Error', {}).get('Message', '')}"
     if isinstance(exc, BotoCoreError):
         return str(exc)
+    if isinstance(exc, grpc.RpcError):   # from accounts-api: NOT_FOUND when the account was removed
+        return f"{exc.code().name}: {exc.details()}"
     return f"{type(exc).__name__}: {exc}"

@@ -66,7 +66,7 @@ class CollectorWorker(ObservableService):
     def on_account_updated(self, payload):
         event = parse_event(payload, account_events.AccountUpdated)
         self._collector().schedule(event.account_id, event.aws_account_id, utcnow() + self._interval())
-        if "role_arn" in event.changed or "regions" in event.changed:
+        if "role_arn" in event.changed:   # another role may see other things
             self._request(event.account_id, "updated")
 
     @event_handler("accounts", "account_removed")
