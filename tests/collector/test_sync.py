@@ -270,3 +270,25 @@ def test_a_leased_region_is_skipped_and_an_expired_lease_is_taken_over(database_
     assert any(":eu-west-1:" in arn for arn in harness.upserted())
     # A finished sync releases its leases.
     assert collector.acquire_lease(harness.account.id, "us-east-1", "next-replica", timedelta(minutes=1))
+
+
+def test_the_schedule_hands_each_due_account_to_one_claimer_and_requests_coalesce(database_url):
+    collector = Collector(open_database("collector"))
+    now = utcnow()
+    collector.schedule("due", "111111111111", now - timedelta(seconds=1))
+    collector.schedule("later", "222222222222", now + timedelta(minutes=5))
+    # Two replicas' timers fire together: the conditional UPDATE gives the account to one of them.
+    assert collector.claim_due(now, timedelta(hours=1)) == ["due"]
+    assert collector.claim_due(now, timedelta(hours=1)) == []
+    assert collector.claim_due(now + timedelta(minutes=6), timedelta(hours=1)) == ["later"]
+    # A request while one is queued returns the queued one; once it runs, a new one queues.
+    first, new = collector.request_sync("due", [], "schedule")
+    assert new and collector.request_sync("due", [], "on_demand") == (first, False)
+    assert collector.start_sync(first)["state"] == "running"
+    assert collector.start_sync(first) is None   # a redelivered request runs nothing
+    second, new = collector.request_sync("due", [], "on_demand")
+    assert new and second != first
+    # Removing the account forgets everything about it.
+    collector.forget("due")
+    assert collector.syncs_of("due") == [] and collector.claim_due(now + timedelta(days=1), timedelta(hours=1)) \
+        == ["later"]
