@@ -160,7 +160,9 @@ class Collector:
         """Record what was published: upserted as (arn, unit, fingerprint), removed ARNs. Nothing,
         if the account was removed while its sync ran (forget() has already cleaned up)."""
         with self.engine.begin() as conn:
-            scheduled = sa.select(schedules.c.account_id).where(schedules.c.account_id == account_id)
+            # FOR UPDATE (PostgreSQL; SQLite writes one at a time anyway): a forget() that comes
+            # now waits for this transaction, and then deletes what it wrote too.
+            scheduled = sa.select(schedules.c.account_id).where(schedules.c.account_id == account_id).with_for_update()
             if conn.execute(scheduled).first() is None:
                 return
             arns = [arn for arn, _, _ in upserted] + list(removed)

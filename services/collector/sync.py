@@ -140,7 +140,16 @@ class SyncRunner:
                 account_concurrency=self.settings.account_concurrency,
                 service_concurrency=self.settings.service_concurrency)
             regions = list(row["regions"]) or list(account.regions) or enabled_regions(session, home_region)
-        except Exception as exc:  # the account is gone, the role cannot be assumed, ...
+        except grpc.RpcError as exc:
+            if exc.code() != grpc.StatusCode.NOT_FOUND:
+                self._fail(sync_id, account_id, f"could not start the sync: {describe(exc)}", started)
+                return
+            # The account was removed (its account_removed event may not even have come yet):
+            # nothing of it may stay behind.
+            log.info("account removed: forgotten", extra={"account_id": account_id, "sync_id": sync_id})
+            self.collector.forget(account_id)
+            return
+        except Exception as exc:  # the role cannot be assumed, ...
             self._fail(sync_id, account_id, f"could not start the sync: {describe(exc)}", started)
             return
         self.publish("sync_started", events.SyncStarted(account_id=account_id, sync_id=sync_id, regions=regions,

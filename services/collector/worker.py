@@ -64,8 +64,9 @@ class CollectorWorker(ObservableService):
 
     @event_handler("accounts", "account_updated")
     def on_account_updated(self, payload):
+        # Queues are consumed concurrently: this may come after account_removed, so it must not
+        # bring the account's schedule back. A sync of a removed account forgets it (sync.py).
         event = parse_event(payload, account_events.AccountUpdated)
-        self._collector().schedule(event.account_id, event.aws_account_id, utcnow() + self._interval())
         if "role_arn" in event.changed:   # another role may see other things
             self._request(event.account_id, "updated")
 

@@ -5,6 +5,7 @@ stops them all on Ctrl-C, SIGTERM, or when one of them dies.
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -162,17 +163,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# Blocks of ports come from below Linux's ephemeral range (32768-60999), which the kernel hands out
+# to outgoing connections: a test run leaves thousands of them in TIME_WAIT there (moto closes every
+# connection), and 320 consecutive free ports are then hard to find.
+BLOCK_RANGE = (15000, 32000)
+
+
 def free_port_block(size: int) -> int:
-    """The first of `size` consecutive free ports on 127.0.0.1."""
-    for _ in range(50):
-        base = free_port()
-        if base + size >= 65535:
-            continue
+    """The first of `size` consecutive free ports on 127.0.0.1. SO_REUSEADDR as the servers set it:
+    a port whose old connections linger in TIME_WAIT is free for them."""
+    for _ in range(100):
+        base = random.randrange(BLOCK_RANGE[0], BLOCK_RANGE[1] - size)
         socks = []
         try:
             for port in range(base, base + size):
                 sock = socket.socket()
                 socks.append(sock)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 sock.bind(("127.0.0.1", port))
             return base
         except OSError:

@@ -8,6 +8,7 @@ import uuid
 from datetime import timedelta
 from functools import partial
 
+import grpc
 import pytest
 
 from cloudsketch.accounts.v1 import accounts_pb2
@@ -292,3 +293,27 @@ def test_the_schedule_hands_each_due_account_to_one_claimer_and_requests_coalesc
     collector.forget("due")
     assert collector.syncs_of("due") == [] and collector.claim_due(now + timedelta(days=1), timedelta(hours=1)) \
         == ["later"]
+
+
+class AccountGone(grpc.RpcError):
+    """What accounts-api answers for a removed account."""
+
+    def code(self):
+        return grpc.StatusCode.NOT_FOUND
+
+    def details(self):
+        return "no such account"
+
+
+def test_a_sync_of_an_account_removed_meanwhile_forgets_it(database_url, aws_env, aws_account):
+    harness = Harness(aws_account)
+
+    def removed(account_id):
+        raise AccountGone()
+
+    harness.runner.lookup_account = removed
+    sync_id, _ = harness.collector.request_sync(harness.account.id, [], "on_demand")
+    harness.runner.run(sync_id)
+    assert harness.collector.syncs_of(harness.account.id) == []
+    assert harness.collector.claim_due(utcnow() + timedelta(days=1), timedelta(hours=1)) == []
+    assert harness.events == []
