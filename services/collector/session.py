@@ -11,8 +11,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import boto3
 import botocore.session
@@ -35,16 +34,14 @@ EXPIRED = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
 
 @dataclass
 class CallStats:
-    """API calls a sync made: how many, of which operations, and the time spent inside them
-    (their sum over the sync's wall time is the effective concurrency)."""
+    """API calls a sync made: how many, and the time spent inside them (their sum over the sync's
+    wall time is the effective concurrency)."""
     calls: int = 0
     busy_seconds: float = 0.0
-    by_operation: Counter = field(default_factory=Counter)
 
-    def record(self, service: str, operation: str, seconds: float) -> None:
+    def record(self, seconds: float) -> None:
         self.calls += 1
         self.busy_seconds += seconds
-        self.by_operation[f"{service}:{operation}"] += 1
 
 
 class AccountSession:
@@ -104,6 +101,6 @@ class AccountSession:
                 try:
                     return make_api_call(operation_name, api_params)
                 finally:
-                    stats.record(service, operation_name, time.perf_counter() - started)
+                    stats.record(time.perf_counter() - started)
 
         client._make_api_call = bounded_call

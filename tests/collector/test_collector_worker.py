@@ -4,12 +4,10 @@ account syncs it; POST /sync syncs it again; two replicas never sync one account
 and cutting the broker mid-sync loses no change."""
 from __future__ import annotations
 
-import os
 import sys
 import threading
 import uuid
 from datetime import datetime
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
