@@ -122,11 +122,18 @@ def _message(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Message", ""))[:300]
 
 
-def get_tag_map(session: AccountSession, region: str) -> dict[str, dict[str, str]]:
-    """Every tagged resource's tags in one paginated call per region (tag:GetResources)."""
-    client = session.client("resourcegroupstaggingapi", region)
+# The global services whose listings carry no tags (S3's unit reads its buckets' own). Asked for
+# by type: an unfiltered call in us-east-1 would repeat that region's own call page for page.
+GLOBAL_TAGGED_TYPES = ["cloudfront:distribution", "route53:hostedzone"]
+
+
+def get_tag_map(session: AccountSession, scope: Scope) -> dict[str, dict[str, str]]:
+    """Tagged resources' tags in one paginated call (tag:GetResources): every resource of a
+    region, or the global services' (called in us-east-1)."""
+    client = session.client("resourcegroupstaggingapi", scope.region or GLOBAL_REGION)
+    filters = {} if scope.region else {"ResourceTypeFilters": GLOBAL_TAGGED_TYPES}
     tags: dict[str, dict[str, str]] = {}
-    for page in client.get_paginator("get_resources").paginate(ResourcesPerPage=100):
+    for page in client.get_paginator("get_resources").paginate(ResourcesPerPage=100, **filters):
         for mapping in page.get("ResourceTagMappingList", []):
             tags[mapping["ResourceARN"]] = {t["Key"]: t.get("Value", "") for t in mapping.get("Tags", [])}
     return tags
@@ -170,7 +177,7 @@ def discover_region(session: AccountSession, scope: Scope, units: list[Unit],
 
     def tags():
         try:
-            tag_map.update(get_tag_map(session, scope.region or GLOBAL_REGION))
+            tag_map.update(get_tag_map(session, scope))
         except (ClientError, BotoCoreError) as exc:
             # Without the tagging API resources keep the tags their own listing returned.
             result.gaps.append(Gap(scope.region, "tag", "access_denied" if error_code(exc) in ACCESS_DENIED
