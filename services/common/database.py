@@ -113,8 +113,10 @@ def _migration_lock(engine: Engine, service: str):
     """Serialises migrations of one service across processes."""
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{service}"'))
+            # The lock first: CREATE SCHEMA IF NOT EXISTS is not safe against itself (two processes
+            # can both find no schema, and the second fails on the catalogue's unique index).
             conn.execute(sa.text("SELECT pg_advisory_lock(hashtext(:key))"), {"key": f"cloudsketch.migrate.{service}"})
+            conn.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{service}"'))
             conn.commit()
             try:
                 yield
