@@ -18,7 +18,8 @@ GLOBAL_TYPES = {"AWS::CloudFront::Distribution", "AWS::Route53::HostedZone", "AW
 
 
 def reset(endpoint: str) -> None:
-    requests.post(f"{endpoint}/moto-api/reset", timeout=30).raise_for_status()
+    # Emptying a moto server that earlier tests filled takes a while on a busy machine.
+    requests.post(f"{endpoint}/moto-api/reset", timeout=180).raise_for_status()
 
 
 @functools.lru_cache(maxsize=None)
