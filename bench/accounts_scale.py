@@ -12,7 +12,7 @@ of them shared with a team, and then times, over HTTP with a read-write API key:
     .venv/bin/python bench/accounts_scale.py                 # SQLite, 10,000 accounts
     .venv/bin/python bench/accounts_scale.py --postgres      # PostgreSQL
 
-Targets (ours; the issue asks that listing and searching "stay fast" at 10,000 accounts):
+Targets (listing and searching must "stay fast" at 10,000 accounts):
 search p50 < 100 ms; the full list of 10,000 p50 < 1.5 s.
 """
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Collector benchmark: one account's sync against a moto server, measured four ways (the issue's
-targets).
+"""Collector benchmark: one account's sync against a moto server, measured four ways (its
+targets are in docs/performance.md).
 
 Runs the real sync engine in this process, the way collector-worker runs it: eventlet
 monkey-patched, services.collector.sync.SyncRunner with the collector's database (SQLite in a
@@ -16,7 +16,7 @@ Figures:
    calls made / calls needed.
 2. Sync time against the minimal serial call sequence: the recorded calls replayed one after
    the other from one thread against the same moto server. moto is one Python process and does
-   not go faster with concurrency (DESIGN.md), so this is the time the calls alone take; the
+   not go faster with concurrency (docs/architecture.md), so this is the time the calls alone take; the
    target is a first sync (discovery, fingerprints, 10,000 resources published, recorded) within
    1.3x of it.
 3. Effective concurrency with 50 ms of latency added to every AWS call (tests/aws_faults.py's

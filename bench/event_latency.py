@@ -31,7 +31,7 @@ itself and stops every process it started.
     .venv/bin/python bench/event_latency.py               # SQLite
     .venv/bin/python bench/event_latency.py --postgres    # PostgreSQL
 
-Target (issue): p50 < 20 ms from publish to handled; every mode is reported against it (the paced
+Target: p50 < 20 ms from publish to handled; every mode is reported against it (the paced
 modes are the latency target proper, the burst mode shows what happens beyond capacity).
 """
 from __future__ import annotations

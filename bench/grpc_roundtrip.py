@@ -23,7 +23,7 @@ All traffic goes to 127.0.0.1. The script stops by itself and stops every proces
     .venv/bin/python bench/grpc_roundtrip.py --postgres    # PostgreSQL
     .venv/bin/python bench/grpc_roundtrip.py --calls 500 --seconds 1 --threads 1,8   # quick look
 
-Target (issue): p50 < 2 ms and >= 1,000 calls/s per gRPC call on this machine (2 cores); the
+Target: p50 < 2 ms and >= 1,000 calls/s per gRPC call on this machine (2 cores); the
 calls/s figure checked is the best over the thread counts.
 """
 from __future__ import annotations

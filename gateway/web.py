@@ -1,5 +1,4 @@
-"""The web UI: first-Owner setup, sign-in and sign-out, and the landing page. The UI issue
-brings the diagram screens."""
+"""The web UI: first-Owner setup, sign-in and sign-out, and the landing page."""
 from __future__ import annotations
 
 import grpc

@@ -27,7 +27,7 @@ from tests.conftest import AWS_TEST_ENV
 TRUSTED = "123456789012"
 CUSTOMER = "210987654321"
 EXTERNAL_ID = "00112233445566778899aabbccddeeff"
-# The data-reading actions the custom policy must never grant (the examples; the module's
+# The data-reading actions the custom policy must never grant (examples; the module's
 # DATA_ACTIONS holds them all and more).
 MUST_NOT_READ = ["s3:GetObject", "dynamodb:GetItem", "dynamodb:Scan", "dynamodb:Query",
                  "secretsmanager:GetSecretValue", "ssm:GetParameter", "ssm:GetParameters",

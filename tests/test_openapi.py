@@ -16,7 +16,7 @@ SPEC_PATH = Path(__file__).resolve().parent.parent / "docs" / "openapi.yaml"
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 
-# The routes Cloudcraft's public API documents (../shared/DESIGN.md, "Public contracts"); every
+# The routes Cloudcraft's public API documents (docs/architecture.md, "Public contracts"); every
 # other operation is cloudsketch's own and carries `x-cloudsketch-extension: true`.
 CLOUDCRAFT = {
     ("GET", "/aws/account"), ("POST", "/aws/account"),

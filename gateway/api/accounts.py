@@ -17,8 +17,8 @@ from services.common.timeutil import iso
 VERIFICATION = {accounts_pb.VERIFICATION_STATE_PENDING: "pending",
                 accounts_pb.VERIFICATION_STATE_VERIFIED: "verified",
                 accounts_pb.VERIFICATION_STATE_FAILED: "failed"}
-# Formats of GET /api/aws/account/{id}/{region}/{format} served so far; the diagram issue adds
-# svg, png, pdf and mxGraph.
+# Formats of GET /api/aws/account/{id}/{region}/{format} served so far (svg, png, pdf
+# and mxGraph come with the diagram renderers).
 DIAGRAM_FORMATS = {"json"}
 # Verifying every member of a large organisation takes a while (8 at a time, ~1 s each).
 ORGANIZATION_TIMEOUT_SECONDS = 600

@@ -1,13 +1,13 @@
 """What the collector discovers, declared once: each resource type with the AWS API calls (as IAM
 actions) that discovering it makes.
 
-Cartography's model (DESIGN.md, "How the parts are built"): the collector issue attaches a dumb
-paginated `get_*` and a pure `transform_*` to each of these declarations, and a test there checks
+Cartography's model (docs/architecture.md, "How the parts are built"): the discovery modules attach a
+dumb paginated `get_*` and a pure `transform_*` to each of these declarations, and a test checks
 that every AWS API call the collector makes is declared here. The onboarding material
 (services/accounts/onboarding.py) generates the minimal IAM policy from these declarations, so the
 policy a customer grants can never drift from the calls cloudsketch makes.
 
-Types are CloudFormation type names (DESIGN.md, "Shared vocabulary"), except the few in
+Types are CloudFormation type names (docs/architecture.md, "Shared vocabulary"), except the few in
 PSEUDO_TYPES that CloudFormation has no type for. `service` is the IAM service prefix, which is
 not always the SDK client's name (elasticfilesystem for efs, es for opensearch, rds for DocumentDB
 and Neptune, cassandra for Keyspaces, tag for the Resource Groups Tagging API).
@@ -19,7 +19,7 @@ keyspaces). Placeholders: {partition} (aws, aws-cn, aws-us-gov) and {role_name} 
 cloudsketch assumes).
 
 Calls are chosen so that discovery costs a few paginated calls per type and region, never one
-call per listed item where a listing call already answers (DESIGN.md, "Measured facts").
+call per listed item where a listing call already answers (docs/architecture.md, "Measured facts").
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ sync.py does); tests run it directly against moto.
 
 Concurrency: one green thread per unit, and `Context.map` fans unavoidable per-item calls out
 into green threads too; the session bounds the calls in flight per account and per
-service-region. Errors (DESIGN.md, the issue): throttling that outlasts botocore's retries is
+service-region. Errors (docs/collector.md): throttling that outlasts botocore's retries is
 retried here with backoff and never fails a sync; AccessDenied (an SCP, a narrower policy) on one
 service becomes a visible gap and the rest goes on; a region that refuses the credentials is
 disabled for the account: one gap, and none of its units run.

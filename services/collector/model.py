@@ -2,10 +2,10 @@
 
 Discovery modules (services/collector/discovery/) turn AWS responses into `Item`s with pure
 functions; the sync engine adds tags from the tagging API, fingerprints each item and publishes
-the changes. Only what a blueprint and a budget need goes into an item (DESIGN.md "What is
+the changes. Only what a blueprint and a budget need goes into an item (docs/architecture.md, "What is
 stored"): never a raw response, never a secret (user data, environment variables, passwords).
 
-Containment (DESIGN.md: account > region > VPC > availability zone > subnet > resource): the
+Containment (docs/architecture.md: account > region > VPC > availability zone > subnet > resource): the
 account and the region are the Resource's own `aws_account_id` and `region` fields, so `contains`
 edges start at the VPC. A subnet has two parents, its VPC and its availability zone; a resource
 placed in subnets is contained by each of them (a load balancer or an Auto Scaling group spans

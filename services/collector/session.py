@@ -1,7 +1,7 @@
 """An AWS account as the collector sees it: assumed-role credentials that refresh themselves,
 one client per service and region, and every API call bounded and counted.
 
-Credentials live in this object only (DESIGN.md: never stored). botocore's RefreshableCredentials
+Credentials live in this object only (docs/architecture.md: never stored). botocore's RefreshableCredentials
 assumes the role again before the credentials expire (15 minutes ahead, or at once within the
 last 10), so a sync longer than the role session never signs with expired credentials; when AWS
 still answers ExpiredToken (clock skew, a revoked session) the engine calls `refresh()`.

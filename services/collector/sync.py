@@ -2,10 +2,10 @@
 services) concurrently, compare with what the last sync saw, publish only the changes, then
 remember them.
 
-Order matters for "no change lost" (the issue): changes are published with publisher confirms
+Order matters for "no change lost": changes are published with publisher confirms
 first and recorded in the database after, so a broker that goes away mid-sync makes the region
 fail before anything is recorded, and the next sync publishes the same changes again. Consumers
-are idempotent (DESIGN.md), so a change published twice costs nothing.
+are idempotent (docs/architecture.md), so a change published twice costs nothing.
 
 A lease per account-region (services/collector/domain.py) keeps two syncs of one account-region
 apart even across collector replicas; a sync that finds a region leased skips it and says so.

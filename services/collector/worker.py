@@ -35,7 +35,7 @@ PUBLISH_RETRY_POLICY = {"max_retries": 20, "interval_start": 0.5, "interval_step
 
 def lookup_account(account_id: str) -> accounts_pb2.Account:
     """The account (with its role and External ID) from accounts-api. grpcio blocks, so the call
-    runs in eventlet's thread pool (DESIGN.md) instead of stalling every green thread."""
+    runs in eventlet's thread pool (docs/architecture.md, "Runtime rules") instead of stalling every green thread."""
     accounts = stub("accounts", accounts_pb2_grpc.AccountsServiceStub)
     return tpool.execute(accounts.GetAccount, accounts_pb2.GetAccountRequest(id=account_id),
                          timeout=DEFAULT_TIMEOUT_SECONDS).account

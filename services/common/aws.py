@@ -1,7 +1,7 @@
 """AWS clients in one configuration, and role assumption with an External ID.
 
 boto3 honours AWS_ENDPOINT_URL by itself (a moto server in the demo and tests). Credentials that
-STS hands out live in memory only (DESIGN.md: never stored).
+STS hands out live in memory only (docs/architecture.md: never stored).
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Events on the bus, in its one format (DESIGN.md): nameko's event exchange `<service>.events`,
+"""Events on the bus, in its one format (docs/architecture.md): nameko's event exchange `<service>.events`,
 routing key = event type, payload = the protobuf message as JSON (protobuf's json_format).
 
 Api processes publish with `EventPublisher` (nameko's standalone dispatcher: kombu with publisher

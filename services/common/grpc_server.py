@@ -1,7 +1,7 @@
 """The one way to run a service's api process: a grpcio server on a thread pool, with
 grpc.health.v1, server reflection, Prometheus metrics and domain errors mapped to status codes.
 
-Api processes never import eventlet (grpcio deadlocks in eventlet-patched processes; DESIGN.md).
+Api processes never import eventlet (grpcio deadlocks in eventlet-patched processes; docs/architecture.md).
 """
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """The processes cloudsketch runs: one table that `cloudsketch up`, docker-compose.yml, the
 Kubernetes manifests and the docs follow (tests check the deploy files against it).
 
-A service gets a process here only once it has real work for it; the rest of the design's
-processes arrive with their issues.
+A service gets a process here only once it has real work for it; budget-api and budget-worker
+are added with the budget service.
 """
 from __future__ import annotations
 

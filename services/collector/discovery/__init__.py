@@ -1,4 +1,4 @@
-"""Discovery units, one module per AWS service (cartography's model, DESIGN.md).
+"""Discovery units, one module per AWS service (cartography's model, docs/architecture.md).
 
 A module exposes `UNITS`: each `Unit` pairs a dumb `get` (the paginated AWS calls, returning the
 responses' plain data) with a pure `transform` (that data -> `Item`s) and names the CloudFormation

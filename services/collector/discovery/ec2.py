@@ -1,6 +1,6 @@
 """EC2 networking and compute: VPCs, availability zones, subnets, route tables, gateways, VPC
 endpoints and peerings, Transit Gateways, VPN, security groups, network ACLs, instances, EBS
-volumes and launch templates. Images are never enumerated (DESIGN.md, "Measured facts").
+volumes and launch templates. Images are never enumerated (docs/architecture.md, "Measured facts").
 
 ARNs: an item is named in the account being scanned (scope), also when AWS shares it from another
 account (a RAM-shared subnet or Transit Gateway), so that every edge within one account's scan
