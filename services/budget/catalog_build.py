@@ -31,6 +31,7 @@ REPO = Path(__file__).resolve().parents[2]
 DEFAULT_SOURCE = REPO.parent / "shared" / "pricing"
 DEFAULT_OUT = Path(__file__).resolve().parent / "data" / "catalog.json.gz"
 FORMAT = 1
+GLOBAL = "global"  # the region of prices that are the same everywhere
 
 SOURCES = (
     {"name": "aws-price-watcher", "licence": "MIT", "date": "2025-06-18",
@@ -65,6 +66,8 @@ class Locations:
         """The region of a price key: a location name, optionally followed by " (attributes)"."""
         if key in self.codes:
             return self.codes[key]
+        if key == "Any":  # global prices (Route 53)
+            return GLOBAL
         cut = key.find(") (")
         return self.codes.get(key[:cut + 1]) if cut > 0 else None
 
