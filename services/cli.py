@@ -6,6 +6,7 @@
     cloudsketch migrate            upgrade every service's database to the newest schema
     cloudsketch admin create-user --email E --name N --role owner [--password P]
     cloudsketch admin create-api-key --email E --mode rw|r [--name NAME]
+    cloudsketch prices refresh [--out PATH]  rebuild the budget's price catalog from the AWS Price List API
 """
 from __future__ import annotations
 
@@ -147,6 +148,10 @@ def build_parser() -> argparse.ArgumentParser:
     create_key.add_argument("--email", required=True)
     create_key.add_argument("--mode", required=True, choices=["r", "rw"])
     create_key.add_argument("--name", default="API key")
+    prices = commands.add_parser("prices", help="the budget's price catalog")
+    refresh = prices.add_subparsers(dest="prices_command", required=True).add_parser(
+        "refresh", help="rebuild the price catalog from the AWS Price List API (needs AWS credentials)")
+    refresh.add_argument("--out", help="where to write it (default: the packaged catalog)")
     return parser
 
 
@@ -165,6 +170,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_stack(with_demo=args.command == "demo")
     if args.command == "seed-demo":
         return seed_demo_command(args)
+    if args.command == "prices":
+        from services.budget.refresh import refresh_command
+
+        return refresh_command(args.out)
     try:
         if args.command == "migrate":
             check_databases()
