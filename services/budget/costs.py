@@ -15,6 +15,7 @@ lists every formula and default.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Mapping
@@ -148,7 +149,7 @@ class Component:
                    attributes=MessageToDict(resource.attributes))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Priced:
     arn: str
     type: str
@@ -178,6 +179,7 @@ def _number(value: Any, default: float = 0) -> Decimal:
     return Decimal(str(value))
 
 
+@functools.lru_cache(maxsize=4096)
 def _fmt(value: Decimal) -> str:
     """A Decimal without exponent or trailing zeros ("0.096", "100")."""
     text = format(value, "f")
@@ -673,37 +675,38 @@ def usage_for(cfn_type: str, usage: Usage | None = None) -> dict[str, float]:
     return {**defaults, **override} if override else defaults
 
 
+def _evaluate(component: Component, catalog: catalog_module.Catalog, usage: Usage | None,
+              base_fields: dict) -> tuple[str, Decimal | None, Decimal | None, str, dict, tuple]:
+    cfn_type = component.type
+    if cfn_type in FREE_TYPES:
+        return FREE, ZERO, ZERO, f"free: {FREE_TYPES[cfn_type]}", base_fields, ()
+    if cfn_type in UNPRICED_TYPES:
+        return UNPRICED, None, None, f"unpriced: {UNPRICED_TYPES[cfn_type]}", base_fields, ()
+    pricer = PRICERS.get(cfn_type)
+    if pricer is None:
+        return UNPRICED, None, None, f"unpriced: no cost model for {cfn_type}", base_fields, ()
+    try:
+        result = pricer(_Context(component, catalog, usage_for(cfn_type, usage)))
+    except _Unpriced as reason:
+        return UNPRICED, None, None, f"unpriced: {reason}", base_fields, ()
+    if isinstance(result, str):
+        return FREE, ZERO, ZERO, f"free: {result}", base_fields, ()
+    monthly, unit_price, basis, fields, drivers = result
+    return PRICED, monthly, unit_price, basis, {**base_fields, **fields}, drivers
+
+
+NO_KIND = ("other", "", "")
+
+
 def price(component, usage: Usage | None = None, catalog: catalog_module.Catalog | None = None) -> Priced:
     """The monthly price of one component (a Component, or a cloudsketch.common.v1.Resource)."""
     if not isinstance(component, Component):
         component = Component.from_resource(component)
-    catalog = catalog or catalog_module.default()
-    cfn_type = component.type
-    service, category, kind = KINDS.get(cfn_type, ("", "", ""))
-    common = dict(arn=component.arn, type=cfn_type, region=component.region, name=component.name,
-                  vpc=component.attributes.get("vpcId") or "", tags=component.tags, service=service or "other")
-    base_fields = {"category": category, "type": kind}
-    if cfn_type in FREE_TYPES:
-        return Priced(**common, status=FREE, monthly=ZERO, unit_price=ZERO, basis=f"free: {FREE_TYPES[cfn_type]}",
-                      fields=base_fields)
-    if cfn_type in UNPRICED_TYPES:
-        return Priced(**common, status=UNPRICED, monthly=None, unit_price=None,
-                      basis=f"unpriced: {UNPRICED_TYPES[cfn_type]}", fields=base_fields)
-    pricer = PRICERS.get(cfn_type)
-    if pricer is None:
-        return Priced(**common, status=UNPRICED, monthly=None, unit_price=None,
-                      basis=f"unpriced: no cost model for {cfn_type}", fields=base_fields)
-    try:
-        result = pricer(_Context(component, catalog, usage_for(cfn_type, usage)))
-    except _Unpriced as reason:
-        return Priced(**common, status=UNPRICED, monthly=None, unit_price=None, basis=f"unpriced: {reason}",
-                      fields=base_fields)
-    if isinstance(result, str):
-        return Priced(**common, status=FREE, monthly=ZERO, unit_price=ZERO, basis=f"free: {result}",
-                      fields=base_fields)
-    monthly, unit_price, basis, fields, drivers = result
-    return Priced(**common, status=PRICED, monthly=monthly, unit_price=unit_price, basis=basis,
-                  fields={**base_fields, **fields}, drivers=drivers)
+    service, category, kind = KINDS.get(component.type, NO_KIND)
+    status, monthly, unit_price, basis, fields, drivers = _evaluate(
+        component, catalog or catalog_module.default(), usage, {"category": category, "type": kind})
+    return Priced(component.arn, component.type, component.region, component.name, status, monthly, unit_price,
+                  basis, service, component.attributes.get("vpcId") or "", component.tags, fields, drivers)
 
 
 def price_all(components, usage: Usage | None = None, catalog: catalog_module.Catalog | None = None) -> list[Priced]:
