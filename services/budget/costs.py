@@ -48,6 +48,7 @@ DEFAULT_USAGE: dict[str, dict[str, float]] = {
     "AWS::RDS::DBCluster": {"storageGb": 10, "mIORequests": 10},        # Aurora storage and I/O
     "AWS::ElastiCache::ServerlessCache": {"dataGb": 1},                 # average GB stored
     "AWS::ECS::Task": {"hours": 730},                                   # hours a month a task runs
+    "AWS::ECS::Service": {"hours": 730},
     "AWS::ApiGateway::RestApi": {"mRequests": 1},
     "AWS::ApiGatewayV2::Api": {"mRequests": 1},
 }
@@ -70,7 +71,6 @@ FREE_TYPES: dict[str, str] = {
     "AWS::Lambda::EventSourceMapping": "event source mappings are free (invocations are priced on the function)",
     "AWS::ElasticLoadBalancingV2::TargetGroup": "target groups are free (the load balancer is priced)",
     "AWS::ECS::Cluster": "ECS clusters are free (tasks and instances are priced)",
-    "AWS::ECS::Service": "ECS services are free (their tasks are priced)",
     "AWS::EKS::Nodegroup": "managed node groups are free (their nodes are priced as EC2)",
     "AWS::ElastiCache::ReplicationGroup": "a replication group is priced through its member cache clusters",
     "AWS::EFS::MountTarget": "mount targets are free (the file system is priced)",
@@ -120,6 +120,7 @@ KINDS: dict[str, tuple[str, str, str]] = {  # type -> (catalog service for total
     "AWS::EFS::FileSystem": ("efs", "Storage", "efs"),
     "AWS::EKS::Cluster": ("eks", "Containers", "eks"),
     "AWS::ECS::Task": ("fargate", "Containers", "fargate"),
+    "AWS::ECS::Service": ("fargate", "Containers", "fargate"),
     "AWS::CloudFront::Distribution": ("cloudfront", "Networking", "cloudfront"),
     "AWS::SQS::Queue": ("sqs", "Application Integration", "sqs"),
     "AWS::SNS::Topic": ("sns", "Application Integration", "sns"),
@@ -568,21 +569,41 @@ def _eks(ctx: _Context) -> Result:
     return hour * HOURS, hour, f"eks cluster {ctx.region} {_fmt(hour)}/h x 730 h", {}, ()
 
 
-def _ecs_task(ctx: _Context) -> Result | str:
+def _fargate(ctx: _Context, count: Decimal, what: str) -> Result | str:
+    """Fargate Linux/x86: (vCPU x per vCPU-hour + GB x per GB-hour) x hours x count. cpu is in CPU
+    units (1024 a vCPU), memory in MiB, as the collector keeps them."""
     attrs = ctx.attrs
     provider = attrs.get("capacityProviderName") or ""
-    if provider == "FARGATE_SPOT":
+    providers = attrs.get("capacityProviders") or ()
+    if provider == "FARGATE_SPOT" or "FARGATE_SPOT" in providers:
         raise _Unpriced("Fargate Spot prices are not in the catalog")
     if attrs.get("launchType") != "FARGATE" and provider != "FARGATE":
-        return "tasks on EC2 run on instances priced as EC2"
-    vcpu = _number(attrs.get("cpu"), 256) / 1024
-    memory_gb = _number(attrs.get("memory"), 512) / 1024
+        return f"{what} on EC2 run on instances priced as EC2"
+    if attrs.get("cpu") is None or attrs.get("memory") is None:
+        raise _Unpriced(f"{what} size unknown (no running task to read cpu and memory from)")
+    vcpu = _number(attrs.get("cpu")) / 1024
+    memory_gb = _number(attrs.get("memory")) / 1024
     cpu_rate, gb_rate = ctx.rate("fargate", "vcpu-hour"), ctx.rate("fargate", "gb-hour")
     hours = ctx.use("hours")
-    return ((vcpu * cpu_rate + memory_gb * gb_rate) * hours, cpu_rate,
-            f"fargate linux/x86 {ctx.region} ({_fmt(vcpu)} vCPU x {_fmt(cpu_rate)} + {_fmt(memory_gb)} GB x "
+    counted = f"{_fmt(count)} task x " if what == "service" else ""
+    return ((vcpu * cpu_rate + memory_gb * gb_rate) * hours * count, cpu_rate,
+            f"fargate linux/x86 {ctx.region} {counted}({_fmt(vcpu)} vCPU x {_fmt(cpu_rate)} + {_fmt(memory_gb)} GB x "
             f"{_fmt(gb_rate)})/h x {_fmt(hours)} h",
-            {"memory": _fmt(memory_gb), "instanceSize": _fmt(vcpu)}, (("cpu", attrs.get("cpu")), ("memory", attrs.get("memory"))))
+            {"memory": _fmt(memory_gb), "instanceSize": _fmt(vcpu), "instance": int(count)},
+            (("cpu", attrs.get("cpu")), ("memory", attrs.get("memory")), ("count", int(count))))
+
+
+def _ecs_task(ctx: _Context) -> Result | str:
+    if str(ctx.attrs.get("group") or "").startswith("service:"):
+        return "a service's task is priced on its ECS service (desiredCount x task size)"
+    return _fargate(ctx, Decimal(1), "tasks")
+
+
+def _ecs_service(ctx: _Context) -> Result | str:
+    count = _number(ctx.attrs.get("desiredCount"))
+    if count == 0:
+        return "desiredCount is 0"
+    return _fargate(ctx, count, "service")
 
 
 CLOUDFRONT_GROUP = "United States"
@@ -657,6 +678,7 @@ PRICERS: dict[str, Callable[[_Context], Result | str]] = {
     "AWS::EFS::FileSystem": _efs,
     "AWS::EKS::Cluster": _eks,
     "AWS::ECS::Task": _ecs_task,
+    "AWS::ECS::Service": _ecs_service,
     "AWS::CloudFront::Distribution": _cloudfront,
     "AWS::SQS::Queue": _per_million("sqs", "sqs", lambda ctx: "fifo-request" if ctx.attrs.get("fifo") else
                                     "standard-request"),

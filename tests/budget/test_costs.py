@@ -69,6 +69,9 @@ REFERENCE = [
     # Fargate: (vCPU x per vCPU-hour + GB x per GB-hour) x 730
     (c("AWS::ECS::Task", "ap-southeast-2", launchType="FARGATE", cpu=1024, memory=2048), None,
      (1 * D("0.04856") + 2 * D("0.00532")) * 730),
+    # ECS service on Fargate: desiredCount x task size (0.5 vCPU, 1 GB) in eu-west-1
+    (c("AWS::ECS::Service", "eu-west-1", launchType="FARGATE", desiredCount=3, cpu=512, memory=1024), None,
+     3 * (D("0.5") * D("0.04048") + 1 * D("0.004445")) * 730),
     # Lambda: 1M requests x 0.20/M + 1M x 0.1 s x 0.5 GB x per GB-second
     (c("AWS::Lambda::Function", "us-east-1", memorySize=512, architectures=["x86_64"]), None,
      1_000_000 * D("0.0000002") + 1_000_000 * D("0.1") * D("0.5") * D("0.0000166667")),
@@ -149,6 +152,7 @@ def test_the_basis_says_how_the_price_was_found():
     (c("AWS::RDS::DBInstance", "us-east-1", engine="oracle-ee", instanceClass="db.m5.large"), "engine oracle-ee"),
     (c("AWS::DocDB::DBInstance", "us-east-1"), "DocumentDB prices are not in the catalog"),
     (c("AWS::ECS::Task", "us-east-1", capacityProviderName="FARGATE_SPOT"), "Fargate Spot"),
+    (c("AWS::ECS::Service", "us-east-1", launchType="FARGATE", desiredCount=2), "no running task"),
     (c("AWS::Made::Up", "us-east-1"), "no cost model for AWS::Made::Up"),
 ])
 def test_components_without_a_known_price_are_unpriced_with_the_reason_never_zero(component, reason):
@@ -166,6 +170,9 @@ def test_components_without_a_known_price_are_unpriced_with_the_reason_never_zer
     (c("AWS::EC2::VPCEndpoint", "us-east-1", vpcEndpointType="Gateway"), "gateway endpoints"),
     (c("AWS::EC2::Instance", "us-east-1", instanceType="m5.large", state="stopped"), "instance is stopped"),
     (c("AWS::ECS::Task", "us-east-1", launchType="EC2"), "priced as EC2"),
+    (c("AWS::ECS::Task", "us-east-1", launchType="FARGATE", group="service:web", cpu=256, memory=512),
+     "priced on its ECS service"),
+    (c("AWS::ECS::Service", "us-east-1", launchType="FARGATE", desiredCount=0), "desiredCount is 0"),
 ])
 def test_free_components_say_so(component, reason):
     priced = price(component)
