@@ -12,10 +12,8 @@ import pytest
 from services.budget import catalog, catalog_build
 
 # The raw sources are not part of the repository (they keep their own licences); the converter's
-# tests run where they are present.
-SOURCES = Path(os.environ.get("CLOUDSKETCH_PRICE_SOURCES", str(catalog_build.DEFAULT_SOURCE)))
-if not (SOURCES / "aws-price" / "locations.json").exists():
-    SOURCES = Path("/work/shared/pricing")
+# tests run where they are present: CLOUDSKETCH_PRICE_SOURCES, else the converter's default.
+SOURCES = Path(os.environ.get("CLOUDSKETCH_PRICE_SOURCES") or catalog_build.DEFAULT_SOURCE)
 needs_sources = pytest.mark.skipif(not (SOURCES / "aws-price" / "locations.json").exists(),
                                    reason="raw AWS price sources not present")
 
