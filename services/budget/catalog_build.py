@@ -35,7 +35,7 @@ GLOBAL = "global"  # the region of prices that are the same everywhere
 
 SOURCES = (
     {"name": "aws-price-watcher", "licence": "MIT", "date": "2025-06-18",
-     "covers": "EC2, RDS, Aurora, ELB, Lambda, DynamoDB, ElastiCache, EFS, EKS, Fargate, S3, CloudFront, SQS, "
+     "covers": "EC2, RDS, Aurora, DocumentDB, Neptune, ELB, Lambda, DynamoDB, ElastiCache, EFS, EKS, Fargate, S3, CloudFront, SQS, "
                "SNS, Kinesis, OpenSearch, Redshift, Route 53, API Gateway, VPC"},
     {"name": "ebs-pricing", "licence": "MIT", "date": "2022-02-10", "covers": "EBS volumes"},
     {"name": "aws-price", "licence": "MIT", "date": "2025-10-28", "covers": "NAT gateways; location names"},
@@ -126,6 +126,8 @@ CACHE = re.compile(r"^\[OnDemand Cache Instance [^\]]*\] OnDemand Cache Instance
                    r"(?P<engine>Valkey|Redis|Memcached) (Current|Previous) Generation$")
 SEARCH = re.compile(r"^(?P<family>[a-z0-9]+) (?P<size>[a-z0-9]+)\.search - [^-]+ - OnDemand - ")
 REDSHIFT = re.compile(r"^\[OnDemand Compute Instance [^\]]*\] (?P<family>[a-z0-9]+) (?P<size>[a-z0-9]+) OnDemand ")
+DOCDB = re.compile(r"^\[[^\]]*OnDemand(?: NVMe SSD)?\] OnDemand-instancetype-(?P<cls>db\.\S+?)(?: NVMe SSD)?$")
+NEPTUNE = re.compile(r"^\[Neptune [^\]]+\] Neptune .* db (?P<cls>\S+)$")  # IO-optimized rows end otherwise
 ENGINES = {"MySQL": "mysql", "PostgreSQL": "postgres", "MariaDB": "mariadb"}
 AZ = {"Single-AZ": "single", "Multi-AZ": "multi", "Multi-AZ readable standbys": "multi-readable"}
 
@@ -223,6 +225,8 @@ def _watcher(builder: Builder, folder: Path) -> None:
     builder.keyed("rds", feed("rds-aurora-ondemand.json"), lambda metric: (m := AURORA.match(metric)) and
                   f"aurora-{ENGINES[m['engine']].replace('postgres', 'postgresql')}"
                   f"{'-io-optimized' if m['io'] else ''}|db.{m['cls']}|single")
+    builder.keyed("docdb", feed("docdb.json"), lambda metric: (m := DOCDB.match(metric)) and m["cls"])
+    builder.keyed("neptune", feed("neptune.json"), lambda metric: (m := NEPTUNE.match(metric)) and f"db.{m['cls']}")
     builder.metrics("rds-storage", feed("rds-storage.json"), RDS_STORAGE)
     aurora_storage = {**feed("rds-storage.json"), **feed("rds-aurora-storage.json")}
     builder.metrics("aurora-storage", aurora_storage, AURORA_STORAGE)

@@ -83,10 +83,8 @@ FREE_TYPES: dict[str, str] = {
 # Types the catalog has no prices for yet.
 UNPRICED_TYPES: dict[str, str] = {
     "AWS::DirectConnect::Connection": "Direct Connect port prices are not in the catalog",
-    "AWS::DocDB::DBCluster": "DocumentDB prices are not in the catalog",
-    "AWS::DocDB::DBInstance": "DocumentDB prices are not in the catalog",
-    "AWS::Neptune::DBCluster": "Neptune prices are not in the catalog",
-    "AWS::Neptune::DBInstance": "Neptune prices are not in the catalog",
+    "AWS::DocDB::DBCluster": "DocumentDB storage and I/O prices are not in the catalog (its instances are priced)",
+    "AWS::Neptune::DBCluster": "Neptune storage and I/O prices are not in the catalog (its instances are priced)",
     "AWS::Cassandra::Keyspace": "Keyspaces prices are not in the catalog",
     "AWS::Cassandra::Table": "Keyspaces prices are not in the catalog",
     "AWS::Timestream::Database": "Timestream prices are not in the catalog",
@@ -104,6 +102,8 @@ KINDS: dict[str, tuple[str, str, str]] = {  # type -> (catalog service for total
     "AWS::EC2::Volume": ("ebs", "Storage", "ebs"),
     "AWS::RDS::DBInstance": ("rds", "Database", "rds"),
     "AWS::RDS::DBCluster": ("rds", "Database", "aurora"),
+    "AWS::DocDB::DBInstance": ("docdb", "Database", "docdb"),
+    "AWS::Neptune::DBInstance": ("neptune", "Database", "neptune"),
     "AWS::ElasticLoadBalancingV2::LoadBalancer": ("elb", "Networking", "elb"),
     "AWS::ElasticLoadBalancing::LoadBalancer": ("elb", "Networking", "elb"),
     "AWS::EC2::NatGateway": ("natgateway", "Networking", "natgateway"),
@@ -369,6 +369,19 @@ def _rds_cluster(ctx: _Context) -> Result | str:
     return (monthly, storage_rate, basis, {"engine": engine, "storage": _fmt(storage_gb)},
             (("engine", engine), ("storageType", attrs.get("storageType") or "aurora"),
              ("serverlessV2MinCapacity", attrs.get("serverlessV2MinCapacity"))))
+
+
+def _db_instance(service: str, label: str):
+    """DocumentDB and Neptune instances: per hour x 730 (standard storage configuration; the
+    cluster's storage and I/O are not in the catalog)."""
+    def pricer(ctx: _Context) -> Result:
+        instance_class = ctx.attrs.get("instanceClass") or ""
+        rate = ctx.rate(service, instance_class)
+        family, size = _split_type(instance_class.removeprefix("db."))
+        return (rate * HOURS, rate, f"{service} {instance_class} {ctx.region} {_fmt(rate)}/h x 730 h",
+                {"instanceType": family, "instanceSize": size, "engine": label},
+                (("instanceClass", instance_class),))
+    return pricer
 
 
 def _load_balancer(ctx: _Context) -> Result:
@@ -662,6 +675,8 @@ PRICERS: dict[str, Callable[[_Context], Result | str]] = {
     "AWS::EC2::Volume": _ebs_volume,
     "AWS::RDS::DBInstance": _rds_instance,
     "AWS::RDS::DBCluster": _rds_cluster,
+    "AWS::DocDB::DBInstance": _db_instance("docdb", "docdb"),
+    "AWS::Neptune::DBInstance": _db_instance("neptune", "neptune"),
     "AWS::ElasticLoadBalancingV2::LoadBalancer": _load_balancer,
     "AWS::ElasticLoadBalancing::LoadBalancer": _load_balancer,
     "AWS::EC2::NatGateway": _nat_gateway,

@@ -49,6 +49,10 @@ REFERENCE = [
        storageType="io1", allocatedStorage=50, iops=1000), None, D("0.5") * 730 + 50 * D("0.238") + 1000 * D("0.14")),
     (c("AWS::RDS::DBInstance", "eu-central-1", engine="aurora-postgresql", instanceClass="db.r6g.large",
        storageType="aurora", allocatedStorage=1), None, D("0.313") * 730),
+    # DocumentDB and Neptune instances, per hour x 730
+    (c("AWS::DocDB::DBInstance", "us-east-1", engine="docdb", instanceClass="db.r5.large"), None, D("0.277") * 730),
+    (c("AWS::Neptune::DBInstance", "ap-southeast-2", engine="neptune", instanceClass="db.t3.medium"), None,
+     D("0.15") * 730),
     # Aurora cluster: storage GB-month + I/O per request + Serverless v2 ACU-hours at minimum capacity
     (c("AWS::RDS::DBCluster", "us-east-1", engine="aurora-postgresql", serverlessV2MinCapacity=0.5), None,
      10 * D("0.10") + 10_000_000 * D("0.0000002") + D("0.5") * D("0.12") * 730),
@@ -132,7 +136,8 @@ def test_spot_check_figures():
     assert money(price(REFERENCE[0][0]).monthly) == D("70.08")      # m5.large 0.096 x 730
     assert money(price(REFERENCE[1][0]).monthly) == D("7.59")       # t3.micro 0.0104 x 730
     assert money(price(REFERENCE[12][0]).monthly) == D("29.42")     # db.t3.micro Multi-AZ 0.034 x 730 + 20 x 0.23
-    assert money(price(REFERENCE[17][0]).monthly) == D("22.27")     # ALB 0.0225 x 730 + 0.008 x 730
+    alb = c("AWS::ElasticLoadBalancingV2::LoadBalancer", "us-east-1", type="application")
+    assert money(price(alb).monthly) == D("22.27")                  # ALB 0.0225 x 730 + 0.008 x 730
 
 
 def test_the_basis_says_how_the_price_was_found():
@@ -150,7 +155,7 @@ def test_the_basis_says_how_the_price_was_found():
     (c("AWS::EC2::Instance", "xx-nowhere-1", instanceType="m5.large"), "no ec2 m5.large price for xx-nowhere-1"),
     (c("AWS::EC2::Instance", "us-east-1", instanceType="m99.huge"), "no ec2 m99.huge price"),
     (c("AWS::RDS::DBInstance", "us-east-1", engine="oracle-ee", instanceClass="db.m5.large"), "engine oracle-ee"),
-    (c("AWS::DocDB::DBInstance", "us-east-1"), "DocumentDB prices are not in the catalog"),
+    (c("AWS::DocDB::DBCluster", "us-east-1"), "DocumentDB storage and I/O prices are not in the catalog"),
     (c("AWS::ECS::Task", "us-east-1", capacityProviderName="FARGATE_SPOT"), "Fargate Spot"),
     (c("AWS::ECS::Service", "us-east-1", launchType="FARGATE", desiredCount=2), "no running task"),
     (c("AWS::Made::Up", "us-east-1"), "no cost model for AWS::Made::Up"),
