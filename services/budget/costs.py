@@ -732,14 +732,30 @@ def _evaluate(component: Component, catalog: catalog_module.Catalog, usage: Usag
     return PRICED, monthly, unit_price, basis, {**base_fields, **fields}, drivers
 
 
-NO_KIND = ("other", "", "")
+# Categories of the types KINDS does not name (free and unpriced ones), by namespace.
+CATEGORIES = {"EC2": "Networking", "AutoScaling": "Compute", "Lambda": "Compute", "ECS": "Containers",
+              "EKS": "Containers", "ECR": "Containers", "ElasticLoadBalancingV2": "Networking",
+              "ElastiCache": "Database", "DocDB": "Database", "Neptune": "Database", "Cassandra": "Database",
+              "Timestream": "Database", "EFS": "Storage", "FSx": "Storage", "Glacier": "Storage",
+              "Route53": "Networking", "DirectConnect": "Networking", "WAFv2": "Security", "SNS":
+              "Application Integration", "Events": "Application Integration", "SES": "Application Integration"}
+
+
+@functools.lru_cache(maxsize=256)
+def _kind(cfn_type: str) -> tuple[str, str, str]:
+    """(service for totals, Cloudcraft category, Cloudcraft-style type) of a CloudFormation type."""
+    if cfn_type in KINDS:
+        return KINDS[cfn_type]
+    parts = cfn_type.split("::")
+    namespace = parts[1] if len(parts) == 3 else ""
+    return namespace.lower() or "other", CATEGORIES.get(namespace, ""), parts[-1].lower() if namespace else ""
 
 
 def price(component, usage: Usage | None = None, catalog: catalog_module.Catalog | None = None) -> Priced:
     """The monthly price of one component (a Component, or a cloudsketch.common.v1.Resource)."""
     if not isinstance(component, Component):
         component = Component.from_resource(component)
-    service, category, kind = KINDS.get(component.type, NO_KIND)
+    service, category, kind = _kind(component.type)
     status, monthly, unit_price, basis, fields, drivers = _evaluate(
         component, catalog or catalog_module.default(), usage, {"category": category, "type": kind})
     return Priced(component.arn, component.type, component.region, component.name, status, monthly, unit_price,

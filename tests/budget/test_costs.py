@@ -185,6 +185,12 @@ def test_free_components_say_so(component, reason):
     assert priced.basis.startswith("free: ") and reason in priced.basis
 
 
+def test_free_and_unpriced_components_still_carry_a_category_and_type():
+    assert price(c("AWS::EC2::SecurityGroup", "us-east-1")).fields == {"category": "Networking", "type": "securitygroup"}
+    waf = price(c("AWS::WAFv2::WebACL", "us-east-1"))
+    assert (waf.service, waf.fields["category"]) == ("wafv2", "Security")
+
+
 def test_every_type_the_collector_discovers_gets_an_answer():
     from services.collector.declarations import RESOURCE_TYPES
 
