@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Mapping
 
 from services.budget import catalog as catalog_module
@@ -177,7 +177,13 @@ def _number(value: Any, default: float = 0) -> Decimal:
         return Decimal(str(default))
     if isinstance(value, float) and value.is_integer():
         return Decimal(int(value))
-    return Decimal(str(value))
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise _Unpriced(f"{value!r} is not a number") from None
+    if not number.is_finite():
+        raise _Unpriced(f"{value!r} is not a number")
+    return number
 
 
 @functools.lru_cache(maxsize=4096)
@@ -726,6 +732,8 @@ def _evaluate(component: Component, catalog: catalog_module.Catalog, usage: Usag
         result = pricer(_Context(component, catalog, usage_for(cfn_type, usage)))
     except _Unpriced as reason:
         return UNPRICED, None, None, f"unpriced: {reason}", base_fields, ()
+    except (ArithmeticError, TypeError, ValueError) as exc:  # an attribute of an unexpected shape
+        return UNPRICED, None, None, f"unpriced: unreadable attributes ({exc})", base_fields, ()
     if isinstance(result, str):
         return FREE, ZERO, ZERO, f"free: {result}", base_fields, ()
     monthly, unit_price, basis, fields, drivers = result

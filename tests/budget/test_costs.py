@@ -159,6 +159,7 @@ def test_the_basis_says_how_the_price_was_found():
     (c("AWS::ECS::Task", "us-east-1", capacityProviderName="FARGATE_SPOT"), "Fargate Spot"),
     (c("AWS::ECS::Service", "us-east-1", launchType="FARGATE", desiredCount=2), "no running task"),
     (c("AWS::Made::Up", "us-east-1"), "no cost model for AWS::Made::Up"),
+    (c("AWS::EC2::Volume", "us-east-1", volumeType="gp3", size="large"), "not a number"),
 ])
 def test_components_without_a_known_price_are_unpriced_with_the_reason_never_zero(component, reason):
     priced = price(component)
