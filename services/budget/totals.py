@@ -135,6 +135,9 @@ def _label(cfn_type: str) -> str:
 
 
 def _reason(before: Priced, after: Priced) -> str:
+    if before.status != after.status:  # started, stopped, became priceable or not
+        why = after.basis if after.status != PRICED else before.basis
+        return f"{before.status} -> {after.status} ({why.split(': ', 1)[-1]})"
     old, new = dict(before.drivers), dict(after.drivers)
     if before.type == "AWS::EC2::Volume" and old.get("volumeType") == new.get("volumeType") \
             and old.get("size") != new.get("size"):
@@ -144,8 +147,6 @@ def _reason(before: Priced, after: Priced) -> str:
         return f"{old.get(moved[0])} -> {new.get(moved[0])}"
     if moved:
         return ", ".join(f"{key} {old.get(key)} -> {new.get(key)}" for key in moved)
-    if before.status != after.status:
-        return f"{before.status} -> {after.status}"
     if before.unit_price != after.unit_price:
         return f"unit price {before.unit_price} -> {after.unit_price}"
     return "usage or price changed"

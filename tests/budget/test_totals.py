@@ -88,6 +88,17 @@ def test_what_changed_between_two_priced_sets():
     assert found["arn:db/main"].reason == "removed" and found["arn:db/main"].delta == -DB_M
 
 
+def test_a_change_of_status_says_why():
+    stopped = comp("arn:i/web", "AWS::EC2::Instance", instanceType="m5.large", state="stopped")
+    [change] = totals.changes({WEB.arn: price(WEB)}, {WEB.arn: price(stopped)})
+    assert change.reason.startswith("priced -> free (instance is stopped")
+    assert change.delta == -WEB_M and change.after == 0
+    windows = comp("arn:i/web", "AWS::EC2::Instance", instanceType="m5.large", platform="Windows")
+    [change] = totals.changes({WEB.arn: price(WEB)}, {WEB.arn: price(windows)})
+    assert change.reason.startswith("priced -> unpriced (platform Windows")
+    assert change.after is None and change.delta == -WEB_M
+
+
 def test_a_budget_updates_its_totals_from_changes():
     budget = totals.Budget()
     budget.apply([WEB, DB, NAT, VPC, WINDOWS])
