@@ -1,7 +1,21 @@
 """The gateway: cloudsketch's only public entry point (web UI, REST API, live stream)."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
+
+from gateway.api.body import MAX_BODY_BYTES, text_problem
+from gateway.errors import ApiError
+
+
+def _refuse_oversized_and_nul() -> None:
+    """Before anything else: 413 for a body above MAX_BODY_BYTES; 400 for a NUL character in the
+    path or the query (text the services could not store or look up)."""
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise ApiError(413, f"the request body is larger than {MAX_BODY_BYTES} bytes")
+    for name, value in [("the path", request.path), *((f"query parameter {k!r}", v) for k, v in
+                                                        request.args.items(multi=True))]:
+        if problem := text_problem(value):
+            raise ApiError(400, f"{name} {problem}")
 
 
 def create_app(clients=None) -> Flask:
@@ -15,6 +29,10 @@ def create_app(clients=None) -> Flask:
 
     app = Flask(__name__)
     app.json.sort_keys = False
+    # Bodies above the limit are refused before they are read (413): with a Content-Length by the
+    # check below, without one (chunked) by Flask as the body is read.
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.before_request(_refuse_oversized_and_nul)
     app.extensions["clients"] = clients or Clients()
     app.extensions["principal_cache"] = PrincipalCache()
     register_error_handlers(app)

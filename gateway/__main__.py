@@ -7,10 +7,16 @@ import signal
 import waitress
 
 from gateway import create_app
+from gateway.api.body import MAX_BODY_BYTES
 from services.common import config
 from services.common.logs import setup_logging
 
 log = logging.getLogger("gateway")
+
+# waitress's own limits, a backstop behind the app's (which answer in JSON): bodies above twice
+# the app's limit are refused unread, headers are bounded, idle connections are closed.
+WAITRESS_LIMITS = dict(max_request_body_size=2 * MAX_BODY_BYTES, max_request_header_size=64 * 1024,
+                       channel_timeout=60)
 
 
 def main() -> None:
@@ -21,7 +27,7 @@ def main() -> None:
     # SIGTERM as Ctrl-C: waitress then closes its sockets and returns, and the process exits 0.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     waitress.serve(app, host=config.bind_host(), port=config.gateway_port(), threads=config.gateway_threads(),
-                   ident="cloudsketch")
+                   ident="cloudsketch", **WAITRESS_LIMITS)
 
 
 if __name__ == "__main__":

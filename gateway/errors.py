@@ -58,6 +58,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(grpc.RpcError)
     def _rpc_error(exc: grpc.RpcError):
         status = GRPC_TO_HTTP.get(exc.code(), 502)
+        if exc.code() == grpc.StatusCode.RESOURCE_EXHAUSTED and "message larger than max" in (exc.details() or ""):
+            # gRPC's message-size limit, not a rate limit: a message between services too large.
+            log.error("gRPC message too large", extra={"path": request.path, "detail": exc.details()[:200]})
+            return error_response(502, "a message between cloudsketch services was larger than allowed")
         if status >= 500:
             log.error("upstream call failed", extra={"grpc_code": exc.code().name, "path": request.path})
             return error_response(status, "a cloudsketch service is unavailable; try again shortly")

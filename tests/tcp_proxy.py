@@ -32,6 +32,10 @@ class TcpProxy:
         self._refuse_until = time.monotonic() + seconds
         self._close_all()
 
+    def restore(self) -> None:
+        """Accept new connections again (the broker is back)."""
+        self._refuse_until = 0.0
+
     def _close_all(self) -> None:
         with self._lock:
             for sock in self._sockets:

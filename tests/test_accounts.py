@@ -16,22 +16,34 @@ from cloudsketch.accounts.v1 import accounts_pb2 as pb
 from cloudsketch.accounts.v1 import events_pb2 as events
 from services.accounts.domain import Accounts
 from services.accounts.tables import accounts as accounts_table
+from services.accounts.tables import outbox as outbox_table
 from services.common.database import open_database
 from services.common.errors import InvalidArgument, NotFound
 from services.common.events import EventPublisher, parse_event, to_payload
+from services.common.outbox import pending_events
 from services.common.timeutil import to_timestamp, utcnow
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/cloudsketch"
 
 
-class Recorder:
-    """A publish function that keeps what it is given."""
+EVENT_CLASSES = {"account_registered": events.AccountRegistered, "account_updated": events.AccountUpdated,
+                 "account_removed": events.AccountRemoved}
 
-    def __init__(self):
-        self.events: list[tuple[str, object]] = []
 
-    def __call__(self, event_type, message):
-        self.events.append((event_type, message))
+class Outbox:
+    """The events the registry wrote to its outbox (what the relay will publish), as messages."""
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    @property
+    def events(self) -> list[tuple[str, object]]:
+        return [(event_type, parse_event(payload, EVENT_CLASSES[event_type]))
+                for event_type, _, payload in pending_events(self.engine, outbox_table)]
+
+    def clear(self) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(outbox_table.delete())
 
 
 @pytest.fixture
@@ -42,8 +54,8 @@ def engine(database_url):
 
 
 @pytest.fixture
-def published():
-    return Recorder()
+def published(engine):
+    return Outbox(engine)
 
 
 class AcceptingVerifier:
@@ -62,7 +74,7 @@ class AcceptingVerifier:
 
 @pytest.fixture
 def registry(engine, published):
-    return Accounts(engine, published, AcceptingVerifier())
+    return Accounts(engine, AcceptingVerifier())
 
 
 def stored_rows(engine) -> list:
@@ -188,7 +200,7 @@ def test_external_id_is_generated_once_and_stable(registry, engine, published, d
     # another process opening the same database sees the same External ID
     other_engine = open_database("accounts")
     try:
-        assert Accounts(other_engine, Recorder(), AcceptingVerifier()).external_id() == external_id
+        assert Accounts(other_engine, AcceptingVerifier()).external_id() == external_id
     finally:
         other_engine.dispose()
 
@@ -202,7 +214,7 @@ def test_get_list_and_delete(registry, published):
     with pytest.raises(NotFound, match="no such account"):
         registry.get_account("no-such-id")
 
-    published.events.clear()
+    published.clear()
     before = utcnow()
     registry.delete_account(beta.id)
     [(event_type, event)] = published.events
@@ -213,7 +225,7 @@ def test_get_list_and_delete(registry, published):
         registry.get_account(beta.id)
     assert [a.id for a in registry.list_accounts([])] == [alpha.id]
 
-    published.events.clear()
+    published.clear()
     with pytest.raises(NotFound, match="no such account"):
         registry.delete_account(beta.id)
     with pytest.raises(NotFound):

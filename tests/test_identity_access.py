@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 
 import pytest
 import sqlalchemy as sa
@@ -34,6 +35,71 @@ def test_first_owner_only_on_a_fresh_install(identity):
     assert owner.role == pb.ROLE_OWNER and not identity.needs_first_owner()
     with pytest.raises(FailedPrecondition, match="already has users"):
         identity.create_first_owner("second@example.com", "Second", PASSWORD)
+
+
+def race(count: int, call) -> list:
+    """call(n) in `count` threads released at once: each result or the exception it raised."""
+    start = threading.Barrier(count)
+    outcomes = [None] * count
+
+    def run(n):
+        start.wait()
+        try:
+            outcomes[n] = call(n)
+        except Exception as exc:
+            outcomes[n] = exc
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def test_concurrent_first_run_setups_make_one_owner(identity):
+    outcomes = race(8, lambda n: identity.create_first_owner(f"owner{n}@example.com", f"Owner {n}", PASSWORD))
+    [winner] = [o for o in outcomes if isinstance(o, pb.User)]
+    refused = [o for o in outcomes if not isinstance(o, pb.User)]
+    assert len(refused) == 7 and all(isinstance(o, FailedPrecondition) for o in refused), refused
+    assert {str(o) for o in refused} == {"this installation already has users; sign in instead"}
+    assert [u.id for u in identity.list_users()] == [winner.id]
+
+
+def test_owners_demoting_each_other_at_once_leave_an_owner(identity, owner):
+    for round_ in range(5):
+        other = identity.create_user(f"owner{round_}@example.com", "Other", pb.ROLE_OWNER, actor_id=owner.id)
+        pair = [owner, other]
+        outcomes = race(2, lambda n: identity.update_user(pair[1 - n].id, None, pb.ROLE_ADMINISTRATOR, pair[n].id))
+        owners = [u for u in identity.list_users() if u.role == pb.ROLE_OWNER]
+        assert len(owners) == 1, (round_, outcomes)
+        assert sorted(type(o).__name__ for o in outcomes) == ["FailedPrecondition", "User"], outcomes
+        owner = owners[0]
+
+
+def test_concurrent_wrong_passwords_are_checked_no_more_often_than_the_limit(identity, owner):
+    outcomes = race(40, lambda n: identity.login("owner@example.com", "wrong password!", "10.0.0.9"))
+    wrong = [o for o in outcomes if isinstance(o, Unauthenticated)]
+    limited = [o for o in outcomes if isinstance(o, RateLimited)]
+    assert (len(wrong), len(limited)) == (domain.LOGIN_FAILURES_PER_EMAIL, 40 - domain.LOGIN_FAILURES_PER_EMAIL)
+    with pytest.raises(RateLimited):
+        identity.login("owner@example.com", PASSWORD, "10.0.0.10")
+
+
+def test_a_successful_sign_in_clears_the_email_count_and_gives_back_its_attempt(identity, owner):
+    for _ in range(domain.LOGIN_FAILURES_PER_EMAIL - 1):
+        with pytest.raises(Unauthenticated):
+            identity.login("owner@example.com", "wrong password!", "10.0.0.11")
+    identity.login("owner@example.com", PASSWORD, "10.0.0.11")
+    for _ in range(domain.LOGIN_FAILURES_PER_EMAIL):  # a fresh allowance
+        with pytest.raises(Unauthenticated):
+            identity.login("owner@example.com", "wrong password!", "10.0.0.12")
+    # the client's count holds only its failures: 4 + 0 for the success
+    for _ in range(domain.LOGIN_FAILURES_PER_CLIENT - (domain.LOGIN_FAILURES_PER_EMAIL - 1)):
+        with pytest.raises(Unauthenticated):
+            identity.login(f"someone{_}@example.com", "wrong password!", "10.0.0.11")
+    with pytest.raises(RateLimited):
+        identity.login("someone-else@example.com", "wrong password!", "10.0.0.11")
 
 
 def test_sessions_are_stored_hashed_and_end_at_logout(identity, owner):

@@ -7,9 +7,11 @@ import json
 import pytest
 
 from services.accounts.domain import Accounts
+from services.accounts.tables import outbox
 from services.accounts.verification import RoleVerifier, VerificationFailed, requires_external_id
 from services.common.database import open_database
 from services.common.errors import InvalidArgument
+from services.common.outbox import pending_events
 from services.demo import account_client, ensure_role
 from tests.aws_faults import FaultProxy
 from tests.conftest import AWS_TEST_ENV
@@ -30,9 +32,8 @@ def aws(monkeypatch, moto_endpoint):
 @pytest.fixture
 def registry(aws, database_url):
     engine = open_database("accounts")
-    published = []
-    accounts = Accounts(engine, lambda kind, message: published.append(kind), RoleVerifier())
-    yield accounts, published
+    accounts = Accounts(engine, RoleVerifier())
+    yield accounts, lambda: [event_type for event_type, _, _ in pending_events(engine, outbox)]
     engine.dispose()
 
 
@@ -64,7 +65,7 @@ def test_a_role_that_requires_the_external_id_verifies(registry, aws):
     role_arn = ensure_role(aws, accounts.external_id(), CUSTOMER, "cs-good", "123456789012")
     account = register(accounts, role_arn, "eu-west-1")
     assert account.verification_state == 2 and account.verification_message == ""  # VERIFIED
-    assert published == ["account_registered"]
+    assert published() == ["account_registered"]
 
 
 def test_a_trust_policy_without_the_external_id_is_refused(registry, aws):
@@ -75,7 +76,7 @@ def test_a_trust_policy_without_the_external_id_is_refused(registry, aws):
             {**open_trust["Statement"][0], "Condition": {"StringEquals": {"sts:ExternalId": "someone-elses"}}}]})]:
         with pytest.raises(VerificationFailed, match="does not require this installation's External ID"):
             register(accounts, role_with(aws, name, trust))
-    assert accounts.list_accounts([]) == [] and published == []
+    assert accounts.list_accounts([]) == [] and published() == []
 
 
 def test_an_arn_naming_the_wrong_account_is_refused(registry, aws):
@@ -116,7 +117,7 @@ def test_refusals_from_aws_each_have_their_own_message(registry, aws, monkeypatc
         with pytest.raises(VerificationFailed, match=expected) as caught:
             register(accounts, role_arn)
     assert accounts.external_id() not in str(caught.value)  # never in an error
-    assert accounts.list_accounts([]) == [] and published == []
+    assert accounts.list_accounts([]) == [] and published() == []
 
 
 def test_changing_the_role_verifies_again_and_a_failure_changes_nothing(registry, aws):
@@ -131,7 +132,7 @@ def test_changing_the_role_verifies_again_and_a_failure_changes_nothing(registry
     other = ensure_role(aws, accounts.external_id(), "345678901234", "cs-second", "123456789012")
     updated = accounts.update_account(account.id, "user-1", role_arn=other)
     assert updated.aws_account_id == "345678901234" and updated.verification_state == 2
-    assert published == ["account_registered", "account_updated"]
+    assert published() == ["account_registered", "account_updated"]
 
 
 def test_bad_verification_region_is_refused_before_calling_aws(registry, aws):
@@ -175,7 +176,7 @@ def test_organizations_onboarding_connects_every_member_whose_role_verifies(regi
     failed = {f.name: f.reason for f in reply.failed}
     assert "has no role named cloudsketch-readonly" in failed["org-legacy"]
     assert {a.aws_account_id for a in accounts.list_accounts([])} >= {created["org-web"], created["org-data"]}
-    assert published.count("account_registered") == 2
+    assert published().count("account_registered") == 2
 
     with pytest.raises(InvalidArgument, match="not a role name"):
         accounts.onboard_organization(manager, "bad name!", "user-1")

@@ -1,13 +1,11 @@
 """/api/user (Cloudcraft's /user/me, plus user management), /api/apikey and /api/audit."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import g, jsonify, request
 
 from cloudsketch.identity.v1 import identity_pb2 as identity_pb
 from gateway.api import api
-from gateway.api.body import field, json_body
+from gateway.api.body import field, iso_time, json_body, query_int
 from gateway.auth import authorize, identity, principal_cache
 from gateway.errors import ApiError, not_found_as
 from services.common.timeutil import iso, to_timestamp
@@ -112,10 +110,7 @@ def create_api_key():
     create = identity_pb.CreateApiKeyRequest(user_id=g.principal.user.id, name=field(body, "name", str, False, ""),
                                              mode=MODES[mode_name], actor_id=g.principal.user.id)
     if (expires := field(body, "expiresAt", str, required=False)) is not None:
-        try:
-            create.expires_at.CopyFrom(to_timestamp(datetime.fromisoformat(expires.replace("Z", "+00:00"))))
-        except ValueError:
-            raise ApiError(400, "field 'expiresAt' must be an ISO 8601 time, e.g. 2027-01-31T00:00:00Z") from None
+        create.expires_at.CopyFrom(to_timestamp(iso_time(expires, "expiresAt")))
     reply = identity().CreateApiKey(create)
     # The secret is in this answer only: it is stored hashed.
     return jsonify({**api_key_json(reply.api_key), "key": reply.secret}), 201
@@ -134,10 +129,7 @@ def revoke_api_key(key_id: str):
 @api.get("/audit")
 def audit_log():
     authorize("audit:read")
-    try:
-        limit = int(request.args.get("limit", "100"))
-    except ValueError:
-        raise ApiError(400, "limit must be a number") from None
+    limit = query_int("limit", 100, 1, 1000)
     events = identity().ListAuditEvents(identity_pb.ListAuditEventsRequest(
         limit=limit, before_id=request.args.get("before", ""))).events
     return jsonify(events=[{"id": e.id, "occurredAt": iso(e.occurred_at), "actorId": e.actor_id,

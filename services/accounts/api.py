@@ -4,9 +4,11 @@ from __future__ import annotations
 from cloudsketch.accounts.v1 import accounts_pb2 as pb
 from cloudsketch.accounts.v1 import accounts_pb2_grpc as pb_grpc
 from services.accounts.domain import Accounts
+from services.accounts.tables import outbox
 from services.accounts.verification import RoleVerifier
 from services.common.database import open_database
 from services.common.events import EventPublisher
+from services.common.outbox import RELAY_RETRY_POLICY, OutboxRelay
 
 
 class AccountsServicer(pb_grpc.AccountsServiceServicer):
@@ -45,6 +47,12 @@ class AccountsServicer(pb_grpc.AccountsServiceServicer):
 
 
 def register(server) -> list[str]:
-    accounts = Accounts(open_database("accounts"), EventPublisher("accounts").publish, RoleVerifier())
+    engine = open_database("accounts")
+    # The outbox relay runs in this process (accounts has no worker): woken after each commit that
+    # wrote an event, and polling for the rest (docs/architecture.md, "The outbox relay").
+    relay = OutboxRelay(engine, outbox, "accounts",
+                        EventPublisher("accounts", retry_policy=RELAY_RETRY_POLICY).publish_payload).start()
+    relay.wake()  # events left by a previous run
+    accounts = Accounts(engine, RoleVerifier(), relay.wake)
     pb_grpc.add_AccountsServiceServicer_to_server(AccountsServicer(accounts), server)
     return [pb.DESCRIPTOR.services_by_name["AccountsService"].full_name]

@@ -1,7 +1,10 @@
 """The AWS account registry. Returns protobuf messages, the shared vocabulary.
 
 An account is registered only once its role verifies (services/accounts/verification.py);
-verification state and time are recorded with it.
+verification state and time are recorded with it. A role is registered once: a second
+registration of the same role ARN is refused with the existing account's id, so a client may retry
+a create whose answer it never saw. Every change writes its event to the outbox in the same
+transaction (services/common/outbox.py); `wake_relay` is called after such a commit.
 """
 from __future__ import annotations
 
@@ -13,15 +16,15 @@ from typing import Callable, Protocol
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from google.protobuf.message import Message
 from sqlalchemy.engine import Engine
 
 from cloudsketch.accounts.v1 import accounts_pb2 as pb
 from cloudsketch.accounts.v1 import events_pb2 as events
 from services.common.database import insert_if_absent, read_connection
-from services.common.errors import InvalidArgument, NotFound
+from services.common.errors import AlreadyExists, InvalidArgument, NotFound
+from services.common.outbox import write_event
 from services.common.timeutil import to_timestamp, utcnow
-from services.accounts.tables import accounts, settings
+from services.accounts.tables import accounts, outbox, settings
 
 # arn:<partition>:iam::<12-digit account>:role/<optional path/><name>; names and path segments
 # use IAM's character set (letters, digits and +=,.@_-), names at most 64 characters.
@@ -36,7 +39,6 @@ DEFAULT_REGION = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-
 CONSOLE = {"aws": "https://console.aws.amazon.com", "aws-cn": "https://console.amazonaws.cn",
            "aws-us-gov": "https://console.amazonaws-us-gov.com"}
 
-Publish = Callable[[str, Message], None]
 
 # GetAccount's statement, built once (building a select() on every call cost more than running it).
 _GET_ACCOUNT = sa.select(accounts).where(accounts.c.id == sa.bindparam("id"))
@@ -72,10 +74,10 @@ def _account(row, external_id: str) -> pb.Account:
 
 
 class Accounts:
-    def __init__(self, engine: Engine, publish: Publish, verify: Verifier):
+    def __init__(self, engine: Engine, verify: Verifier, wake_relay: Callable[[], None] = lambda: None):
         self.engine = engine
-        self.publish = publish
         self.verify = verify
+        self.wake_relay = wake_relay
         self._external_id: str | None = None
 
     def iam_parameters(self) -> pb.GetIamParametersResponse:
@@ -124,17 +126,30 @@ class Accounts:
         bad = [r for r in regions if not REGION.fullmatch(r)]
         if bad:
             raise InvalidArgument(f"not an AWS region code: {bad[0][:50]!r}")
+        self._refuse_registered_role(role_arn.strip())  # before asking STS
         verified = self._verified(role_arn, region)
         now = utcnow()
         row = dict(id=str(uuid.uuid4()), name=name, regions=sorted(set(regions)), creator_id=creator_id,
                    source=source, created_at=now, updated_at=now, **verified)
-        with self.engine.begin() as conn:
-            conn.execute(accounts.insert().values(**row))
-        account = self.get_account(row["id"])
-        self.publish("account_registered", events.AccountRegistered(
-            account_id=account.id, aws_account_id=account.aws_account_id, name=account.name,
-            regions=account.regions, occurred_at=to_timestamp(now), actor_id=creator_id))
-        return account
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(accounts.insert().values(**row))
+                write_event(conn, outbox, "account_registered", events.AccountRegistered(
+                    account_id=row["id"], aws_account_id=row["aws_account_id"], name=name, regions=row["regions"],
+                    occurred_at=to_timestamp(now), actor_id=creator_id), row["id"])
+        except sa.exc.IntegrityError:  # the unique role ARN decides between concurrent registrations
+            self._refuse_registered_role(row["role_arn"])
+            raise
+        self.wake_relay()
+        return self.get_account(row["id"])
+
+    def _refuse_registered_role(self, role_arn: str, account_id: str = "") -> None:
+        """AlreadyExists naming the account that has this role (other than `account_id`)."""
+        with read_connection(self.engine) as conn:
+            existing = conn.execute(sa.select(accounts.c.id).where(accounts.c.role_arn == role_arn,
+                                                                    accounts.c.id != account_id)).scalar()
+        if existing is not None:
+            raise AlreadyExists(f"role {role_arn} is already registered as account {existing}")
 
     def onboard_organization(self, role_arn: str, member_role_name: str, creator_id: str,
                              region: str = "") -> pb.OnboardOrganizationResponse:
@@ -160,13 +175,18 @@ class Accounts:
             try:
                 return self.create_account(member["name"] or member["id"], member_arn, creator_id, [], region,
                                            source="organizations")
+            except AlreadyExists:  # connected meanwhile, by another call
+                return member["id"]
             except InvalidArgument as exc:  # VerificationFailed included: report it, go on
                 return pb.OnboardingFailure(aws_account_id=member["id"], name=member["name"], reason=str(exc))
 
         # Each verification waits on AWS a few times: verify members side by side.
         with ThreadPoolExecutor(max_workers=8, thread_name_prefix="onboard") as pool:
             for result in pool.map(onboard, todo):
-                (reply.onboarded if isinstance(result, pb.Account) else reply.failed).append(result)
+                if isinstance(result, str):
+                    reply.already_connected.append(result)
+                else:
+                    (reply.onboarded if isinstance(result, pb.Account) else reply.failed).append(result)
         return reply
 
     def get_account(self, account_id: str) -> pb.Account:
@@ -201,6 +221,8 @@ class Accounts:
             if not values["name"] or len(values["name"]) > 200:
                 raise InvalidArgument("an account needs a name of 1 to 200 characters")
         if role_arn is not None and role_arn.strip() != before.role_arn:
+            parse_role_arn(role_arn)
+            self._refuse_registered_role(role_arn.strip(), account_id)
             values.update(self._verified(role_arn, region))  # a new role verifies, or nothing changes
         for field, team_ids in (("read_access", read_access), ("write_access", write_access)):
             if team_ids is not None and sorted(set(team_ids)) != sorted(getattr(before, field)):
@@ -208,20 +230,32 @@ class Accounts:
         if not values:
             return before
         now = utcnow()
-        with self.engine.begin() as conn:
-            conn.execute(accounts.update().where(accounts.c.id == account_id).values(**values, updated_at=now))
-        account = self.get_account(account_id)
         changed = sorted(k for k in values if k in ("name", "role_arn", "read_access", "write_access"))
-        self.publish("account_updated", events.AccountUpdated(
-            account_id=account.id, aws_account_id=account.aws_account_id, name=account.name,
-            regions=account.regions, occurred_at=to_timestamp(now), actor_id=actor_id, changed=changed,
-            read_access=account.read_access, write_access=account.write_access))
-        return account
+        try:
+            with self.engine.begin() as conn:
+                done = conn.execute(accounts.update().where(accounts.c.id == account_id)
+                                    .values(**values, updated_at=now))
+                if done.rowcount == 0:
+                    raise NotFound("no such account")
+                # The event describes the row as this transaction left it (its update holds the row lock).
+                row = conn.execute(_GET_ACCOUNT, {"id": account_id}).one()
+                write_event(conn, outbox, "account_updated", events.AccountUpdated(
+                    account_id=row.id, aws_account_id=row.aws_account_id, name=row.name, regions=row.regions,
+                    occurred_at=to_timestamp(now), actor_id=actor_id, changed=changed,
+                    read_access=row.read_access, write_access=row.write_access), account_id)
+        except sa.exc.IntegrityError:
+            self._refuse_registered_role(values["role_arn"], account_id)
+            raise
+        self.wake_relay()
+        return self.get_account(account_id)
 
     def delete_account(self, account_id: str, actor_id: str = "") -> None:
-        account = self.get_account(account_id)
         with self.engine.begin() as conn:
-            conn.execute(accounts.delete().where(accounts.c.id == account_id))
-        self.publish("account_removed", events.AccountRemoved(
-            account_id=account.id, aws_account_id=account.aws_account_id, occurred_at=to_timestamp(utcnow()),
-            actor_id=actor_id, name=account.name))
+            row = conn.execute(accounts.delete().where(accounts.c.id == account_id)
+                               .returning(accounts.c.aws_account_id, accounts.c.name)).first()
+            if row is None:
+                raise NotFound("no such account")
+            write_event(conn, outbox, "account_removed", events.AccountRemoved(
+                account_id=account_id, aws_account_id=row.aws_account_id, occurred_at=to_timestamp(utcnow()),
+                actor_id=actor_id, name=row.name), account_id)
+        self.wake_relay()

@@ -1,5 +1,7 @@
 import sqlalchemy as sa
 
+from services.common.outbox import outbox_table
+
 metadata = sa.MetaData()
 
 accounts = sa.Table(
@@ -19,6 +21,8 @@ accounts = sa.Table(
     sa.Column("verified_at", sa.DateTime(timezone=True)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    # One account per role: registering a role twice is refused with the existing account's id.
+    sa.UniqueConstraint("role_arn", name="uq_accounts_role_arn"),
 )
 
 # Organisation-wide settings, e.g. the External ID roles must require.
@@ -27,3 +31,6 @@ settings = sa.Table(
     sa.Column("key", sa.String(100), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
 )
+
+# Events written with the change they report, published by the relay (services/common/outbox.py).
+outbox = outbox_table(metadata)

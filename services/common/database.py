@@ -177,3 +177,20 @@ def run_migrations_online() -> None:
     context.configure(connection=connection, target_metadata=None, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
+
+
+def lock_table_for_writes(conn, table: sa.Table) -> None:
+    """Serialises this transaction against every other transaction that writes `table`, until it
+    commits; readers go on. For check-then-write rules that no constraint can express ("no user
+    yet", "at least one Owner"). Call it first in the transaction.
+
+    PostgreSQL: LOCK TABLE ... IN SHARE ROW EXCLUSIVE MODE (conflicts with itself and with the
+    ROW EXCLUSIVE lock that INSERT, UPDATE and DELETE take). SQLite: a write that changes nothing
+    as the transaction's first statement takes the database's write lock at once (what BEGIN
+    IMMEDIATE does), waiting for it as long as the busy timeout allows; reads made after it see
+    every commit before it."""
+    name = conn.dialect.identifier_preparer.format_table(table)
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text(f"LOCK TABLE {name} IN SHARE ROW EXCLUSIVE MODE"))
+    else:
+        conn.execute(sa.text(f"UPDATE {name} SET rowid = rowid WHERE 0"))

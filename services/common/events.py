@@ -31,12 +31,20 @@ def parse_event(payload: dict, message_class: type[Message]) -> Message:
 class EventPublisher:
     """Publishes a service's events from a non-eventlet process. Thread-safe (kombu pools)."""
 
-    def __init__(self, service: str, amqp_uri: str | None = None):
+    def __init__(self, service: str, amqp_uri: str | None = None, retry_policy: dict | None = None):
         self.service = service
         # Declaring the exchange (once per connection: kombu caches it) lets an api process publish
         # before any worker has declared it; otherwise the broker would close the channel.
-        self._dispatch = event_dispatcher(uri=amqp_uri or config.amqp_uri(), declare=[get_event_exchange(service)])
+        # retry_policy: kombu's, for a caller that retries by itself (the outbox relay).
+        extra = {"retry_policy": retry_policy} if retry_policy is not None else {}
+        self._dispatch = event_dispatcher(uri=amqp_uri or config.amqp_uri(), declare=[get_event_exchange(service)],
+                                          **extra)
 
     def publish(self, event_type: str, message: Message) -> None:
-        self._dispatch(self.service, event_type, to_payload(message))
+        self.publish_payload(event_type, to_payload(message))
+
+    def publish_payload(self, event_type: str, payload: dict) -> None:
+        """Publishes a payload made by to_payload (as the outbox keeps it); returns once the
+        broker confirmed it, raises otherwise."""
+        self._dispatch(self.service, event_type, payload)
         log.debug("published", extra={"event_type": event_type, "exchange": f"{self.service}.events"})

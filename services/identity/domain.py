@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from cloudsketch.identity.v1 import identity_pb2 as pb
-from services.common.database import insert_if_absent, read_connection
+from services.common.database import insert_if_absent, lock_table_for_writes, read_connection
 from services.common.errors import (AlreadyExists, FailedPrecondition, InvalidArgument, NotFound,
                                     RateLimited, Unauthenticated)
 from services.common.timeutil import as_utc, to_timestamp, utcnow
@@ -146,7 +146,10 @@ class Identity:
 
     # --- users -------------------------------------------------------------------------------
 
-    def create_user(self, email: str, name: str, role: int, password: str = "", actor_id: str = "") -> pb.User:
+    def create_user(self, email: str, name: str, role: int, password: str = "", actor_id: str = "",
+                    only_if_no_users: bool = False) -> pb.User:
+        """`only_if_no_users`: the fresh-install path; the check and the insert are one step against
+        every other writer of users, so of concurrent callers exactly one creates a user."""
         email = email.strip().lower()
         if not EMAIL.fullmatch(email) or len(email) > 320:
             raise InvalidArgument(f"not an email address: {email[:100]!r}")
@@ -159,6 +162,10 @@ class Identity:
                    password_hash=_hasher.hash(password) if password else None, created_at=now, updated_at=now)
         try:
             with self.engine.begin() as conn:
+                if only_if_no_users:
+                    lock_table_for_writes(conn, users)
+                    if conn.execute(sa.select(users.c.id).limit(1)).first() is not None:
+                        raise FailedPrecondition("this installation already has users; sign in instead")
                 conn.execute(users.insert().values(**row))
                 self._audit(conn, actor_id or row["id"], "user.created", "user", row["id"],
                             f"{email} as {role_name}")
@@ -188,28 +195,38 @@ class Identity:
         return conn.execute(sa.select(sa.func.count()).select_from(users).where(users.c.role == "owner")).scalar()
 
     def update_user(self, user_id: str, name: str | None, role: int | None, actor_id: str) -> pb.User:
-        before = self.get_user(user_id)
         values = {}
         if name is not None:
             values["name"] = _check_name(name, "a user")
-        if role is not None and role != before.role:
-            values["role"] = _role_name(role)
-        if not values:
-            return before
+        if role is not None:
+            _role_name(role)
         with self.engine.begin() as conn:
+            # The last-Owner rule holds under concurrency: role changes and deletions of users take
+            # turns, so two Owners demoting each other at once cannot both see the other one.
+            lock_table_for_writes(conn, users)
+            before = conn.execute(sa.select(users).where(users.c.id == user_id)).first()
+            if before is None:
+                raise NotFound("no such user")
+            if role is not None and ROLE_NAMES[before.role] != role:
+                values["role"] = _role_name(role)
+            if not values:
+                return _user(before)
             conn.execute(users.update().where(users.c.id == user_id).values(**values, updated_at=utcnow()))
             if "role" in values:
-                if before.role == pb.ROLE_OWNER and self._owner_count(conn) == 0:
+                if before.role == "owner" and self._owner_count(conn) == 0:
                     raise FailedPrecondition("the organisation must keep at least one Owner")
                 self._audit(conn, actor_id, "user.role_changed", "user", user_id,
-                            f"{before.email}: {ROLE_OF[before.role]} -> {values['role']}")
+                            f"{before.email}: {before.role} -> {values['role']}")
         return self.get_user(user_id)
 
     def delete_user(self, user_id: str, actor_id: str) -> None:
-        user = self.get_user(user_id)
         with self.engine.begin() as conn:
+            lock_table_for_writes(conn, users)  # the last-Owner rule, as in update_user
+            user = conn.execute(sa.select(users).where(users.c.id == user_id)).first()
+            if user is None:
+                raise NotFound("no such user")
             conn.execute(users.delete().where(users.c.id == user_id))
-            if user.role == pb.ROLE_OWNER and self._owner_count(conn) == 0:
+            if user.role == "owner" and self._owner_count(conn) == 0:
                 raise FailedPrecondition("the organisation must keep at least one Owner")
             self._audit(conn, actor_id, "user.deleted", "user", user_id, user.email)
 
@@ -229,9 +246,9 @@ class Identity:
         """The fresh-install path: only while there are no users at all."""
         if not password:
             raise InvalidArgument("the first Owner needs a password")
-        if not self.needs_first_owner():
+        if not self.needs_first_owner():  # the cheap answer; create_user decides under a lock
             raise FailedPrecondition("this installation already has users; sign in instead")
-        return self.create_user(email, name, pb.ROLE_OWNER, password)
+        return self.create_user(email, name, pb.ROLE_OWNER, password, only_if_no_users=True)
 
     # --- principals and authorisation ----------------------------------------------------------
 
@@ -323,46 +340,55 @@ class Identity:
 
     # --- web sessions --------------------------------------------------------------------------
 
-    def _count_failure(self, conn: Connection, key: str, now: datetime) -> None:
-        row = conn.execute(sa.select(login_failures).where(login_failures.c.key == key)).first()
-        if row is None or now - as_utc(row.window_started_at) > LOGIN_WINDOW:
-            conn.execute(login_failures.delete().where(login_failures.c.key == key))
-            conn.execute(login_failures.insert().values(key=key, failures=1, window_started_at=now))
-        else:
-            conn.execute(login_failures.update().where(login_failures.c.key == key)
-                         .values(failures=login_failures.c.failures + 1))
-
-    def _check_rate(self, conn: Connection, key: str, limit: int, now: datetime) -> None:
-        row = conn.execute(sa.select(login_failures).where(login_failures.c.key == key)).first()
-        if row is not None and row.failures >= limit:
-            retry = LOGIN_WINDOW - (now - as_utc(row.window_started_at))
-            if retry.total_seconds() > 0:
-                raise RateLimited(f"too many failed sign-ins; try again in {int(retry.total_seconds()) + 1} s")
+    def _count_attempt(self, conn: Connection, key: str, now: datetime) -> tuple[int, datetime]:
+        """Counts a sign-in attempt in `key`'s window (a new window once the last has passed) in
+        one statement, so concurrent attempts each see their own count: (attempts, window start)."""
+        dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        expired = login_failures.c.window_started_at <= sa.bindparam("window_start", now - LOGIN_WINDOW,
+                                                                     type_=login_failures.c.window_started_at.type)
+        now_value = sa.bindparam("now", now, type_=login_failures.c.window_started_at.type)
+        statement = dialect_insert(login_failures).values(key=key, failures=1, window_started_at=now_value)
+        statement = statement.on_conflict_do_update(index_elements=[login_failures.c.key], set_={
+            "failures": sa.case((expired, 1), else_=login_failures.c.failures + 1),
+            "window_started_at": sa.case((expired, now_value), else_=login_failures.c.window_started_at),
+        }).returning(login_failures.c.failures, login_failures.c.window_started_at)
+        row = conn.execute(statement).one()
+        return row.failures, as_utc(row.window_started_at)
 
     def login(self, email: str, password: str, client_ip: str) -> tuple[str, str, pb.Principal, datetime]:
         """(session token, CSRF token, principal, expiry). Every failure says the same thing,
-        whether or not the email exists."""
+        whether or not the email exists.
+
+        Throttling: each attempt is counted before its password is checked, and the count decides
+        in the same statement that increments it, so however many attempts race, at most
+        LOGIN_FAILURES_PER_EMAIL passwords are checked per email and window. A successful sign-in
+        clears its email's count and takes its own attempt back from the client's."""
         email = email.strip().lower()[:320]
         now = utcnow()
         email_key, client_key = f"email:{email}", f"client:{client_ip[:100]}"
         with self.engine.begin() as conn:
-            self._check_rate(conn, email_key, LOGIN_FAILURES_PER_EMAIL, now)
-            self._check_rate(conn, client_key, LOGIN_FAILURES_PER_CLIENT, now)
+            counts = [(self._count_attempt(conn, email_key, now), LOGIN_FAILURES_PER_EMAIL),
+                      (self._count_attempt(conn, client_key, now), LOGIN_FAILURES_PER_CLIENT)]
+        for (attempts, window_started_at), limit in counts:
+            if attempts > limit:
+                retry = LOGIN_WINDOW - (now - window_started_at)
+                raise RateLimited(f"too many failed sign-ins; try again in {max(int(retry.total_seconds()), 0) + 1} s")
+        with self.engine.connect() as conn:
             user = conn.execute(sa.select(users).where(users.c.email == email)).first()
-            try:
-                _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
-                ok = user is not None and user.password_hash is not None
-            except VerificationError:
-                ok = False
+        try:
+            _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
+            ok = user is not None and user.password_hash is not None
+        except VerificationError:
+            ok = False
         if not ok:
-            with self.engine.begin() as conn:
-                self._count_failure(conn, email_key, now)
-                self._count_failure(conn, client_key, now)
-            raise Unauthenticated(BAD_LOGIN)
+            raise Unauthenticated(BAD_LOGIN)  # the attempt is already counted
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         expires_at = now + SESSION_LIFETIME
         with self.engine.begin() as conn:
             conn.execute(login_failures.delete().where(login_failures.c.key == email_key))
+            conn.execute(login_failures.update().where(login_failures.c.key == client_key,
+                                                       login_failures.c.failures > 0)
+                         .values(failures=login_failures.c.failures - 1))
             conn.execute(sessions.delete().where(sessions.c.expires_at < now))  # housekeeping
             conn.execute(sessions.insert().values(id=_sha256(token), user_id=user.id, csrf_token=csrf,
                                                   created_at=now, expires_at=expires_at))
