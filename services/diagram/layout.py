@@ -9,8 +9,11 @@ top-left corner of the group it sits in. Relative positions are what keep a comp
   (then it is placed like a new one);
 - a group keeps at least its stored size (it grows when its content needs more room, it never
   shrinks), so its siblings never have to move for it while it has room left;
-- new nodes fill the first free cells of their group's grid, row by row; new groups go below
-  everything already placed in their parent;
+- new nodes fill the first free cells of their group's grid, row by row (a group laid out for the
+  first time keeps a spare row for them); new groups go below everything already placed in their
+  parent;
+- a group that must grow anyway pushes the siblings it would overlap straight down, just far
+  enough: they keep their content and their left edge;
 - a removed component leaves its cell free; nothing else moves.
 
 The same tree and the same map give the same positions, whatever order the input came in: the
@@ -71,34 +74,44 @@ def _arrange_box(box: Box, previous: dict, node_pos: dict[str, tuple[int, int]],
     stored_box = _stored(previous, box.id, 4)
     ox, oy = (0, 0) if box.root else (PAD, PAD + HEADER)
 
-    # Subgroups found in the map keep their place where it is free.
-    rects: list[tuple[int, int, int, int]] = []
-    pending_groups = []
-    for child in box.children:
-        spot = _stored(previous, child.id, 2)
-        if spot and spot[0] >= ox and spot[1] >= oy and not _conflicts(spot[0], spot[1], child.w, child.h, rects):
-            child.x, child.y = spot
-            rects.append((child.x, child.y, child.w, child.h))
-        else:
-            pending_groups.append(child)
-
-    # Nodes found in the map likewise.
+    # Nodes found in the map keep their cell.
     occupied: set[tuple[int, int]] = set()
     pending_nodes = []
     for node in box.nodes:
         spot = _stored(previous, node, 2)
-        if (spot and spot[0] >= ox and spot[1] >= oy and (spot[0], spot[1]) not in occupied
-                and not _conflicts(spot[0], spot[1], 1, 1, rects)):
+        if spot and spot[0] >= ox and spot[1] >= oy and (spot[0], spot[1]) not in occupied:
             occupied.add((spot[0], spot[1]))
             node_pos[node] = (spot[0], spot[1])
         else:
             pending_nodes.append(node)
 
+    # Subgroups found in the map keep their place; one that a grown sibling above now overlaps is
+    # pushed straight down, just far enough (and so, in turn, the ones below it).
+    rects: list[tuple[int, int, int, int]] = []
+    pending_groups = []
+    stored_children = []
+    for index, child in enumerate(box.children):
+        spot = _stored(previous, child.id, 2)
+        if spot and spot[0] >= ox and spot[1] >= oy:
+            stored_children.append((spot[1], spot[0], index, child))
+        else:
+            pending_groups.append(child)
+    node_rects = [(x, y, 1, 1) for x, y in occupied]
+    for y, x, _, child in sorted(stored_children, key=lambda item: item[:3]):
+        while True:
+            blocking = [r for r in rects + node_rects if _conflicts(x, y, child.w, child.h, [r])]
+            if not blocking:
+                break
+            y = max(ry + rh for _, ry, _, rh in blocking) + GAP
+        child.x, child.y = x, y
+        rects.append((x, y, child.w, child.h))
+
     # New nodes fill free cells, row by row, in a grid as wide as the group already is (or square).
     if pending_nodes:
-        columns = max(1, math.ceil(math.sqrt(len(box.nodes))))
-        if stored_box:
-            columns = max(columns, (stored_box[2] - 2 * PAD) // NODE_PITCH)
+        if stored_box:   # as many columns as the stored width holds: the group does not widen
+            columns = max(1, (stored_box[2] - 2 * PAD - 1) // NODE_PITCH + 1)
+        else:
+            columns = max(1, math.ceil(math.sqrt(len(box.nodes))))
         row = 0
         queue = iter(pending_nodes)
         node = next(queue, None)
@@ -117,6 +130,11 @@ def _arrange_box(box: Box, previous: dict, node_pos: dict[str, tuple[int, int]],
 
     right = max([x + 1 for x, _ in occupied] + [x + w for x, _, w, _ in rects] + [ox])
     bottom = max([y + 1 for _, y in occupied] + [y + h for _, y, _, h in rects] + [oy])
+
+    # A group laid out for the first time keeps a spare row of cells below its nodes, so that the
+    # next components fill it without growing the group and pushing its neighbours.
+    if box.nodes and not stored_box and not box.root:
+        bottom += NODE_PITCH
 
     # New subgroups go below everything placed, as a row, a column, or rows wrapped to a width.
     if pending_groups:
