@@ -242,3 +242,22 @@ def cfn_types_of(node_type_name: str) -> frozenset[str]:
     found = {cfn for cfn, (name, _) in NODE_TYPES.items() if name == lowered}
     found |= {cfn for cfn, name in GROUP_TYPES.items() if name == lowered}
     return frozenset(found)
+
+
+def markdown_table() -> str:
+    """The mapping as a Markdown table, for docs/diagram.md (`python docs/generate.py`)."""
+    rows = ["| CloudFormation type | Cloudcraft type | drawn |", "|---|---|---|"]
+    for cfn_type in sorted(set(NODE_TYPES) | set(GROUP_TYPES)):
+        kind = node_type(cfn_type)
+        if cfn_type in GROUP_TYPES:
+            drawn = "group" if kind != "sg" else "group (security grouping)"
+        elif kind in HIDDEN_BY_DEFAULT:
+            drawn = "hidden" + (" (a node in the network grouping)" if kind in ("routetable", "networkacl") else "")
+        else:
+            drawn = "node"
+        rows.append(f"| `{cfn_type}` | `{kind}` | {drawn} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

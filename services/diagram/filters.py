@@ -57,7 +57,7 @@ class _Token:
 
 def _error(source: str, position: int, message: str) -> InvalidArgument:
     shown = source if len(source) <= 60 else source[max(0, position - 30):position + 30]
-    return InvalidArgument(f"filter: {message} at position {position + 1} (in {shown!r})")
+    return InvalidArgument(f"filter: at position {position + 1}: {message} (in {shown!r})")
 
 
 def _tokens(source: str) -> list[_Token]:

@@ -56,10 +56,15 @@ def _conflicts(x: int, y: int, w: int, h: int, rects: list[tuple[int, int, int, 
 
 
 def _stored(previous: dict, key: str, length: int) -> list[int] | None:
+    """The first `length` numbers stored for `key`, or None when absent or not numbers."""
     value = previous.get(key)
-    if not isinstance(value, (list, tuple)) or len(value) < length:
+    if value is None or type(value) not in (list, tuple):
         return None
     try:
+        if len(value) < length:
+            return None
+        if length == 2:
+            return [int(value[0]), int(value[1])]
         return [int(v) for v in value[:length]]
     except (TypeError, ValueError):
         return None

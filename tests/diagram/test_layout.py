@@ -83,7 +83,8 @@ def test_a_layout_from_another_order_of_the_same_input_is_byte_identical():
 
 def test_garbage_in_the_layout_map_is_ignored():
     first = compose(e.estate(), ExportOptions(), name="x")
-    broken = {key: ["x", None] for key in first.layout} | {"unknown": [1, 2]}
+    garbage = (["x", None], {"a": 1}, "12", None, [1.5], 7)
+    broken = {key: garbage[i % len(garbage)] for i, key in enumerate(sorted(first.layout))} | {"unknown": [1, 2]}
     again = compose(e.estate(), ExportOptions(), name="x", layout=broken)
     assert json.dumps(again.data) == json.dumps(first.data)
     assert "unknown" not in again.layout

@@ -3,12 +3,14 @@ JSON; every type the collector discovers maps to a Cloudcraft type."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from google.protobuf import struct_pb2
 
 from cloudsketch.common.v1 import resource_pb2 as pb
 from services.collector.declarations import RESOURCE_TYPES
-from services.diagram.cloudcraft_types import GENERIC_NODE_TYPE, GROUP_TYPES, NODE_TYPES, node_fields, node_type, split_class
+from services.diagram.cloudcraft_types import (GENERIC_NODE_TYPE, GROUP_TYPES, NODE_TYPES, markdown_table, node_fields,
+                                               node_type, split_class)
 from services.diagram.model import Resource, resource_id
 
 
@@ -66,3 +68,8 @@ def test_per_type_fields():
     assert node_fields("AWS::SQS::Queue", {"fifo": True}) == {"queueType": "fifo"}
     assert node_fields("AWS::EC2::NatGateway", {"connectivityType": "private"}) == {"connectivityType": "private"}
     assert split_class("") == ("", "") and split_class("m5") == ("m5", "")
+
+
+def test_the_documented_type_table_is_the_code():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "diagram.md").read_text()
+    assert markdown_table() in doc, "regenerate: python docs/generate.py"
