@@ -85,7 +85,8 @@ def vpc_unit(account: str, region: str, index: int) -> list[Resource]:
         arn = ec2("instance", f"i-{tag}{i:03}")
         instances.append(arn)
         out.append(_r(arn, "AWS::EC2::Instance", f"app-{tag}-{i}", account, region,
-                      {"instanceType": "m5.large", "platform": "Linux/UNIX", "privateIpAddress": f"10.{index}.{i // 10}.{i}"},
+                      {"instanceType": "m5.large", "platform": "Linux/UNIX",
+                       "privateIpAddress": f"10.{index}.{i // 10}.{i}"},
                       [("contains", private[i % 3], arn), ("secured_by", arn, groups[1])]))
         volume = ec2("volume", f"vol-{tag}{i:03}")
         out.append(_r(volume, "AWS::EC2::Volume", f"vol-{tag}{i:03}", account, region,
@@ -120,7 +121,8 @@ def vpc_unit(account: str, region: str, index: int) -> list[Resource]:
             out.append(_r(queue, "AWS::SQS::Queue", f"q-{tag}-{i}", account, region))
             out.append(_r(f"arn:aws:s3:::bucket-{tag}-{i}", "AWS::S3::Bucket", f"bucket-{tag}-{i}", account, region))
     for i in range(2):
-        out.append(_r(f"arn:aws:sns:{region}:{account}:t-{tag}-{i}", "AWS::SNS::Topic", f"t-{tag}-{i}", account, region))
+        out.append(_r(f"arn:aws:sns:{region}:{account}:t-{tag}-{i}", "AWS::SNS::Topic", f"t-{tag}-{i}",
+                      account, region))
         out.append(_r(f"arn:aws:dynamodb:{region}:{account}:table/tbl-{tag}-{i}", "AWS::DynamoDB::Table",
                       f"tbl-{tag}-{i}", account, region))
     out.append(_r(f"arn:aws:apigateway:{region}::/restapis/api{tag}", "AWS::ApiGateway::RestApi", f"api-{tag}",

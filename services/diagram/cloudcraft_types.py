@@ -139,7 +139,8 @@ NODE_TYPES: dict[str, tuple[str, Callable[[dict], dict]]] = {
     "AWS::EC2::RouteTable": ("routetable", _none),
     "AWS::EC2::InternetGateway": ("internetgateway", _none),
     "AWS::EC2::NatGateway": ("natgateway", _natgateway),
-    "AWS::EC2::VPCEndpoint": ("vpcendpoint", lambda a: {"endpointType": (a.get("vpcEndpointType") or "Interface").lower()}),
+    "AWS::EC2::VPCEndpoint": ("vpcendpoint", lambda a: {
+        "endpointType": (a.get("vpcEndpointType") or "Interface").lower()}),
     "AWS::EC2::VPCPeeringConnection": ("vpcpeering", _none),
     "AWS::EC2::TransitGateway": ("transitgateway", _none),
     "AWS::EC2::TransitGatewayAttachment": ("tgwattachment", _none),
@@ -162,7 +163,8 @@ NODE_TYPES: dict[str, tuple[str, Callable[[dict], dict]]] = {
     "AWS::ElasticLoadBalancingV2::TargetGroup": ("targetgroup", lambda a: {"targetType": a.get("targetType") or ""}),
     # Containers
     "AWS::ECS::Cluster": ("ecscluster", _none),
-    "AWS::ECS::Service": ("ecsservice", lambda a: {"launchType": a.get("launchType") or "", "desired": a.get("desiredCount") or 0}),
+    "AWS::ECS::Service": ("ecsservice", lambda a: {
+        "launchType": a.get("launchType") or "", "desired": a.get("desiredCount") or 0}),
     "AWS::ECS::Task": ("ecstask", lambda a: {"launchType": a.get("launchType") or ""}),
     "AWS::EKS::Cluster": ("ekscluster", _none),
     "AWS::EKS::Nodegroup": ("eksnodegroup", _none),
@@ -192,7 +194,8 @@ NODE_TYPES: dict[str, tuple[str, Callable[[dict], dict]]] = {
     "AWS::Glacier::Vault": ("glacier", _none),
     # APIs and the edge
     "AWS::ApiGateway::RestApi": ("apigateway", lambda a: {"apiType": "rest"}),
-    "AWS::ApiGatewayV2::Api": ("apigateway", lambda a: {"apiType": (a.get("apiType") or a.get("protocolType") or "http").lower()}),
+    "AWS::ApiGatewayV2::Api": ("apigateway", lambda a: {
+        "apiType": (a.get("apiType") or a.get("protocolType") or "http").lower()}),
     "AWS::CloudFront::Distribution": ("cloudfront", _cloudfront),
     "AWS::Route53::HostedZone": ("route53", _none),
     "AWS::Route53::RecordSet": ("route53record", _none),

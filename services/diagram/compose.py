@@ -8,7 +8,6 @@ rules and why.
 from __future__ import annotations
 
 import hashlib
-import math
 import uuid
 from dataclasses import dataclass
 from typing import Iterable
@@ -324,8 +323,10 @@ class _Composer:
             kind = node_type(resource.type)
             ids_present.add(self.nid(arn))
             if resource.type in GROUP_TYPES:
+                # VPCs and subnets are groups even when empty (when they match the filter).
                 if resource.type in ("AWS::EC2::VPC", "AWS::EC2::Subnet") and group_by in (
-                        "infrastructure", "network", "vpc", "subnet") and (predicate is None or predicate(self.subject(arn))):
+                        "infrastructure", "network", "vpc", "subnet") and (
+                        predicate is None or predicate(self.subject(arn))):
                     if resource.type == "AWS::EC2::VPC":
                         self.vpc_group(arn)
                     elif group_by != "vpc":
@@ -474,11 +475,3 @@ def compose(resources: Iterable[Resource], options: ExportOptions, *, name: str,
     Raises InvalidArgument for a malformed `options.filter`."""
     return _Composer(resources, options, live_account).compose(name, layout)
 
-
-def grid_extent(data: dict) -> tuple[float, float]:
-    """The document's width and height in grid units (for callers sizing an export)."""
-    right = max([n["mapPos"][0] + 1 for n in data["nodes"]] +
-                [g["mapPos"][0] + g["mapSize"][0] for g in data["groups"]] + [0])
-    bottom = max([n["mapPos"][1] + 1 for n in data["nodes"]] +
-                 [g["mapPos"][1] + g["mapSize"][1] for g in data["groups"]] + [0])
-    return math.ceil(right), math.ceil(bottom)

@@ -39,4 +39,5 @@ def check_geometry(data: dict) -> None:
         rects = [(*c["mapPos"], *c["mapSize"]) for c in children]
         for i, (x, y, w, h) in enumerate(rects):
             for (x2, y2, w2, h2) in rects[i + 1:]:
-                assert x + w <= x2 or x2 + w2 <= x or y + h <= y2 or y2 + h2 <= y, f"siblings overlap in {group['name']}"
+                apart = x + w <= x2 or x2 + w2 <= x or y + h <= y2 or y2 + h2 <= y
+                assert apart, f"siblings overlap in {group['name']}"

@@ -206,3 +206,20 @@ def test_duplicated_resources_are_one_component_whatever_the_order():
     first = compose([one, other], ExportOptions(), name="x").data
     second = compose([other, one], ExportOptions(), name="x").data
     assert first == second and len(first["nodes"]) == 1
+
+
+def test_transit_gateway_attachment_in_another_account_is_connected():
+    tgw = e.ec2("transit-gateway", "tgw-1")
+    attachment = e.ec2("transit-gateway-attachment", "tgw-attach-1", e.B)
+    resources = e.estate() + [
+        e.res(tgw, "AWS::EC2::TransitGateway", "core-tgw"),
+        e.res(attachment, "AWS::EC2::TransitGatewayAttachment", "partner-attachment", account=e.B,
+              rels=[("attached_to", attachment, tgw), ("attached_to", attachment, e.VPC_B)]),
+    ]
+    data = compose(resources, ExportOptions(), name="x").data
+    placed = parent_group_names(data)
+    assert placed["partner-attachment"] == "partner" and placed["core-tgw"] == "Outside VPCs"
+    assert ("attached_to", "partner-attachment", "core-tgw") in edge_names(data)
+    nodes, _ = by_name(data)
+    assert nodes["partner-attachment"]["accountId"] == e.B and nodes["core-tgw"]["accountId"] == e.A
+    check_geometry(data)

@@ -32,7 +32,8 @@ def test_removing_components_moves_nothing_else():
 
 def test_new_components_fill_free_cells_and_the_rest_keep_their_place():
     first = compose(e.estate(), ExportOptions(), name="x")
-    grown = e.estate() + [instance(1, e.PRIVATE_B), e.res(f"arn:aws:sqs:{e.REGION}:{e.A}:more", "AWS::SQS::Queue", "more")]
+    queue = e.res(f"arn:aws:sqs:{e.REGION}:{e.A}:more", "AWS::SQS::Queue", "more")
+    grown = e.estate() + [instance(1, e.PRIVATE_B), queue]
     second = compose(grown, ExportOptions(), name="x", layout=first.layout)
     before, after = positions(first.data), positions(second.data)
     moved = {key for key in before if before[key] != after[key]}
