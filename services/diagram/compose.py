@@ -1,0 +1,477 @@
+"""Resources -> the blueprint document of docs/blueprint-format.md (a pure function, no I/O).
+
+`compose` places every resource in a group tree (the grouping of `options.group_by`), applies
+`options.filter`, `exclude`, `autoconnect`, `label` and `expand`, draws connections from
+relationships, and lays the tree out (services/diagram/layout.py). docs/diagram.md explains the
+rules and why.
+"""
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from typing import Iterable
+
+from services.diagram import layout as layout_mod
+from services.diagram.cloudcraft_types import (GROUP_TYPES, HIDDEN_BY_DEFAULT, NETWORK_TYPES, node_fields,
+                                               node_type)
+from services.diagram.filters import Subject, parse_filter
+from services.diagram.model import Resource, resource_id
+from services.diagram.options import ExportOptions
+
+COLLAPSE_AT = 50   # a group with more components than this directly inside shows as a counted box
+
+# Relationships drawn as connections (Cloudcraft's autoconnect). `contains` is the group tree,
+# `member_of` and `secured_by` are groupings, `attached_to` a VPC is a placement.
+CONNECTION_TYPES = ("routes_to", "targets", "triggers", "origin_of", "alias_of", "replica_of", "attached_to")
+NETWORK_CONNECTION_TYPES = ("routes_to", "attached_to", "targets", "alias_of", "origin_of")
+ROUTE_COLOR = {"2d": "#d4432b", "isometric": "#d4432b"}
+
+_NS = uuid.NAMESPACE_URL.bytes
+
+
+def _uuid5(name: str) -> str:
+    """str(uuid.uuid5(uuid.NAMESPACE_URL, name)), without building UUID objects (a third of the
+    time of composing a large estate went there)."""
+    digest = bytearray(hashlib.sha1(_NS + name.encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def node_id(arn: str) -> str:
+    """A live node's id: UUID 5 of its ARN (namespace URL), stable across syncs."""
+    return _uuid5(arn)
+
+
+def group_id(key: str) -> str:
+    """A live group's id: UUID 5 of its key (an ARN, or `region:<account>:<region>`, ...)."""
+    return _uuid5(key)
+
+
+@dataclass(frozen=True)
+class Composed:
+    data: dict            # the blueprint document
+    layout: dict          # positions to persist and pass back next time (layout.py)
+
+
+@dataclass
+class _Group:
+    key: str
+    kind: str             # account, region, vpc, zone, subnet, sg, area, custom
+    name: str
+    region: str
+    arn: str
+    parent: str | None
+    order: tuple
+    children: list        # keys
+    nodes: list           # (sort key, arn)
+
+
+def _arn_kind(arn: str) -> str:
+    """The EC2 resource kind an ARN names (vpc, subnet, availability-zone, security-group), else ""."""
+    parts = arn.split(":", 5)
+    if len(parts) == 6 and parts[2] == "ec2":
+        return parts[5].split("/", 1)[0]
+    return ""
+
+
+def _arn_scope(arn: str) -> tuple[str, str, str]:
+    parts = arn.split(":", 5)
+    return (parts[1], parts[3], parts[4]) if len(parts) == 6 else ("aws", "", "")
+
+
+class _Composer:
+    def __init__(self, resources: Iterable[Resource], options: ExportOptions, live_account: dict | None):
+        self.options = options
+        self.live_account = live_account
+        by_arn: dict[str, Resource] = {}
+        for resource in resources:
+            other = by_arn.get(resource.arn)
+            # The same ARN twice: keep one, chosen by content so that input order does not matter.
+            if other is None or repr(resource.to_dict()) > repr(other.to_dict()):
+                by_arn[resource.arn] = resource
+        self.arns = sorted(by_arn)
+        self.by_arn = by_arn
+        self.parents: dict[str, list[str]] = {}
+        self.attached: dict[str, list[str]] = {}
+        self.secured: dict[str, list[str]] = {}
+        self.edges: dict[tuple[str, str, str], None] = {}
+        for arn in self.arns:
+            for kind, source, target in by_arn[arn].relationships:
+                if (kind, source, target) in self.edges:
+                    continue
+                self.edges[(kind, source, target)] = None
+                if kind == "contains":
+                    self.parents.setdefault(target, []).append(source)
+                elif kind == "attached_to":
+                    self.attached.setdefault(source, []).append(target)
+                elif kind == "secured_by":
+                    self.secured.setdefault(source, []).append(target)
+        self.groups: dict[str, _Group] = {}
+        self._ids: dict[str, str] = {}
+        self._subnets: dict[str, tuple[str | None, str | None]] = {}
+        self._placement: dict[str, tuple[str | None, str | None, str | None]] = {}
+
+    def nid(self, arn: str) -> str:
+        found = self._ids.get(arn)
+        if found is None:
+            found = self._ids[arn] = node_id(arn)
+        return found
+
+    gid = nid          # group ids are UUID 5 of group keys, the same function
+
+    # --- where a resource sits: (vpc arn, zone name, subnet arn) -----------------------------
+
+    def _attr(self, arn: str, name: str):
+        resource = self.by_arn.get(arn)
+        return resource.attributes.get(name) if resource else None
+
+    def subnet_vpc_zone(self, subnet: str) -> tuple[str | None, str | None]:
+        found = self._subnets.get(subnet)
+        if found is None:
+            found = self._subnets[subnet] = self._subnet_vpc_zone(subnet)
+        return found
+
+    def _subnet_vpc_zone(self, subnet: str) -> tuple[str | None, str | None]:
+        vpc = zone = None
+        for parent in sorted(self.parents.get(subnet, ())):
+            kind = _arn_kind(parent)
+            if kind == "vpc" and vpc is None:
+                vpc = parent
+            elif kind == "availability-zone" and zone is None:
+                zone = parent.rsplit("/", 1)[1]
+        if vpc is None and self._attr(subnet, "vpcId"):
+            partition, region, account = _arn_scope(subnet)
+            vpc = f"arn:{partition}:ec2:{region}:{account}:vpc/{self._attr(subnet, 'vpcId')}"
+        return vpc, zone or self._attr(subnet, "availabilityZone")
+
+    def placement(self, arn: str) -> tuple[str | None, str | None, str | None]:
+        found = self._placement.get(arn)
+        if found is not None:
+            return found
+        resource = self.by_arn[arn]
+        parents = sorted(self.parents.get(arn, ()))
+        subnets = [p for p in parents if _arn_kind(p) == "subnet"]
+        result: tuple[str | None, str | None, str | None] = (None, None, None)
+        if subnets:
+            if len(subnets) > 1 and resource.attributes.get("availabilityZone"):
+                in_zone = [s for s in subnets if self.subnet_vpc_zone(s)[1] == resource.attributes["availabilityZone"]]
+                subnets = in_zone if len(in_zone) == 1 else subnets
+            places = [self.subnet_vpc_zone(s) for s in subnets]
+            vpc, zone = places[0]
+            if len(subnets) == 1:
+                result = (vpc, zone, subnets[0])
+            elif all(p == places[0] for p in places):
+                result = (vpc, zone, None)                     # several subnets of one zone
+            else:
+                result = (vpc, None, None)                     # spans zones: drawn in the VPC
+        else:
+            vpcs = [p for p in parents if _arn_kind(p) == "vpc"]
+            vpcs = vpcs or sorted(t for t in self.attached.get(arn, ()) if _arn_kind(t) == "vpc")
+            if not vpcs and isinstance(resource.attributes.get("vpcId"), str) and resource.attributes["vpcId"]:
+                partition, region, account = _arn_scope(arn)
+                candidate = f"arn:{partition}:ec2:{resource.region or region}:{resource.aws_account_id or account}:" \
+                            f"vpc/{resource.attributes['vpcId']}"
+                vpcs = [candidate] if candidate in self.by_arn else []
+            if vpcs:
+                result = (vpcs[0], None, None)
+            else:
+                # Attached to a placed component (a volume to its instance): sits beside it.
+                self._placement[arn] = result          # guards against attachment cycles
+                for target in sorted(self.attached.get(arn, ())):
+                    if target in self.by_arn and self.by_arn[target].type not in GROUP_TYPES \
+                            and self.by_arn[target].region == resource.region:
+                        result = self.placement(target)
+                        break
+        self._placement[arn] = result
+        return result
+
+    # --- groups --------------------------------------------------------------------------------
+
+    def group(self, key: str, kind: str, name: str, region: str, arn: str, parent: str | None,
+              order: tuple) -> str:
+        if key not in self.groups:
+            self.groups[key] = _Group(key, kind, name, region, arn, parent, order, [], [])
+            if parent is not None:
+                self.groups[parent].children.append(key)
+        return key
+
+    def account_group(self, account: str) -> str:
+        name = account
+        if self.live_account and self.live_account.get("awsAccountId") == account and self.live_account.get("name"):
+            name = self.live_account["name"]
+        return self.group(f"account:{account}", "account", name, "", "", None, (account,))
+
+    def region_group(self, account: str, region: str) -> str:
+        parent = self.account_group(account)
+        if not region:
+            return self.group(f"global:{account}", "area", "Global services", "", "", parent, (1, ""))
+        return self.group(f"region:{account}:{region}", "region", region, region, "", parent, (0, region))
+
+    def area_group(self, account: str, region: str) -> str:
+        parent = self.region_group(account, region)
+        if not region:
+            return parent
+        return self.group(f"area:{account}:{region}", "area", "Outside VPCs", region, "", parent, (0, ""))
+
+    def vpc_group(self, vpc: str) -> str:
+        if vpc in self.groups:
+            return vpc
+        _, region, account = _arn_scope(vpc)
+        name = self.by_arn[vpc].name if vpc in self.by_arn else resource_id(vpc)
+        return self.group(vpc, "vpc", name or resource_id(vpc), region, vpc, self.region_group(account, region),
+                          (1, name, vpc))
+
+    def zone_group(self, vpc: str, zone: str) -> str:
+        _, region, account = _arn_scope(vpc)
+        zone_arn = f"arn:{_arn_scope(vpc)[0]}:ec2:{region}:{account}:availability-zone/{zone}"
+        return self.group(f"zone:{vpc}:{zone}", "zone", zone, region, zone_arn, self.vpc_group(vpc), (0, zone))
+
+    def subnet_group(self, subnet: str, with_zone: bool = True) -> str:
+        if subnet in self.groups:
+            return subnet
+        vpc, zone = self.subnet_vpc_zone(subnet)
+        _, region, account = _arn_scope(subnet)
+        if vpc is None:
+            parent = self.region_group(account, region)
+        elif zone and with_zone:
+            parent = self.zone_group(vpc, zone)
+        else:
+            parent = self.vpc_group(vpc)
+        name = (self.by_arn[subnet].name if subnet in self.by_arn else "") or resource_id(subnet)
+        public = bool(self._attr(subnet, "mapPublicIpOnLaunch"))
+        return self.group(subnet, "subnet", name, region, subnet, parent, (0 if public else 1, name, subnet))
+
+    def network_path(self, arn: str, depth: str) -> str:
+        """The group a resource sits in by containment, down to `depth` (vpc, subnet or zone)."""
+        resource = self.by_arn[arn]
+        vpc, zone, subnet = self.placement(arn)
+        if vpc is None:
+            return self.area_group(resource.aws_account_id, resource.region)
+        if depth == "vpc":
+            return self.vpc_group(vpc)
+        if subnet is not None:
+            return self.subnet_group(subnet, with_zone=depth == "zone")
+        if zone is not None and depth == "zone":
+            return self.zone_group(vpc, zone)
+        return self.vpc_group(vpc)
+
+    def security_path(self, arn: str) -> str:
+        resource = self.by_arn[arn]
+        groups = sorted(set(self.secured.get(arn, ())))
+        vpc = self.placement(arn)[0]
+        if not groups:
+            return self.network_path(arn, "vpc")
+        parent = self.vpc_group(vpc) if vpc else self.area_group(resource.aws_account_id, resource.region)
+        names = [(self.by_arn[g].name if g in self.by_arn else "") or resource_id(g) for g in groups]
+        return self.group(f"sg:{parent}:{','.join(groups)}", "sg", " + ".join(names), resource.region,
+                          groups[0] if len(groups) == 1 else "", parent, (2, tuple(names)))
+
+    def tag_path(self, arn: str, key: str) -> str:
+        resource = self.by_arn[arn]
+        parent = self.region_group(resource.aws_account_id, resource.region)
+        value = resource.tags.get(key)
+        name = f"{key}={value}" if value is not None else f"no {key} tag"
+        return self.group(f"tag:{parent}:{key}={value}" if value is not None else f"tag:{parent}:{key}",
+                          "custom", name, resource.region, "", parent, (0 if value is not None else 1, name))
+
+    def path(self, arn: str) -> str:
+        group_by = self.options.group_by
+        if group_by in ("infrastructure", "network"):
+            return self.network_path(arn, "zone")
+        if group_by in ("security", "securityGroup"):
+            return self.security_path(arn)
+        if group_by == "vpc":
+            return self.network_path(arn, "vpc")
+        if group_by == "subnet":
+            return self.network_path(arn, "subnet")
+        if group_by.startswith("tag:"):
+            return self.tag_path(arn, group_by[4:])
+        resource = self.by_arn[arn]               # region
+        return self.region_group(resource.aws_account_id, resource.region)
+
+    # --- filtering -----------------------------------------------------------------------------
+
+    def subject(self, arn: str) -> Subject:
+        resource = self.by_arn[arn]
+        context: set[str] = set()
+        vpc, _, subnet = self.placement(arn) if resource.type not in GROUP_TYPES else (None, None, None)
+        if resource.type == "AWS::EC2::Subnet":
+            vpc, subnet = self.subnet_vpc_zone(arn)[0], arn
+        for container in (vpc, subnet, *self.secured.get(arn, ())):
+            if container:
+                context.update((container, resource_id(container)))
+        return Subject(name=resource.name, arn=arn, resource_id=resource.resource_id, cfn_type=resource.type,
+                       tags=resource.tags, attributes=resource.attributes, context_ids=frozenset(context))
+
+    # --- the document --------------------------------------------------------------------------
+
+    def compose(self, name: str, previous_layout: dict | None) -> Composed:
+        options = self.options
+        predicate = parse_filter(options.filter)
+        excluded = {value.lower() for value in options.exclude}
+        group_by = options.group_by
+        shown_hidden = {"routetable", "networkacl"} if group_by == "network" else set()
+        expand = set(options.expand)
+
+        visible: dict[str, str] = {}          # arn -> node type, for nodes drawn
+        ids_present: set[str] = set()
+        for arn in self.arns:
+            resource = self.by_arn[arn]
+            kind = node_type(resource.type)
+            ids_present.add(self.nid(arn))
+            if resource.type in GROUP_TYPES:
+                # VPCs and subnets are groups even when empty (when they match the filter).
+                if resource.type in ("AWS::EC2::VPC", "AWS::EC2::Subnet") and group_by in (
+                        "infrastructure", "network", "vpc", "subnet") and (
+                        predicate is None or predicate(self.subject(arn))):
+                    if resource.type == "AWS::EC2::VPC":
+                        self.vpc_group(arn)
+                    elif group_by != "vpc":
+                        self.subnet_group(arn, with_zone=group_by != "subnet")
+                continue
+            if kind in excluded or resource.type.lower() in excluded:
+                continue
+            if kind in HIDDEN_BY_DEFAULT and kind not in shown_hidden:
+                continue
+            if group_by == "network" and kind not in NETWORK_TYPES and self.placement(arn)[0] is None:
+                continue
+            if predicate is not None and not predicate(self.subject(arn)):
+                continue
+            visible[arn] = kind
+            group = self.groups[self.path(arn)]
+            group.nodes.append(((kind, resource.name, arn), arn))
+
+        # Collapse crowded groups (their whole content), unless expanded by id or key.
+        collapsed: dict[str, dict] = {}
+        for key, group in self.groups.items():
+            if len(group.nodes) > COLLAPSE_AT and self.gid(key) not in expand and key not in expand:
+                collapsed[key] = {}
+
+        def subtree_nodes(key: str) -> list[str]:
+            found, stack = [], [key]
+            while stack:
+                current = self.groups[stack.pop()]
+                found.extend(arn for _, arn in current.nodes)
+                stack.extend(current.children)
+            return found
+
+        hidden: set[str] = set()
+        for key in collapsed:
+            arns = subtree_nodes(key)
+            types: dict[str, int] = {}
+            for arn in arns:
+                types[visible[arn]] = types.get(visible[arn], 0) + 1
+            collapsed[key] = {"count": len(arns), "types": dict(sorted(types.items()))}
+            hidden.update(arns)
+
+        # The group tree for the layout, children in a deterministic order.
+        flows = {"vpc": "row", "zone": "column", "account": "row"}
+
+        def box(key: str) -> layout_mod.Box:
+            group = self.groups[key]
+            if key in collapsed:
+                return layout_mod.Box(id=self.gid(key), collapsed=True)
+            children = sorted(group.children, key=lambda k: (self.groups[k].order, k))
+            return layout_mod.Box(id=self.gid(key), nodes=[self.nid(arn) for _, arn in sorted(group.nodes)],
+                                  children=[box(child) for child in children], flow=flows.get(group.kind, "wrap"))
+
+        roots = sorted((k for k, g in self.groups.items() if g.parent is None), key=lambda k: (self.groups[k].order, k))
+        node_pos, group_rect, new_layout = layout_mod.arrange([box(k) for k in roots], previous_layout)
+        # Keep the stored positions of components present but not drawn this time (filtered out,
+        # collapsed), so they return to their place; drop those of components that are gone.
+        ids_present.update(self.gid(k) for k in self.groups)
+        for key, value in (previous_layout or {}).items():
+            if key not in new_layout and key in ids_present:
+                new_layout[key] = value
+
+        nodes = []
+        for arn, kind in visible.items():
+            if arn in hidden:
+                continue
+            resource = self.by_arn[arn]
+            nid = self.nid(arn)
+            node = {"id": nid, "type": kind, "mapPos": list(node_pos[nid]), "region": resource.region}
+            for field_name, value in node_fields(resource.type, resource.attributes).items():
+                node.setdefault(field_name, value)
+            node.update({"arn": arn, "name": resource.name or resource.resource_id, "awsType": resource.type,
+                         "accountId": resource.aws_account_id, "tags": dict(resource.tags)})
+            nodes.append(node)
+        nodes.sort(key=lambda n: n["id"])
+
+        groups = []
+        stack = list(reversed(roots))
+        while stack:                              # parents before children: drawn underneath
+            key = stack.pop()
+            group = self.groups[key]
+            gid = self.gid(key)
+            x, y, w, h = group_rect[gid]
+            entry = {"id": gid, "type": group.kind, "name": group.name, "mapPos": [x, y], "mapSize": [w, h],
+                     "nodes": [], "groups": [], "region": group.region}
+            if group.arn:
+                entry["arn"] = group.arn
+            if key in collapsed:
+                entry["collapsed"] = collapsed[key]
+            else:
+                entry["nodes"] = [self.nid(arn) for _, arn in sorted(group.nodes)]
+                children = sorted(group.children, key=lambda k: (self.groups[k].order, k))
+                entry["groups"] = [self.gid(child) for child in children]
+                stack.extend(reversed(children))
+            groups.append(entry)
+
+        edges = self.connections(visible, hidden) if options.autoconnect else []
+        data = {
+            "version": 4, "name": name, "grid": "infinite", "projection": options.projection,
+            "theme": {"base": options.theme},
+            "nodes": nodes, "groups": groups, "edges": edges, "text": [],
+            "icons": [], "images": [], "surfaces": [], "connectors": [], "disabledLayers": [],
+            "liveOptions": {"autoLabel": options.label, "autoConnect": options.autoconnect,
+                            "excludedTypes": list(options.exclude), "updatesEnabled": True, "updateAllOnScan": True,
+                            "updateGroupsOnScan": True, "updateNodeOnSelect": True},
+        }
+        if self.live_account is not None:
+            data["liveAccount"] = dict(self.live_account)
+        return Composed(data=data, layout=new_layout)
+
+    def connections(self, visible: dict[str, str], hidden: set[str]) -> list[dict]:
+        network = self.options.group_by == "network"
+        drawn = NETWORK_CONNECTION_TYPES if network else CONNECTION_TYPES
+        groups_by_arn = {g.arn: key for key, g in self.groups.items() if g.kind == "vpc"}
+
+        def end(arn: str) -> str | None:
+            if arn in visible and arn not in hidden:
+                return self.nid(arn)
+            # A component not drawn (a record set, a route table) stands in for its drawn container.
+            for parent in sorted(self.parents.get(arn, ())):
+                if parent in visible and parent not in hidden:
+                    return self.nid(parent)
+            return None
+
+        edges: dict[tuple[str, str, str], dict] = {}
+        for (kind, source, target) in self.edges:
+            if kind not in drawn:
+                continue
+            start, finish = end(source), end(target)
+            if start is not None and finish is None and visible.get(source) == "vpcpeering" \
+                    and target in groups_by_arn:
+                finish = self.gid(groups_by_arn[target])     # a peering drawn to each VPC (a group)
+            if start is None or finish is None or start == finish:
+                continue
+            edge = {"id": _uuid5(f"edge:{kind}:{start}:{finish}"), "from": start, "to": finish,
+                    "type": kind}
+            if network and kind == "routes_to":
+                edge["color"] = dict(ROUTE_COLOR)
+            elif kind in ("attached_to", "replica_of"):
+                edge["dashed"] = True
+            edges[(kind, start, finish)] = edge
+        return sorted(edges.values(), key=lambda e: e["id"])
+
+
+def compose(resources: Iterable[Resource], options: ExportOptions, *, name: str, live_account: dict | None = None,
+            layout: dict[str, list[float]] | None = None) -> Composed:
+    """The blueprint document of these resources, and the layout map to pass back next time.
+    Raises InvalidArgument for a malformed `options.filter`."""
+    return _Composer(resources, options, live_account).compose(name, layout)
+
