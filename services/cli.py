@@ -13,11 +13,11 @@ import argparse
 import logging
 import os
 import signal
+import subprocess
 import sys
 
 from services.common import config
-
-DATABASE_SERVICES = ("identity", "accounts", "collector", "diagram")
+from services.common.processes import RUNNING_SERVICES
 
 
 class PreflightFailed(Exception):
@@ -41,7 +41,7 @@ def check_broker() -> None:
 def check_databases() -> None:
     from services.common.database import DatabaseUnavailable, check_reachable
 
-    for service in DATABASE_SERVICES:
+    for service in RUNNING_SERVICES:
         try:
             check_reachable(service)
         except DatabaseUnavailable as exc:
@@ -52,7 +52,7 @@ def check_databases() -> None:
 def migrate_all() -> None:
     from services.common.database import open_database
 
-    for service in DATABASE_SERVICES:
+    for service in RUNNING_SERVICES:
         open_database(service).dispose()
 
 
@@ -95,24 +95,9 @@ def run_stack(with_demo: bool) -> int:
     return code
 
 
-def admin(args) -> int:
-    from services.common.database import open_database
-    from services.common.errors import DomainError
-    from services.identity.domain import MODE_NAMES, ROLE_NAMES, Identity
-
-    identity = Identity(open_database("identity"))
-    try:
-        if args.admin_command == "create-user":
-            user = identity.create_user(args.email, args.name, ROLE_NAMES[args.role], args.password or "")
-            print(f"created {args.role} {user.email} (id {user.id})", file=sys.stderr)
-        else:
-            user = identity.find_user_by_email(args.email)
-            _, secret = identity.create_api_key(user.id, args.name, MODE_NAMES[args.mode])
-            print(secret)  # only the key on stdout, so scripts can capture it
-    except DomainError as exc:
-        print(f"cloudsketch admin: {exc}", file=sys.stderr)
-        return 1
-    return 0
+def admin(argv: list[str]) -> int:
+    """identity's own admin command (services/identity/admin.py), as a process of its own."""
+    return subprocess.call([sys.executable, "-m", "services.identity", "admin", *argv])
 
 
 def seed_demo_command(args) -> int:
@@ -136,21 +121,14 @@ def build_parser() -> argparse.ArgumentParser:
     seed = commands.add_parser("seed-demo", help="seed the moto server and create the demo login")
     seed.add_argument("--endpoint", help="moto server URL (default: AWS_ENDPOINT_URL)")
     commands.add_parser("migrate", help="upgrade every service's database schema")
-    admin_parser = commands.add_parser("admin", help="bootstrap users and API keys")
-    admin_commands = admin_parser.add_subparsers(dest="admin_command", required=True)
-    create_user = admin_commands.add_parser("create-user")
-    create_user.add_argument("--email", required=True)
-    create_user.add_argument("--name", required=True)
-    create_user.add_argument("--role", required=True, choices=["owner", "administrator", "user", "viewer"])
-    create_user.add_argument("--password", help="at least 12 characters; omit for an API-key-only user")
-    create_key = admin_commands.add_parser("create-api-key")
-    create_key.add_argument("--email", required=True)
-    create_key.add_argument("--mode", required=True, choices=["r", "rw"])
-    create_key.add_argument("--name", default="API key")
+    commands.add_parser("admin", help="bootstrap users and API keys (cloudsketch admin --help)", add_help=False)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["admin"]:
+        return admin(argv[1:])
     args = build_parser().parse_args(argv)
     from services.common.logs import setup_logging
 
@@ -166,11 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "seed-demo":
         return seed_demo_command(args)
     try:
-        if args.command == "migrate":
-            check_databases()
-            migrate_all()
-            return 0
-        return admin(args)
+        check_databases()  # the command is "migrate"
+        migrate_all()
+        return 0
     except PreflightFailed as exc:
         print(f"cloudsketch: {exc}", file=sys.stderr)
         return 2
