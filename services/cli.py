@@ -1,7 +1,8 @@
 """The `cloudsketch` command.
 
     cloudsketch up                 run every process against real AWS
-    cloudsketch demo               the same against a moto server seeded with a demo estate
+    cloudsketch demo               the same against a moto server seeded with a demo estate, from a
+                                   clean state each time (<data dir>/demo is emptied first)
     cloudsketch seed-demo          seed the moto server at AWS_ENDPOINT_URL and bootstrap a demo login
     cloudsketch migrate            upgrade every service's database to the newest schema
     cloudsketch admin create-user --email E --name N --role owner [--password P]
@@ -12,9 +13,11 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 from services.common import config
 from services.common.processes import RUNNING_SERVICES
@@ -54,6 +57,18 @@ def migrate_all() -> None:
 
     for service in RUNNING_SERVICES:
         open_database(service).dispose()
+
+
+def start_clean_demo(data_dir: Path) -> Path:
+    """The demo's own data directory, `<data dir>/demo`, emptied: every demo run gets a new moto
+    server with a new estate (new resource ids), so state kept from an earlier run would only
+    disagree with it. The demo's users and accounts stay apart from a real installation's (SQLite
+    files in this folder, whatever CLOUDSKETCH_DATABASE_URL says); nothing else is removed."""
+    demo_dir = data_dir / "demo"
+    if demo_dir.exists():
+        shutil.rmtree(demo_dir)
+    demo_dir.mkdir(parents=True)
+    return demo_dir
 
 
 def run_stack(with_demo: bool) -> int:
@@ -108,7 +123,8 @@ def seed_demo_command(args) -> int:
         print("cloudsketch seed-demo: set AWS_ENDPOINT_URL (or --endpoint) to the moto server", file=sys.stderr)
         return 2
     login = seed_demo(endpoint)
-    print(f"demo login {login.email} / {login.password}\nAPI key {login.api_key}")
+    print(f"demo login {login.email} / {login.password or '(unchanged: set by an earlier seed)'}\n"
+          f"API key {login.api_key}")
     return 0
 
 
@@ -136,9 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)  # migrations report in the logs, not here
     if args.command in ("up", "demo"):
         if args.command == "demo":
-            # The demo's users and accounts stay apart from a real installation's: SQLite files
-            # in their own folder, whatever CLOUDSKETCH_DATABASE_URL says.
-            os.environ["CLOUDSKETCH_DATA_DIR"] = str(config.data_dir() / "demo")
+            demo_dir = start_clean_demo(config.data_dir())
+            print(f"cloudsketch demo: starting from a clean state in {demo_dir} "
+                  "(the previous demo's users, accounts, sync state and logs are gone)", flush=True)
+            os.environ["CLOUDSKETCH_DATA_DIR"] = str(demo_dir)
             os.environ["CLOUDSKETCH_DATABASE_URL"] = ""
         return run_stack(with_demo=args.command == "demo")
     if args.command == "seed-demo":
