@@ -14,8 +14,9 @@ import boto3
 import pytest
 import requests
 
+from services.accounts.onboarding import Onboarding
 from services.cli import start_clean_demo
-from tests.conftest import stack_env, wait_for
+from tests.conftest import collector_permissions, stack_env, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -62,6 +63,13 @@ def test_demo_comes_up_with_a_login_and_a_connected_account(tmp_path, amqp_uri):
         account = next(a for a in accounts if a["name"] == "Demo production")
         assert account["roleArn"] == "arn:aws:iam::123456789012:role/cloudsketch-readonly"
 
+        # The minimal policy crosses three processes: the gateway, accounts-api and collector-api.
+        auth = {"Authorization": f"Bearer {key}"}
+        parameters = requests.get(f"{url}api/aws/account/iamParameters", headers=auth, timeout=10).json()
+        minimal = requests.get(f"{url}api/aws/account/iamParameters/policy/minimal", headers=auth, timeout=10)
+        assert minimal.status_code == 200 and minimal.headers["Content-Type"] == "application/json"
+        assert minimal.json() == Onboarding(parameters["accountId"], parameters["externalId"],
+                                            collector_permissions()).minimal_policy()
         moto = f"http://127.0.0.1:{env['CLOUDSKETCH_DEMO_MOTO_PORT']}"
         iam = boto3.client("iam", endpoint_url=moto, region_name="us-east-1",
                            aws_access_key_id="testing", aws_secret_access_key="testing")
