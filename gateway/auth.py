@@ -19,10 +19,14 @@ from flask import current_app, g, request
 from cloudsketch.identity.v1 import identity_pb2 as identity_pb
 from gateway.errors import ApiError
 from services.common import config
+from services.common.enums import enum_names
 
 SESSION_COOKIE = "cs_session"
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 ORGANIZATION = identity_pb.ResourceRef(kind="organization")
+# Role names, from the identity proto's Role enum: "owner", "administrator", "user", "viewer".
+ROLE_NAMES = enum_names(identity_pb.Role, "ROLE_")
+ROLE_OF = {value: name for name, value in ROLE_NAMES.items()}
 
 
 class PrincipalCache:

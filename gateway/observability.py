@@ -8,12 +8,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 
 from services.common import config
 from services.common.healthcheck import grpc_serving
+from services.common.processes import PROCESSES
 
 REQUESTS = Counter("http_requests_total", "HTTP requests answered by the gateway.",
                    ["method", "endpoint", "status"])
 LATENCY = Histogram("http_request_duration_seconds", "Time to answer an HTTP request.", ["method", "endpoint"],
                     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
-UPSTREAMS = ("identity", "accounts", "collector", "diagram")
+UPSTREAMS = tuple(p.service for p in PROCESSES if p.role == "api")  # every service api (processes.py)
 
 observability = Blueprint("observability", __name__)
 

@@ -5,10 +5,10 @@ import grpc
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 
 from cloudsketch.identity.v1 import identity_pb2 as identity_pb
-from gateway.auth import SESSION_COOKIE, check_csrf, check_same_origin, identity, principal_cache, session_principal
-from gateway.errors import ApiError
+from gateway.auth import (ROLE_OF, SESSION_COOKIE, check_csrf, check_same_origin, identity, principal_cache,
+                          session_principal)
+from gateway.errors import GRPC_TO_HTTP, ApiError
 from services.common import config
-from services.identity.permissions import ROLE_OF
 
 web = Blueprint("web", __name__)
 
@@ -87,9 +87,9 @@ def login():
     try:
         reply = login_with(form_value("email"), form_value("password"))
     except grpc.RpcError as exc:
-        status = {grpc.StatusCode.UNAUTHENTICATED: 401, grpc.StatusCode.RESOURCE_EXHAUSTED: 429}.get(exc.code())
-        if status is None:
-            raise
+        status = GRPC_TO_HTTP.get(exc.code(), 502)
+        if status >= 500:
+            raise  # the error handler answers, without the upstream's details
         if wants_json():
             raise ApiError(status, exc.details()) from None
         return render_template("login.html", error=exc.details()), status

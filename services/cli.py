@@ -1,7 +1,8 @@
 """The `cloudsketch` command.
 
     cloudsketch up                 run every process against real AWS
-    cloudsketch demo               the same against a moto server seeded with a demo estate
+    cloudsketch demo               the same against a moto server seeded with a demo estate, from a
+                                   clean state each time (<data dir>/demo is emptied first)
     cloudsketch seed-demo          seed the moto server at AWS_ENDPOINT_URL and bootstrap a demo login
     cloudsketch migrate            upgrade every service's database to the newest schema
     cloudsketch admin create-user --email E --name N --role owner [--password P]
@@ -13,12 +14,14 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shutil
 import signal
+import subprocess
 import sys
+from pathlib import Path
 
 from services.common import config
-
-DATABASE_SERVICES = ("identity", "accounts", "collector", "diagram")
+from services.common.processes import RUNNING_SERVICES
 
 
 class PreflightFailed(Exception):
@@ -42,7 +45,7 @@ def check_broker() -> None:
 def check_databases() -> None:
     from services.common.database import DatabaseUnavailable, check_reachable
 
-    for service in DATABASE_SERVICES:
+    for service in RUNNING_SERVICES:
         try:
             check_reachable(service)
         except DatabaseUnavailable as exc:
@@ -53,8 +56,20 @@ def check_databases() -> None:
 def migrate_all() -> None:
     from services.common.database import open_database
 
-    for service in DATABASE_SERVICES:
+    for service in RUNNING_SERVICES:
         open_database(service).dispose()
+
+
+def start_clean_demo(data_dir: Path) -> Path:
+    """The demo's own data directory, `<data dir>/demo`, emptied: every demo run gets a new moto
+    server with a new estate (new resource ids), so state kept from an earlier run would only
+    disagree with it. The demo's users and accounts stay apart from a real installation's (SQLite
+    files in this folder, whatever CLOUDSKETCH_DATABASE_URL says); nothing else is removed."""
+    demo_dir = data_dir / "demo"
+    if demo_dir.exists():
+        shutil.rmtree(demo_dir)
+    demo_dir.mkdir(parents=True)
+    return demo_dir
 
 
 def run_stack(with_demo: bool) -> int:
@@ -96,24 +111,9 @@ def run_stack(with_demo: bool) -> int:
     return code
 
 
-def admin(args) -> int:
-    from services.common.database import open_database
-    from services.common.errors import DomainError
-    from services.identity.domain import MODE_NAMES, ROLE_NAMES, Identity
-
-    identity = Identity(open_database("identity"))
-    try:
-        if args.admin_command == "create-user":
-            user = identity.create_user(args.email, args.name, ROLE_NAMES[args.role], args.password or "")
-            print(f"created {args.role} {user.email} (id {user.id})", file=sys.stderr)
-        else:
-            user = identity.find_user_by_email(args.email)
-            _, secret = identity.create_api_key(user.id, args.name, MODE_NAMES[args.mode])
-            print(secret)  # only the key on stdout, so scripts can capture it
-    except DomainError as exc:
-        print(f"cloudsketch admin: {exc}", file=sys.stderr)
-        return 1
-    return 0
+def admin(argv: list[str]) -> int:
+    """identity's own admin command (services/identity/admin.py), as a process of its own."""
+    return subprocess.call([sys.executable, "-m", "services.identity", "admin", *argv])
 
 
 def seed_demo_command(args) -> int:
@@ -124,7 +124,8 @@ def seed_demo_command(args) -> int:
         print("cloudsketch seed-demo: set AWS_ENDPOINT_URL (or --endpoint) to the moto server", file=sys.stderr)
         return 2
     login = seed_demo(endpoint)
-    print(f"demo login {login.email} / {login.password}\nAPI key {login.api_key}")
+    print(f"demo login {login.email} / {login.password or '(unchanged: set by an earlier seed)'}\n"
+          f"API key {login.api_key}")
     return 0
 
 
@@ -137,17 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     seed = commands.add_parser("seed-demo", help="seed the moto server and create the demo login")
     seed.add_argument("--endpoint", help="moto server URL (default: AWS_ENDPOINT_URL)")
     commands.add_parser("migrate", help="upgrade every service's database schema")
-    admin_parser = commands.add_parser("admin", help="bootstrap users and API keys")
-    admin_commands = admin_parser.add_subparsers(dest="admin_command", required=True)
-    create_user = admin_commands.add_parser("create-user")
-    create_user.add_argument("--email", required=True)
-    create_user.add_argument("--name", required=True)
-    create_user.add_argument("--role", required=True, choices=["owner", "administrator", "user", "viewer"])
-    create_user.add_argument("--password", help="at least 12 characters; omit for an API-key-only user")
-    create_key = admin_commands.add_parser("create-api-key")
-    create_key.add_argument("--email", required=True)
-    create_key.add_argument("--mode", required=True, choices=["r", "rw"])
-    create_key.add_argument("--name", default="API key")
+    commands.add_parser("admin", help="bootstrap users and API keys (cloudsketch admin --help)", add_help=False)
     prices = commands.add_parser("prices", help="the budget's price catalog")
     refresh = prices.add_subparsers(dest="prices_command", required=True).add_parser(
         "refresh", help="rebuild the price catalog from the AWS Price List API (needs AWS credentials)")
@@ -156,6 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["admin"]:
+        return admin(argv[1:])
     args = build_parser().parse_args(argv)
     from services.common.logs import setup_logging
 
@@ -163,23 +157,21 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)  # migrations report in the logs, not here
     if args.command in ("up", "demo"):
         if args.command == "demo":
-            # The demo's users and accounts stay apart from a real installation's: SQLite files
-            # in their own folder, whatever CLOUDSKETCH_DATABASE_URL says.
-            os.environ["CLOUDSKETCH_DATA_DIR"] = str(config.data_dir() / "demo")
+            demo_dir = start_clean_demo(config.data_dir())
+            print(f"cloudsketch demo: starting from a clean state in {demo_dir} "
+                  "(the previous demo's users, accounts, sync state and logs are gone)", flush=True)
+            os.environ["CLOUDSKETCH_DATA_DIR"] = str(demo_dir)
             os.environ["CLOUDSKETCH_DATABASE_URL"] = ""
         return run_stack(with_demo=args.command == "demo")
     if args.command == "seed-demo":
         return seed_demo_command(args)
-    if args.command == "prices":
-        from services.budget.refresh import refresh_command
-
-        return refresh_command(args.out)
+    if args.command == "prices":  # budget's own command, as a process of its own
+        return subprocess.call([sys.executable, "-m", "services.budget", "prices-refresh",
+                                *(["--out", args.out] if args.out else [])])
     try:
-        if args.command == "migrate":
-            check_databases()
-            migrate_all()
-            return 0
-        return admin(args)
+        check_databases()  # the command is "migrate"
+        migrate_all()
+        return 0
     except PreflightFailed as exc:
         print(f"cloudsketch: {exc}", file=sys.stderr)
         return 2

@@ -2,7 +2,9 @@
 
 The estate is services/demo_estate.py's: two AWS accounts, two regions, every kind of component
 the collector discovers. Both accounts are connected the way a user connects one (the role with
-cloudsketch's External ID, then registration), so the collector syncs them at once.
+cloudsketch's External ID, then registration), so the collector syncs them at once. The demo is a
+client of the services like any other: it creates its login through identity-api and connects the
+accounts through accounts-api (gRPC).
 """
 from __future__ import annotations
 
@@ -10,52 +12,26 @@ import json
 import secrets
 from dataclasses import dataclass
 
-import boto3
+import grpc
 
 from cloudsketch.accounts.v1 import accounts_pb2, accounts_pb2_grpc
-from services.common.database import open_database
-from services.common.errors import NotFound
+from cloudsketch.identity.v1 import identity_pb2, identity_pb2_grpc
 from services.common.grpc_client import DEFAULT_TIMEOUT_SECONDS, stub
-from services.identity.domain import MODE_NAMES, ROLE_NAMES, Identity
+from services.demo_estate import DEMO_ACCOUNTS, DEMO_AWS_ACCOUNT, DEMO_REGIONS, account_client, seed
 
 DEMO_EMAIL = "demo@cloudsketch.local"
-DEMO_AWS_ACCOUNT = "123456789012"   # moto's default account
-DEMO_ROLE_NAME = "cloudsketch-readonly"
-DEMO_ROLE_ARN = f"arn:aws:iam::{DEMO_AWS_ACCOUNT}:role/{DEMO_ROLE_NAME}"
-# The AWS accounts of the demo estate and the names they are connected under.
-DEMO_ACCOUNTS = {DEMO_AWS_ACCOUNT: "Demo production", "210987654321": "Demo staging"}
-DEMO_REGIONS = ("us-east-1", "eu-west-1")
-# moto does not check image ids, and listing its ~1,300 public images costs seconds.
-DEMO_AMI = "ami-0c02fb55956c7d316"
 
 
 @dataclass
 class DemoLogin:
     email: str
-    password: str
+    password: str   # "" when the login existed already (an earlier seed set its password)
     api_key: str
     user_id: str
 
 
-def _client(service: str, endpoint: str, region: str = "us-east-1"):
-    return boto3.client(service, endpoint_url=endpoint, region_name=region,
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
-
-
-def account_client(service: str, endpoint: str, aws_account_id: str, region: str = "us-east-1"):
-    """A client acting in `aws_account_id`: moto puts what assumed credentials create into the
-    account they name, which gives several AWS accounts on one moto server."""
-    if aws_account_id == DEMO_AWS_ACCOUNT:
-        return _client(service, endpoint, region)
-    creds = _client("sts", endpoint).assume_role(
-        RoleArn=f"arn:aws:iam::{aws_account_id}:role/OrganizationAccountAccessRole",
-        RoleSessionName="cloudsketch-demo")["Credentials"]
-    return boto3.client(service, endpoint_url=endpoint, region_name=region, aws_access_key_id=creds["AccessKeyId"],
-                        aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
-
-
-def ensure_role(endpoint: str, external_id: str, aws_account_id: str = DEMO_AWS_ACCOUNT,
-                role_name: str = DEMO_ROLE_NAME, trusted_account_id: str = DEMO_AWS_ACCOUNT,
+def ensure_role(endpoint: str, external_id: str, aws_account_id: str, role_name: str,
+                trusted_account_id: str = DEMO_AWS_ACCOUNT,
                 policy_arn: str = "arn:aws:iam::aws:policy/ReadOnlyAccess") -> str:
     """The cross-account read-only role, trusting cloudsketch's account only with its External
     ID, as the onboarding templates create it. Returns its ARN."""
@@ -73,16 +49,22 @@ def ensure_role(endpoint: str, external_id: str, aws_account_id: str = DEMO_AWS_
 
 
 def ensure_login() -> DemoLogin:
-    """The demo Owner with a fresh password and a fresh read-write API key."""
-    identity = Identity(open_database("identity"))
+    """The demo Owner (created with a fresh password unless it exists) with a fresh read-write API
+    key, through identity-api."""
+    identity = stub("identity", identity_pb2_grpc.IdentityServiceStub)
     password = secrets.token_urlsafe(12)
     try:
-        user = identity.find_user_by_email(DEMO_EMAIL)
-        identity.set_password(user.id, password)
-    except NotFound:
-        user = identity.create_user(DEMO_EMAIL, "Demo Owner", ROLE_NAMES["owner"], password)
-    _, api_key = identity.create_api_key(user.id, "demo", MODE_NAMES["rw"])
-    identity.engine.dispose()
+        user = identity.CreateUser(identity_pb2.CreateUserRequest(
+            email=DEMO_EMAIL, name="Demo Owner", role=identity_pb2.ROLE_OWNER, password=password),
+            timeout=DEFAULT_TIMEOUT_SECONDS).user
+    except grpc.RpcError as exc:
+        if exc.code() != grpc.StatusCode.ALREADY_EXISTS:
+            raise
+        users = identity.ListUsers(identity_pb2.ListUsersRequest(), timeout=DEFAULT_TIMEOUT_SECONDS).users
+        user, password = next(u for u in users if u.email == DEMO_EMAIL), ""
+    api_key = identity.CreateApiKey(identity_pb2.CreateApiKeyRequest(
+        user_id=user.id, name="demo", mode=identity_pb2.API_KEY_MODE_READ_WRITE, actor_id=user.id),
+        timeout=DEFAULT_TIMEOUT_SECONDS).secret
     return DemoLogin(DEMO_EMAIL, password, api_key, user.id)
 
 
@@ -91,7 +73,7 @@ def ensure_account(creator_id: str, endpoint: str, aws_account_id: str = DEMO_AW
     """A demo account, connected the way a user does it: role first, then registration."""
     accounts = stub("accounts", accounts_pb2_grpc.AccountsServiceStub)
     parameters = accounts.GetIamParameters(accounts_pb2.GetIamParametersRequest(), timeout=DEFAULT_TIMEOUT_SECONDS)
-    role_arn = ensure_role(endpoint, parameters.external_id, aws_account_id=aws_account_id,
+    role_arn = ensure_role(endpoint, parameters.external_id, aws_account_id, parameters.role_name,
                            trusted_account_id=parameters.account_id)
     existing = accounts.ListAccounts(accounts_pb2.ListAccountsRequest(), timeout=DEFAULT_TIMEOUT_SECONDS).accounts
     for account in existing:
@@ -103,9 +85,8 @@ def ensure_account(creator_id: str, endpoint: str, aws_account_id: str = DEMO_AW
 
 
 def seed_demo(endpoint: str) -> DemoLogin:
-    """Seed the estate, create the login and connect the demo accounts (needs accounts-api up)."""
-    from services.demo_estate import seed
-
+    """Seed the estate, create the login and connect the demo accounts (needs identity-api and
+    accounts-api up)."""
     seed(endpoint)  # the demo accounts and regions are its defaults
     login = ensure_login()
     for aws_account_id, name in DEMO_ACCOUNTS.items():

@@ -31,9 +31,9 @@ Size: resource_count(scale, regions, accounts) resources exactly: 2 per account,
 (one place but the hub has one), and per place 14 per VPC plus 44 per app stack; scale_for()
 inverts it.
 
-The Manifest lists every resource a collector should find (types are CloudFormation's, as in
-services/collector/declarations.py) with the relationships between them, in the vocabulary and
-directions of services/collector/model.py. It does not list what moto or AWS add by themselves:
+The Manifest lists every resource a collector should find (CloudFormation types) with the
+relationships between them, in the shared vocabulary (the RelationshipType names of
+protos/cloudsketch/common/v1/resource.proto, in the directions docs/architecture.md gives). It does not list what moto or AWS add by themselves:
 each region's default VPC (with its subnets, internet gateway, security group, route table and
 network ACL), each VPC's default security group, main route table and default network ACL, and
 the availability zones. Its hostile_strings name where the seed put strings that must come out
@@ -62,11 +62,20 @@ from collections import Counter
 from dataclasses import astuple, dataclass, field
 from functools import partial
 
-from services.collector.model import Edge
-from services.demo import DEMO_ACCOUNTS, DEMO_AMI, DEMO_REGIONS, account_client
+import boto3
 
+from cloudsketch.common.v1 import resource_pb2
+from services.common.enums import enum_names
+
+DEMO_AWS_ACCOUNT = "123456789012"   # moto's default account
+# The AWS accounts of the demo estate and the names the demo connects them under.
+DEMO_ACCOUNTS = {DEMO_AWS_ACCOUNT: "Demo production", "210987654321": "Demo staging"}
+DEMO_REGIONS = ("us-east-1", "eu-west-1")
+# moto does not check image ids, and listing its ~1,300 public images costs seconds.
+DEMO_AMI = "ami-0c02fb55956c7d316"
 DEFAULT_ACCOUNTS = tuple(DEMO_ACCOUNTS)
 DEFAULT_REGIONS = DEMO_REGIONS
+RELATIONSHIP_TYPES = frozenset(enum_names(resource_pb2.RelationshipType, "RELATIONSHIP_TYPE_"))
 STACKS_PER_VPC = 4
 APPS = ("shop", "billing", "search", "catalog", "payments", "reports")
 ENVS = ("prod", "staging", "dev", "sandbox")
@@ -102,6 +111,17 @@ class Resource:
 
 
 @dataclass(frozen=True, order=True)
+class Relationship:
+    type: str     # one of RELATIONSHIP_TYPES ("contains", "attached_to", ...)
+    source: str   # ARN
+    target: str   # ARN
+
+    def __post_init__(self):
+        if self.type not in RELATIONSHIP_TYPES:
+            raise ValueError(f"unknown relationship type {self.type!r}")
+
+
+@dataclass(frozen=True, order=True)
 class HostileString:
     arn: str      # the resource carrying it
     where: str    # "tag:<key>"
@@ -112,7 +132,7 @@ class HostileString:
 class Manifest:
     """What seed() created, for tests to check a sync against."""
     resources: list[Resource] = field(default_factory=list)
-    relationships: list[Edge] = field(default_factory=list)
+    relationships: list[Relationship] = field(default_factory=list)
     hostile_strings: list[HostileString] = field(default_factory=list)
 
     def add(self, account: str, region: str, cfn_type: str, arn: str, name: str) -> str:
@@ -120,7 +140,7 @@ class Manifest:
         return arn
 
     def relate(self, relationship: str, source: str, target: str) -> None:
-        self.relationships.append(Edge(relationship, source, target))
+        self.relationships.append(Relationship(relationship, source, target))
 
     def extend(self, other: Manifest) -> None:
         self.resources += other.resources
@@ -149,12 +169,29 @@ class Manifest:
     @classmethod
     def from_json(cls, text: str) -> Manifest:
         data = json.loads(text)
-        return cls([Resource(*r) for r in data["resources"]], [Edge(*e) for e in data["relationships"]],
+        return cls([Resource(*r) for r in data["resources"]], [Relationship(*e) for e in data["relationships"]],
                    [HostileString(*h) for h in data["hostile_strings"]])
 
 
 class PartialEstateError(RuntimeError):
     pass
+
+
+def _client(service: str, endpoint: str, region: str = "us-east-1"):
+    return boto3.client(service, endpoint_url=endpoint, region_name=region,
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def account_client(service: str, endpoint: str, aws_account_id: str, region: str = "us-east-1"):
+    """A client acting in `aws_account_id`: moto puts what assumed credentials create into the
+    account they name, which gives several AWS accounts on one moto server."""
+    if aws_account_id == DEMO_AWS_ACCOUNT:
+        return _client(service, endpoint, region)
+    creds = _client("sts", endpoint).assume_role(
+        RoleArn=f"arn:aws:iam::{aws_account_id}:role/OrganizationAccountAccessRole",
+        RoleSessionName="cloudsketch-demo")["Credentials"]
+    return boto3.client(service, endpoint_url=endpoint, region_name=region, aws_access_key_id=creds["AccessKeyId"],
+                        aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
 
 
 def vpcs_for(scale: int) -> int:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import sqlalchemy as sa
 
+from services.common.config import SERVICES
 from services.common.supervisor import free_port, isolated_env
 
 REPO = Path(__file__).resolve().parent.parent
@@ -102,9 +103,18 @@ def drop_service_schemas(url: str) -> None:
     """Services keep their tables in schemas named after them; drop them for the next test."""
     engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.begin() as conn:
-        for schema in ("identity", "accounts", "diagram", "collector", "budget"):
+        for schema in SERVICES:
             conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     engine.dispose()
+
+
+def collector_permissions():
+    """What the collector's declarations need, as accounts receives them from collector-api's
+    GetRequiredPermissions (both sides' code, without the network)."""
+    from services.accounts.onboarding import RequiredPermissions
+    from services.collector.declarations import required_permissions
+
+    return RequiredPermissions.from_proto(required_permissions())
 
 
 # moto accepts any keys; these keep boto3 from looking for real ones.

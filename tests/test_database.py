@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from services.cli import DATABASE_SERVICES as SERVICES_WITH_DATABASE
+from services.common.processes import RUNNING_SERVICES as SERVICES_WITH_DATABASE
 from services.common import database
 
 

@@ -22,11 +22,12 @@ from services.accounts.onboarding import (DATA_ACTIONS, EXACT_ONLY, MANAGED_POLI
 from services.accounts.verification import requires_external_id, verify_role
 from services.collector import declarations
 from services.demo import account_client
-from tests.conftest import AWS_TEST_ENV
+from tests.conftest import AWS_TEST_ENV, collector_permissions
 
 TRUSTED = "123456789012"
 CUSTOMER = "210987654321"
 EXTERNAL_ID = "00112233445566778899aabbccddeeff"
+REQUIRED = collector_permissions()
 # The data-reading actions the custom policy must never grant (examples; the module's
 # DATA_ACTIONS holds them all and more).
 MUST_NOT_READ = ["s3:GetObject", "dynamodb:GetItem", "dynamodb:Scan", "dynamodb:Query",
@@ -60,7 +61,7 @@ CATALOG = {f"{service['prefix']}:{privilege['privilege']}": privilege["access_le
 
 @pytest.fixture
 def onboarding() -> Onboarding:
-    return Onboarding(TRUSTED, EXTERNAL_ID)
+    return Onboarding(TRUSTED, EXTERNAL_ID, REQUIRED)
 
 
 def findings(document: dict, community: bool = True) -> list:
@@ -176,7 +177,7 @@ def test_the_minimal_policy_holds_exactly_the_declared_actions(onboarding):
 
 def test_large_areas_are_split_into_statements(monkeypatch):
     monkeypatch.setattr(onboarding_module, "MAX_ACTIONS_PER_STATEMENT", 10)
-    minimal = Onboarding(TRUSTED, EXTERNAL_ID).minimal_policy()
+    minimal = Onboarding(TRUSTED, EXTERNAL_ID, REQUIRED).minimal_policy()
     assert sorted(actions_of(minimal, "Allow")) == declarations.iam_actions()
     sids = [s["Sid"] for s in minimal["Statement"]]
     assert "ReadCompute" in sids and "ReadCompute2" in sids and len(sids) == len(set(sids))
@@ -232,7 +233,7 @@ def test_the_excluded_actions_are_real():
 
 
 def test_other_partitions_and_role_names():
-    china = Onboarding(TRUSTED, EXTERNAL_ID, role_name="CloudsketchReader", partition="aws-cn")
+    china = Onboarding(TRUSTED, EXTERNAL_ID, REQUIRED, role_name="CloudsketchReader", partition="aws-cn")
     assert china.trust_policy()["Statement"][0]["Principal"]["AWS"] == f"arn:aws-cn:iam::{TRUSTED}:root"
     scoped = [s["Resource"] for s in china.minimal_policy()["Statement"] if s["Sid"] == "ReadOwnRoleOnly"]
     assert scoped == ["arn:aws-cn:iam::*:role/CloudsketchReader"]
@@ -248,9 +249,9 @@ def test_other_partitions_and_role_names():
 ])
 def test_bad_parameters_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
-        Onboarding(**{"trusted_account_id": TRUSTED, "external_id": EXTERNAL_ID, **kwargs})
+        Onboarding(**{"trusted_account_id": TRUSTED, "external_id": EXTERNAL_ID, "permissions": REQUIRED, **kwargs})
     with pytest.raises(ValueError, match="policy must be one of"):
-        Onboarding(TRUSTED, EXTERNAL_ID).cloudformation_template("admin")
+        Onboarding(TRUSTED, EXTERNAL_ID, REQUIRED).cloudformation_template("admin")
 
 
 # --- CloudFormation -------------------------------------------------------------------------
@@ -319,7 +320,7 @@ def aws(monkeypatch, moto_endpoint):
 ])
 def test_a_role_made_from_the_template_verifies(aws, policy):
     role_name = f"cs-onboarding-{policy}"
-    template = Onboarding(TRUSTED, EXTERNAL_ID, role_name=role_name).cloudformation_template(policy)
+    template = Onboarding(TRUSTED, EXTERNAL_ID, REQUIRED, role_name=role_name).cloudformation_template(policy)
     parameters = {name: spec["Default"] for name, spec in template["Parameters"].items()}
     role = resolve(template["Resources"]["CloudsketchRole"]["Properties"], parameters)
     iam = account_client("iam", aws, CUSTOMER)
@@ -342,7 +343,7 @@ def test_the_templates_deploy(aws, kind):
     inline policies as JSON (it stores their Python repr, which verification cannot read); the
     test above covers both with the IAM API."""
     role_name = f"cs-onboarding-stack-{kind.split('_')[0]}"
-    onboarding = Onboarding(TRUSTED, EXTERNAL_ID, role_name=role_name)
+    onboarding = Onboarding(TRUSTED, EXTERNAL_ID, REQUIRED, role_name=role_name)
     cloudformation = account_client("cloudformation", aws, CUSTOMER)
     stack_name = f"cloudsketch-{kind.split('_')[0]}"
     cloudformation.create_stack(StackName=stack_name, TemplateBody=json.dumps(getattr(onboarding, kind)("readonly")),

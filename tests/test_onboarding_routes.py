@@ -1,5 +1,6 @@
 """The onboarding routes of the gateway (gateway/api/onboarding.py) against stand-ins for identity
-and accounts: authorisation, status codes, content types, and that these static paths win over
+and accounts (whose GetOnboardingDocument renders with accounts' own onboarding module):
+authorisation, status codes, content types, and that these static paths win over
 /api/aws/account/<account_id>/<region>/<fmt>. The whole stack's tests cover the real services."""
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import pytest
 from cloudsketch.accounts.v1 import accounts_pb2 as accounts_pb
 from cloudsketch.identity.v1 import identity_pb2 as identity_pb
 from gateway import create_app
-from services.accounts.onboarding import Onboarding
+from services.accounts.onboarding import Onboarding, document
+from tests.conftest import collector_permissions
 
 TRUSTED = "123456789012"
 EXTERNAL_ID = "00112233445566778899aabbccddeeff"
 KEY = {"Authorization": "Bearer test-key"}
+REQUIRED = collector_permissions()
 
 
 class Identity:
@@ -34,16 +37,28 @@ class Accounts:
     def GetIamParameters(self, request):
         return accounts_pb.GetIamParametersResponse(account_id=TRUSTED, external_id=EXTERNAL_ID)
 
+    def GetOnboardingDocument(self, request):
+        optional = {name: getattr(request, name) for name in ("role_name", "partition", "policy")
+                    if request.HasField(name)}
+        try:
+            return document(TRUSTED, EXTERNAL_ID, REQUIRED, request.document, **optional)
+        except ValueError as exc:
+            raise _RpcError(grpc.StatusCode.INVALID_ARGUMENT, str(exc)) from None
+
     def GetAccount(self, request):
-        raise _NotFound()
+        raise _RpcError(grpc.StatusCode.NOT_FOUND, "no such account")
 
 
-class _NotFound(grpc.RpcError):
+class _RpcError(grpc.RpcError):
+    def __init__(self, code: grpc.StatusCode, details: str):
+        super().__init__(details)
+        self._code, self._details = code, details
+
     def code(self):
-        return grpc.StatusCode.NOT_FOUND
+        return self._code
 
     def details(self):
-        return "no such account"
+        return self._details
 
 
 class Clients:
@@ -63,7 +78,7 @@ def http(clients):
     return create_app(clients).test_client()
 
 
-EXPECTED = Onboarding(TRUSTED, EXTERNAL_ID)
+EXPECTED = Onboarding(TRUSTED, EXTERNAL_ID, REQUIRED)
 
 
 @pytest.mark.parametrize("path,body", [
@@ -92,7 +107,7 @@ def test_terraform_is_plain_text(http):
 
 def test_role_name_and_partition(http):
     reply = http.get("/api/aws/account/iamParameters/policy/minimal?roleName=Reader&partition=aws-cn", headers=KEY)
-    assert reply.get_json() == Onboarding(TRUSTED, EXTERNAL_ID, "Reader", "aws-cn").minimal_policy()
+    assert reply.get_json() == Onboarding(TRUSTED, EXTERNAL_ID, REQUIRED, "Reader", "aws-cn").minimal_policy()
     reply = http.get("/api/aws/account/iamParameters/trustPolicy?roleName=no/slash", headers=KEY)
     assert reply.status_code == 400 and "role name" in reply.get_json()["error"]
 

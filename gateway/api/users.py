@@ -6,10 +6,9 @@ from flask import g, jsonify, request
 from cloudsketch.identity.v1 import identity_pb2 as identity_pb
 from gateway.api import api
 from gateway.api.body import field, iso_time, json_body, query_int
-from gateway.auth import authorize, identity, principal_cache
+from gateway.auth import ROLE_NAMES, ROLE_OF, authorize, identity, principal_cache
 from gateway.errors import ApiError, not_found_as
 from services.common.timeutil import iso, to_timestamp
-from services.identity.permissions import ROLE_NAMES, ROLE_OF
 
 MODES = {"r": identity_pb.API_KEY_MODE_READ, "rw": identity_pb.API_KEY_MODE_READ_WRITE}
 MODE_OF = {value: name for name, value in MODES.items()}

@@ -18,6 +18,12 @@ class AccountsServicer(pb_grpc.AccountsServiceServicer):
     def GetIamParameters(self, request, context):
         return self.accounts.iam_parameters()
 
+    def GetOnboardingDocument(self, request, context):
+        return self.accounts.onboarding_document(
+            request.document, role_name=request.role_name if request.HasField("role_name") else None,
+            partition=request.partition if request.HasField("partition") else None,
+            policy=request.policy if request.HasField("policy") else None)
+
     def CreateAccount(self, request, context):
         return pb.CreateAccountResponse(account=self.accounts.create_account(
             request.name, request.role_arn, request.creator_id, list(request.regions), request.region))

@@ -24,6 +24,8 @@ from services.common.database import insert_if_absent, read_connection
 from services.common.errors import AlreadyExists, InvalidArgument, NotFound
 from services.common.outbox import write_event
 from services.common.timeutil import to_timestamp, utcnow
+from services.accounts import onboarding
+from services.accounts.onboarding import DEFAULT_ROLE_NAME, RequiredPermissions
 from services.accounts.tables import accounts, outbox, settings
 
 # arn:<partition>:iam::<12-digit account>:role/<optional path/><name>; names and path segments
@@ -74,19 +76,41 @@ def _account(row, external_id: str) -> pb.Account:
 
 
 class Accounts:
-    def __init__(self, engine: Engine, verify: Verifier, wake_relay: Callable[[], None] = lambda: None):
+    def __init__(self, engine: Engine, verify: Verifier, wake_relay: Callable[[], None] = lambda: None,
+                 required_permissions: Callable[[], RequiredPermissions] = onboarding.permissions_from_collector):
         self.engine = engine
         self.verify = verify
         self.wake_relay = wake_relay
         self._external_id: str | None = None
+        self._fetch_permissions = required_permissions
+        self._permissions: RequiredPermissions | None = None
 
     def iam_parameters(self) -> pb.GetIamParametersResponse:
         account_id, external_id = self.verify.trusted_account_id, self.external_id()
         query = urlencode({"trustedEntityType": "AWS_ACCOUNT", "awsAccount": account_id, "isThirdParty": "true",
-                           "externalId": external_id, "roleName": "cloudsketch-readonly",
+                           "externalId": external_id, "roleName": DEFAULT_ROLE_NAME,
                            "policies": "arn:aws:iam::aws:policy/ReadOnlyAccess"})
         return pb.GetIamParametersResponse(account_id=account_id, external_id=external_id,
-                                           aws_console_url=f"{CONSOLE['aws']}/iam/home#/roles/create?{query}")
+                                           aws_console_url=f"{CONSOLE['aws']}/iam/home#/roles/create?{query}",
+                                           role_name=DEFAULT_ROLE_NAME)
+
+    def required_permissions(self) -> RequiredPermissions:
+        """What the collector needs a role to allow, asked once per process: it changes only with a
+        new collector release, which restarts the processes."""
+        if self._permissions is None:
+            self._permissions = self._fetch_permissions()
+        return self._permissions
+
+    def onboarding_document(self, kind: int, role_name: str | None = None, partition: str | None = None,
+                            policy: str | None = None) -> pb.GetOnboardingDocumentResponse:
+        """One piece of onboarding material for this installation (services/accounts/onboarding.py);
+        unset (None) parameters take their defaults."""
+        parameters = self.iam_parameters()
+        try:
+            return onboarding.document(parameters.account_id, parameters.external_id, self.required_permissions(),
+                                       kind, role_name, partition, policy)
+        except ValueError as exc:
+            raise InvalidArgument(str(exc)) from None
 
     def _verified(self, role_arn: str, region: str) -> dict:
         """Verification columns for a role that verifies; raises VerificationFailed otherwise."""
@@ -155,7 +179,7 @@ class Accounts:
                              region: str = "") -> pb.OnboardOrganizationResponse:
         """Registers every member account of the organisation whose member role verifies."""
         match = parse_role_arn(role_arn)
-        member_role_name = member_role_name.strip() or "cloudsketch-readonly"
+        member_role_name = member_role_name.strip() or DEFAULT_ROLE_NAME
         if not ROLE_ARN.fullmatch(f"arn:aws:iam::000000000000:role/{member_role_name}"):
             raise InvalidArgument(f"not a role name: {member_role_name[:80]!r}")
         region = region or DEFAULT_REGION[match["partition"]]

@@ -1,10 +1,12 @@
 """Onboarding material: everything a user needs to create the cross-account read-only role.
 
-Pure functions of (trusted account, External ID, role name, partition): the trust policy, the
-minimal policy (generated from the collector's declarations, services/collector/declarations.py,
-so that it can never drift from the calls the collector makes), a broader "custom" read-only
-policy, CloudFormation templates for one account and for an AWS Organizations StackSet, and
-Terraform. The gateway serves them under /api/aws/account/iamParameters/...
+Pure functions of (trusted account, External ID, required permissions, role name, partition): the
+trust policy, the minimal policy (generated from the IAM actions the collector declares it needs,
+which collector-api hands out with GetRequiredPermissions, so that it can never drift from the
+calls the collector makes), a broader "custom" read-only policy, CloudFormation templates for one
+account and for an AWS Organizations StackSet, and Terraform. accounts-api serves them
+(GetOnboardingDocument, rendered by `document()`); the gateway forwards them under
+/api/aws/account/iamParameters/...
 
 Three policies a user can choose from:
 
@@ -27,9 +29,15 @@ import json
 import re
 from dataclasses import dataclass
 
-from services.collector import declarations
+import grpc
+
+from cloudsketch.accounts.v1 import accounts_pb2 as pb
+from cloudsketch.collector.v1 import collector_pb2, collector_pb2_grpc
+from services.common.errors import Unavailable
+from services.common.grpc_client import DEFAULT_TIMEOUT_SECONDS, stub
 
 DEFAULT_ROLE_NAME = "cloudsketch-readonly"
+ANY = ("*",)  # an action's resource patterns when it needs no narrowing
 POLICY_VERSION = "2012-10-17"
 POLICIES = ("readonly", "minimal")
 
@@ -219,9 +227,38 @@ def policy_size(document: dict) -> int:
 
 
 @dataclass(frozen=True)
+class RequiredPermissions:
+    """What the collector needs the role to allow: each IAM action with the IAM resource patterns
+    it needs (ANY, or patterns with {partition} and {role_name} placeholders), and the IAM
+    services of those actions."""
+    scopes: dict[str, tuple[str, ...]]
+    services: tuple[str, ...]
+
+    @classmethod
+    def from_proto(cls, reply: collector_pb2.GetRequiredPermissionsResponse) -> RequiredPermissions:
+        return cls({a.action: tuple(a.resources) for a in reply.actions}, tuple(reply.services))
+
+    def actions(self) -> list[str]:
+        return sorted(self.scopes)
+
+
+def permissions_from_collector() -> RequiredPermissions:
+    """collector-api's GetRequiredPermissions (grpcio; the caller caches the answer)."""
+    collector = stub("collector", collector_pb2_grpc.CollectorServiceStub)
+    try:
+        reply = collector.GetRequiredPermissions(collector_pb2.GetRequiredPermissionsRequest(),
+                                                 timeout=DEFAULT_TIMEOUT_SECONDS)
+    except grpc.RpcError as exc:
+        raise Unavailable(f"collector-api cannot say which IAM actions the collector needs "
+                          f"({exc.code().name.lower()}); try again shortly") from None
+    return RequiredPermissions.from_proto(reply)
+
+
+@dataclass(frozen=True)
 class Onboarding:
     trusted_account_id: str
     external_id: str
+    permissions: RequiredPermissions
     role_name: str = DEFAULT_ROLE_NAME
     partition: str = "aws"   # of the plain JSON policies; templates use their stack's partition
 
@@ -250,8 +287,8 @@ class Onboarding:
         return [p.replace("{partition}", _PARTITION).replace("{role_name}", self.role_name) for p in patterns]
 
     def _scoped_statements(self, actions: list[str]) -> list[dict]:
-        """Statements for actions that declarations narrow to some resources, one per service."""
-        scopes = declarations.resource_scopes()
+        """Statements for actions that the collector narrows to some resources, one per service."""
+        scopes = self.permissions.scopes
         groups: dict[tuple[str, tuple[str, ...]], list[str]] = {}
         for action in actions:
             groups.setdefault((_service(action), scopes[action]), []).append(action)
@@ -265,9 +302,9 @@ class Onboarding:
         return statements
 
     def _minimal(self) -> dict:
-        scopes = declarations.resource_scopes()
-        anywhere = [a for a in declarations.iam_actions() if scopes[a] == declarations.ANY]
-        scoped = [a for a in declarations.iam_actions() if scopes[a] != declarations.ANY]
+        scopes = self.permissions.scopes
+        anywhere = [a for a in self.permissions.actions() if scopes[a] == ANY]
+        scoped = [a for a in self.permissions.actions() if scopes[a] != ANY]
         by_area: dict[str, list[str]] = {}
         for action in anywhere:
             by_area.setdefault(_area(_service(action)), []).append(action)
@@ -293,22 +330,22 @@ class Onboarding:
     def _custom(self) -> dict:
         by_area: dict[str, list[str]] = {}
         exact = []
-        for service in declarations.services():
+        for service in self.permissions.services:
             prefixes = READ_PREFIXES.get(service) if service not in EXACT_ONLY else None
             if not prefixes:
-                exact.extend(a for a in declarations.iam_actions() if _service(a) == service)
+                exact.extend(a for a in self.permissions.actions() if _service(a) == service)
                 continue
             by_area.setdefault(_area(service), []).extend(f"{service}:{prefix}*" for prefix in prefixes)
-        scopes = declarations.resource_scopes()
+        scopes = self.permissions.scopes
         order = [sid for sid, _ in AREAS] + ["ReadOther"]
         statements = [{"Sid": sid, "Effect": "Allow", "Action": sorted(by_area.get(sid, [])), "Resource": "*"}
                       for sid in order]
-        for action in (a for a in exact if scopes[a] == declarations.ANY):
+        for action in (a for a in exact if scopes[a] == ANY):
             statements[order.index(_area(_service(action)))]["Action"].append(action)
         statements = [s for s in statements if s["Action"]]
         for statement in statements:
             statement["Action"] = sorted(statement["Action"])
-        scoped = self._scoped_statements([a for a in exact if scopes[a] != declarations.ANY])
+        scoped = self._scoped_statements([a for a in exact if scopes[a] != ANY])
         return {"Version": POLICY_VERSION, "Statement": statements + scoped + self._guard_statements()}
 
     # --- plain JSON documents --------------------------------------------------------------
@@ -322,7 +359,7 @@ class Onboarding:
         return self._plain(self._trust())
 
     def minimal_policy(self) -> dict:
-        """Exactly the actions the collector's declarations name."""
+        """Exactly the actions the collector needs."""
         return self._plain(self._minimal())
 
     def custom_policy(self) -> dict:
@@ -532,3 +569,43 @@ def _hcl(value, indent: int) -> str:
     if value in _HCL_EXPRESSIONS:
         return _HCL_EXPRESSIONS[value][2:-1]  # the bare expression rather than "${...}"
     return _hcl_string(value)
+
+
+# --- serving one document ------------------------------------------------------------------
+
+JSON_DOCUMENTS = {
+    pb.ONBOARDING_DOCUMENT_TRUST_POLICY: Onboarding.trust_policy,
+    pb.ONBOARDING_DOCUMENT_MINIMAL_POLICY: Onboarding.minimal_policy,
+    pb.ONBOARDING_DOCUMENT_CUSTOM_POLICY: Onboarding.custom_policy,
+}
+TEMPLATES = {
+    pb.ONBOARDING_DOCUMENT_CLOUDFORMATION: Onboarding.cloudformation_template,
+    pb.ONBOARDING_DOCUMENT_STACKSET: Onboarding.stackset_template,
+}
+
+
+def document(trusted_account_id: str, external_id: str, permissions: RequiredPermissions, kind: int,
+             role_name: str | None = None, partition: str | None = None,
+             policy: str | None = None) -> pb.GetOnboardingDocumentResponse:
+    """One document as the REST API serves it: JSON written the way the gateway's Flask app writes
+    JSON (compact, ASCII, a final newline), or Terraform as plain text. Unset (None) parameters
+    take their defaults; `policy` (readonly or minimal) chooses the templates' and Terraform's
+    permissions. Raises ValueError on bad input."""
+    onboarding = Onboarding(trusted_account_id, external_id, permissions,
+                            role_name=DEFAULT_ROLE_NAME if role_name is None else role_name,
+                            partition="aws" if partition is None else partition)
+    if kind in JSON_DOCUMENTS:
+        return _json(JSON_DOCUMENTS[kind](onboarding))
+    if kind not in TEMPLATES and kind != pb.ONBOARDING_DOCUMENT_TERRAFORM:
+        raise ValueError(f"no onboarding document {kind}")
+    policy = "readonly" if policy is None else policy
+    if policy not in POLICIES:
+        raise ValueError(f"unknown policy {policy[:30]!r}; choose one of: {', '.join(POLICIES)}")
+    if kind == pb.ONBOARDING_DOCUMENT_TERRAFORM:
+        return pb.GetOnboardingDocumentResponse(content_type="text/plain", content=onboarding.terraform(policy))
+    return _json(TEMPLATES[kind](onboarding, policy))
+
+
+def _json(value: dict) -> pb.GetOnboardingDocumentResponse:
+    return pb.GetOnboardingDocumentResponse(content_type="application/json",
+                                            content=json.dumps(value, separators=(",", ":")) + "\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from cloudsketch.collector.v1 import collector_pb2 as pb
 from cloudsketch.collector.v1 import collector_pb2_grpc as pb_grpc
 from cloudsketch.collector.v1 import events_pb2 as events
+from services.collector.declarations import required_permissions
 from services.collector.domain import Collector
 from services.common.database import open_database
 from services.common.events import EventPublisher
@@ -26,6 +27,9 @@ class CollectorServicer(pb_grpc.CollectorServiceServicer):
 
     def GetSyncStatus(self, request, context):
         return pb.GetSyncStatusResponse(status=self.collector.status(request.account_id))
+
+    def GetRequiredPermissions(self, request, context):
+        return required_permissions()
 
 
 def register(server) -> list[str]:

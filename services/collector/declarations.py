@@ -3,9 +3,9 @@ actions) that discovering it makes.
 
 Cartography's model (docs/architecture.md, "How the parts are built"): the discovery modules attach a
 dumb paginated `get_*` and a pure `transform_*` to each of these declarations, and a test checks
-that every AWS API call the collector makes is declared here. The onboarding material
-(services/accounts/onboarding.py) generates the minimal IAM policy from these declarations, so the
-policy a customer grants can never drift from the calls cloudsketch makes.
+that every AWS API call the collector makes is declared here. collector-api hands them out
+(GetRequiredPermissions, built by required_permissions()), and accounts generates the minimal IAM
+policy from them, so the policy a customer grants can never drift from the calls cloudsketch makes.
 
 Types are CloudFormation type names (docs/architecture.md, "Shared vocabulary"), except the few in
 PSEUDO_TYPES that CloudFormation has no type for. `service` is the IAM service prefix, which is
@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from cloudsketch.collector.v1 import collector_pb2 as pb
 
 ACTION = re.compile(r"^(?P<service>[a-z0-9-]+):[A-Za-z0-9]+$")
 
@@ -211,3 +213,11 @@ def resource_type(cfn_type: str) -> ResourceType:
         if declaration.cfn_type == cfn_type:
             return declaration
     raise KeyError(cfn_type)
+
+
+def required_permissions() -> pb.GetRequiredPermissionsResponse:
+    """The declared actions with their resource scopes, and their services: collector-api's
+    GetRequiredPermissions."""
+    return pb.GetRequiredPermissionsResponse(
+        actions=[pb.RequiredAction(action=action, resources=patterns) for action, patterns in resource_scopes().items()],
+        services=services())

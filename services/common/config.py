@@ -10,8 +10,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-# Fixed port plan for one-machine runs: gRPC api 5005x, metrics 910x (api) and 920x (worker).
-SERVICE_PORT_OFFSETS = {"identity": 1, "accounts": 2, "collector": 3, "diagram": 4, "budget": 5}
+# Every service with a contract in protos/ (the one list of them); processes.py says which run.
+SERVICES = ("identity", "accounts", "collector", "diagram", "budget")
+# Fixed port plan for one-machine runs: gRPC api 5005N, metrics 910N (api) and 920N (worker).
+SERVICE_PORT_OFFSETS = {service: n for n, service in enumerate(SERVICES, start=1)}
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,8 @@ SETTINGS = [
     Setting("CLOUDSKETCH_GATEWAY_PORT", "8080", "HTTP port of the gateway (web UI, REST API, live stream)."),
     Setting("CLOUDSKETCH_GATEWAY_THREADS", "16", "Worker threads of the gateway's WSGI server."),
     Setting("CLOUDSKETCH_<SERVICE>_API_ADDR", "127.0.0.1:5005N",
-            "host:port of a service's gRPC api (N: identity 1, accounts 2, collector 3, diagram 4, budget 5). "
+            "host:port of a service's gRPC api (N: "
+            + ", ".join(f"{service} {n}" for service, n in SERVICE_PORT_OFFSETS.items()) + "). "
             "The api listens on its port; clients connect to the address."),
     Setting("CLOUDSKETCH_METRICS_PORT", "",
             "Port of this process's Prometheus /metrics (and /healthz for workers); for one process "

@@ -32,3 +32,7 @@ class FailedPrecondition(DomainError):
 
 class RateLimited(DomainError):
     pass
+
+
+class Unavailable(DomainError):
+    """Another service this one needs cannot answer now; the caller may try again."""

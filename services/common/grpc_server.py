@@ -30,7 +30,10 @@ HANDLING_SECONDS = Histogram(
     ["grpc_service", "grpc_method"],
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
 
+# A domain error's status is its class's entry, or its nearest base class's (a subclass such as
+# accounts' VerificationFailed answers as the InvalidArgument it is); DomainError is the fallback.
 DOMAIN_STATUS = {
+    errors.DomainError: grpc.StatusCode.FAILED_PRECONDITION,
     errors.InvalidArgument: grpc.StatusCode.INVALID_ARGUMENT,
     errors.NotFound: grpc.StatusCode.NOT_FOUND,
     errors.AlreadyExists: grpc.StatusCode.ALREADY_EXISTS,
@@ -38,7 +41,13 @@ DOMAIN_STATUS = {
     errors.Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
     errors.FailedPrecondition: grpc.StatusCode.FAILED_PRECONDITION,
     errors.RateLimited: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    errors.Unavailable: grpc.StatusCode.UNAVAILABLE,
 }
+
+
+def status_of(error: errors.DomainError) -> grpc.StatusCode:
+    """The status code of a domain error, found along its class hierarchy (MRO)."""
+    return next(DOMAIN_STATUS[cls] for cls in type(error).__mro__ if cls in DOMAIN_STATUS)
 
 
 def _wrap_handler(handler: grpc.RpcMethodHandler, wrap: Callable) -> grpc.RpcMethodHandler:
@@ -85,7 +94,7 @@ class DomainErrorInterceptor(_WrapOncePerMethod):
                 try:
                     return behaviour(request, context)
                 except errors.DomainError as exc:
-                    context.abort(DOMAIN_STATUS.get(type(exc), grpc.StatusCode.FAILED_PRECONDITION), str(exc))
+                    context.abort(status_of(exc), str(exc))
                 except Exception as exc:
                     if context.code() not in (None, grpc.StatusCode.OK):
                         raise  # context.abort() was called: its status stands

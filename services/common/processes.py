@@ -35,3 +35,6 @@ PROCESSES = [
     Process("diagram-api", "diagram", "api"),
     Process("gateway", "gateway", "gateway"),
 ]
+
+# The services that run, in start order: each has a database and at least one process.
+RUNNING_SERVICES = tuple(dict.fromkeys(p.service for p in PROCESSES if p.role != "gateway"))

@@ -20,7 +20,7 @@ from services.common.errors import (AlreadyExists, FailedPrecondition, InvalidAr
                                     RateLimited, Unauthenticated)
 from services.common.timeutil import as_utc, to_timestamp, utcnow
 from services.identity import permissions
-from services.identity.permissions import ROLE_NAMES, ROLE_OF, Caller
+from services.identity.permissions import OWNER, ROLE_NAMES, ROLE_OF, Caller
 from services.identity.tables import (api_keys, audit_events, login_failures, sessions, team_members, teams,
                                       users)
 
@@ -192,7 +192,7 @@ class Identity:
             return [_user(r) for r in conn.execute(sa.select(users).order_by(users.c.email))]
 
     def _owner_count(self, conn: Connection) -> int:
-        return conn.execute(sa.select(sa.func.count()).select_from(users).where(users.c.role == "owner")).scalar()
+        return conn.execute(sa.select(sa.func.count()).select_from(users).where(users.c.role == OWNER)).scalar()
 
     def update_user(self, user_id: str, name: str | None, role: int | None, actor_id: str) -> pb.User:
         values = {}

@@ -18,11 +18,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cloudsketch.identity.v1 import identity_pb2 as pb
+from services.common.enums import enum_names
 
 ALL, SHARED_READ, SHARED_WRITE, OWN, VISIBLE_TEAM = "all", "shared-read", "shared-write", "own", "visible-team"
 
-OWNER, ADMIN, USER, VIEWER = "owner", "administrator", "user", "viewer"
-ROLES = (OWNER, ADMIN, USER, VIEWER)
+# Role names come from the identity proto's Role enum: "owner", "administrator", "user", "viewer".
+ROLE_NAMES = enum_names(pb.Role, "ROLE_")
+ROLE_OF = {value: name for name, value in ROLE_NAMES.items()}
+OWNER, ADMIN, USER, VIEWER = (ROLE_OF[role] for role in (pb.ROLE_OWNER, pb.ROLE_ADMINISTRATOR, pb.ROLE_USER,
+                                                         pb.ROLE_VIEWER))
+ROLES = tuple(ROLE_NAMES)
 
 PERMISSIONS: dict[str, dict[str, str]] = {
     # AWS accounts
@@ -65,9 +70,6 @@ READ_ACTIONS = {action for action in PERMISSIONS if action.endswith(":read")}
 # The action that decides whether a resource of a kind is visible at all (else HIDDEN).
 READ_ACTION_OF_KIND = {"account": "account:read", "blueprint": "blueprint:read", "team": "team:read",
                        "user": "user:read", "apikey": "apikey:read"}
-
-ROLE_NAMES = {OWNER: pb.ROLE_OWNER, ADMIN: pb.ROLE_ADMINISTRATOR, USER: pb.ROLE_USER, VIEWER: pb.ROLE_VIEWER}
-ROLE_OF = {value: name for name, value in ROLE_NAMES.items()}
 
 
 @dataclass(frozen=True)

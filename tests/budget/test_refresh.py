@@ -96,7 +96,7 @@ def test_an_empty_answer_leaves_the_catalog_alone(tmp_path):
     assert not (tmp_path / "catalog.json.gz").exists()
 
 
-def test_the_command_without_credentials_says_so(monkeypatch, tmp_path, capsys):
+def test_the_command_without_credentials_says_so(monkeypatch, tmp_path, capfd):
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
                  "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE"):
         monkeypatch.delenv(name, raising=False)
@@ -105,7 +105,7 @@ def test_the_command_without_credentials_says_so(monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     out = tmp_path / "catalog.json.gz"
     assert cli.main(["prices", "refresh", "--out", str(out)]) == 2
-    assert "no AWS credentials found" in capsys.readouterr().err
+    assert "no AWS credentials found" in capfd.readouterr().err
     assert not out.exists()
 
 

@@ -120,7 +120,7 @@ def connect(stack, auth) -> tuple[str, str]:
     url = stack["url"]
     parameters = requests.get(f"{url}/api/aws/account/iamParameters", headers=auth, timeout=10).json()
     role_arn = ensure_role(stack["moto"], parameters["externalId"], aws_account_id=aws_account_id,
-                           trusted_account_id=parameters["accountId"])
+                           role_name="cloudsketch-readonly", trusted_account_id=parameters["accountId"])
     reply = requests.post(f"{url}/api/aws/account", headers=auth, timeout=30,
                           json={"name": "Sync test", "roleArn": role_arn, "regions": REGIONS})
     assert reply.status_code == 201, reply.text

@@ -25,49 +25,55 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&cloudsketch/accounts/v1/accounts.proto\x12\x17\x63loudsketch.accounts.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb9\x03\n\x07\x41\x63\x63ount\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x10\n\x08role_arn\x18\x03 \x01(\t\x12\x13\n\x0b\x65xternal_id\x18\x04 \x01(\t\x12\x16\n\x0e\x61ws_account_id\x18\x05 \x01(\t\x12\x0f\n\x07regions\x18\x06 \x03(\t\x12\x13\n\x0bread_access\x18\x07 \x03(\t\x12\x14\n\x0cwrite_access\x18\x08 \x03(\t\x12\x12\n\ncreator_id\x18\t \x01(\t\x12\x0e\n\x06source\x18\n \x01(\t\x12\x46\n\x12verification_state\x18\x0b \x01(\x0e\x32*.cloudsketch.accounts.v1.VerificationState\x12\x1c\n\x14verification_message\x18\x0c \x01(\t\x12/\n\x0bverified_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\ncreated_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x19\n\x17GetIamParametersRequest\"\\\n\x18GetIamParametersResponse\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x13\n\x0b\x65xternal_id\x18\x02 \x01(\t\x12\x17\n\x0f\x61ws_console_url\x18\x03 \x01(\t\"k\n\x14\x43reateAccountRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08role_arn\x18\x02 \x01(\t\x12\x0e\n\x06region\x18\x03 \x01(\t\x12\x12\n\ncreator_id\x18\x04 \x01(\t\x12\x0f\n\x07regions\x18\x05 \x03(\t\"J\n\x15\x43reateAccountResponse\x12\x31\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32 .cloudsketch.accounts.v1.Account\"\x1f\n\x11GetAccountRequest\x12\n\n\x02id\x18\x01 \x01(\t\"G\n\x12GetAccountResponse\x12\x31\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32 .cloudsketch.accounts.v1.Account\"2\n\x13ListAccountsRequest\x12\x0b\n\x03ids\x18\x01 \x03(\t\x12\x0e\n\x06search\x18\x02 \x01(\t\"J\n\x14ListAccountsResponse\x12\x32\n\x08\x61\x63\x63ounts\x18\x01 \x03(\x0b\x32 .cloudsketch.accounts.v1.Account\"\x16\n\x07TeamIds\x12\x0b\n\x03ids\x18\x01 \x03(\t\"\xf3\x01\n\x14UpdateAccountRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x11\n\x04name\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x15\n\x08role_arn\x18\x03 \x01(\tH\x01\x88\x01\x01\x12\x35\n\x0bread_access\x18\x04 \x01(\x0b\x32 .cloudsketch.accounts.v1.TeamIds\x12\x36\n\x0cwrite_access\x18\x05 \x01(\x0b\x32 .cloudsketch.accounts.v1.TeamIds\x12\x10\n\x08\x61\x63tor_id\x18\x06 \x01(\t\x12\x0e\n\x06region\x18\x07 \x01(\tB\x07\n\x05_nameB\x0b\n\t_role_arn\"J\n\x15UpdateAccountResponse\x12\x31\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32 .cloudsketch.accounts.v1.Account\"4\n\x14\x44\x65leteAccountRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08\x61\x63tor_id\x18\x02 \x01(\t\"\x17\n\x15\x44\x65leteAccountResponse\"l\n\x1aOnboardOrganizationRequest\x12\x10\n\x08role_arn\x18\x01 \x01(\t\x12\x18\n\x10member_role_name\x18\x02 \x01(\t\x12\x0e\n\x06region\x18\x03 \x01(\t\x12\x12\n\ncreator_id\x18\x04 \x01(\t\"I\n\x11OnboardingFailure\x12\x16\n\x0e\x61ws_account_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"\xa9\x01\n\x1bOnboardOrganizationResponse\x12\x33\n\tonboarded\x18\x01 \x03(\x0b\x32 .cloudsketch.accounts.v1.Account\x12:\n\x06\x66\x61iled\x18\x02 \x03(\x0b\x32*.cloudsketch.accounts.v1.OnboardingFailure\x12\x19\n\x11\x61lready_connected\x18\x03 \x03(\t*\x97\x01\n\x11VerificationState\x12\"\n\x1eVERIFICATION_STATE_UNSPECIFIED\x10\x00\x12\x1e\n\x1aVERIFICATION_STATE_PENDING\x10\x01\x12\x1f\n\x1bVERIFICATION_STATE_VERIFIED\x10\x02\x12\x1d\n\x19VERIFICATION_STATE_FAILED\x10\x03\x32\xb1\x06\n\x0f\x41\x63\x63ountsService\x12w\n\x10GetIamParameters\x12\x30.cloudsketch.accounts.v1.GetIamParametersRequest\x1a\x31.cloudsketch.accounts.v1.GetIamParametersResponse\x12n\n\rCreateAccount\x12-.cloudsketch.accounts.v1.CreateAccountRequest\x1a..cloudsketch.accounts.v1.CreateAccountResponse\x12\x65\n\nGetAccount\x12*.cloudsketch.accounts.v1.GetAccountRequest\x1a+.cloudsketch.accounts.v1.GetAccountResponse\x12k\n\x0cListAccounts\x12,.cloudsketch.accounts.v1.ListAccountsRequest\x1a-.cloudsketch.accounts.v1.ListAccountsResponse\x12n\n\rUpdateAccount\x12-.cloudsketch.accounts.v1.UpdateAccountRequest\x1a..cloudsketch.accounts.v1.UpdateAccountResponse\x12n\n\rDeleteAccount\x12-.cloudsketch.accounts.v1.DeleteAccountRequest\x1a..cloudsketch.accounts.v1.DeleteAccountResponse\x12\x80\x01\n\x13OnboardOrganization\x12\x33.cloudsketch.accounts.v1.OnboardOrganizationRequest\x1a\x34.cloudsketch.accounts.v1.OnboardOrganizationResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&cloudsketch/accounts/v1/accounts.proto\x12\x17\x63loudsketch.accounts.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb9\x03\n\x07\x41\x63\x63ount\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x10\n\x08role_arn\x18\x03 \x01(\t\x12\x13\n\x0b\x65xternal_id\x18\x04 \x01(\t\x12\x16\n\x0e\x61ws_account_id\x18\x05 \x01(\t\x12\x0f\n\x07regions\x18\x06 \x03(\t\x12\x13\n\x0bread_access\x18\x07 \x03(\t\x12\x14\n\x0cwrite_access\x18\x08 \x03(\t\x12\x12\n\ncreator_id\x18\t \x01(\t\x12\x0e\n\x06source\x18\n \x01(\t\x12\x46\n\x12verification_state\x18\x0b \x01(\x0e\x32*.cloudsketch.accounts.v1.VerificationState\x12\x1c\n\x14verification_message\x18\x0c \x01(\t\x12/\n\x0bverified_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\ncreated_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x19\n\x17GetIamParametersRequest\"o\n\x18GetIamParametersResponse\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x13\n\x0b\x65xternal_id\x18\x02 \x01(\t\x12\x17\n\x0f\x61ws_console_url\x18\x03 \x01(\t\x12\x11\n\trole_name\x18\x04 \x01(\t\"\xc9\x01\n\x1cGetOnboardingDocumentRequest\x12=\n\x08\x64ocument\x18\x01 \x01(\x0e\x32+.cloudsketch.accounts.v1.OnboardingDocument\x12\x16\n\trole_name\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x16\n\tpartition\x18\x03 \x01(\tH\x01\x88\x01\x01\x12\x13\n\x06policy\x18\x04 \x01(\tH\x02\x88\x01\x01\x42\x0c\n\n_role_nameB\x0c\n\n_partitionB\t\n\x07_policy\"F\n\x1dGetOnboardingDocumentResponse\x12\x14\n\x0c\x63ontent_type\x18\x01 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\t\"k\n\x14\x43reateAccountRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08role_arn\x18\x02 \x01(\t\x12\x0e\n\x06region\x18\x03 \x01(\t\x12\x12\n\ncreator_id\x18\x04 \x01(\t\x12\x0f\n\x07regions\x18\x05 \x03(\t\"J\n\x15\x43reateAccountResponse\x12\x31\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32 .cloudsketch.accounts.v1.Account\"\x1f\n\x11GetAccountRequest\x12\n\n\x02id\x18\x01 \x01(\t\"G\n\x12GetAccountResponse\x12\x31\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32 .cloudsketch.accounts.v1.Account\"2\n\x13ListAccountsRequest\x12\x0b\n\x03ids\x18\x01 \x03(\t\x12\x0e\n\x06search\x18\x02 \x01(\t\"J\n\x14ListAccountsResponse\x12\x32\n\x08\x61\x63\x63ounts\x18\x01 \x03(\x0b\x32 .cloudsketch.accounts.v1.Account\"\x16\n\x07TeamIds\x12\x0b\n\x03ids\x18\x01 \x03(\t\"\xf3\x01\n\x14UpdateAccountRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x11\n\x04name\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x15\n\x08role_arn\x18\x03 \x01(\tH\x01\x88\x01\x01\x12\x35\n\x0bread_access\x18\x04 \x01(\x0b\x32 .cloudsketch.accounts.v1.TeamIds\x12\x36\n\x0cwrite_access\x18\x05 \x01(\x0b\x32 .cloudsketch.accounts.v1.TeamIds\x12\x10\n\x08\x61\x63tor_id\x18\x06 \x01(\t\x12\x0e\n\x06region\x18\x07 \x01(\tB\x07\n\x05_nameB\x0b\n\t_role_arn\"J\n\x15UpdateAccountResponse\x12\x31\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32 .cloudsketch.accounts.v1.Account\"4\n\x14\x44\x65leteAccountRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08\x61\x63tor_id\x18\x02 \x01(\t\"\x17\n\x15\x44\x65leteAccountResponse\"l\n\x1aOnboardOrganizationRequest\x12\x10\n\x08role_arn\x18\x01 \x01(\t\x12\x18\n\x10member_role_name\x18\x02 \x01(\t\x12\x0e\n\x06region\x18\x03 \x01(\t\x12\x12\n\ncreator_id\x18\x04 \x01(\t\"I\n\x11OnboardingFailure\x12\x16\n\x0e\x61ws_account_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"\xa9\x01\n\x1bOnboardOrganizationResponse\x12\x33\n\tonboarded\x18\x01 \x03(\x0b\x32 .cloudsketch.accounts.v1.Account\x12:\n\x06\x66\x61iled\x18\x02 \x03(\x0b\x32*.cloudsketch.accounts.v1.OnboardingFailure\x12\x19\n\x11\x61lready_connected\x18\x03 \x03(\t*\x97\x01\n\x11VerificationState\x12\"\n\x1eVERIFICATION_STATE_UNSPECIFIED\x10\x00\x12\x1e\n\x1aVERIFICATION_STATE_PENDING\x10\x01\x12\x1f\n\x1bVERIFICATION_STATE_VERIFIED\x10\x02\x12\x1d\n\x19VERIFICATION_STATE_FAILED\x10\x03*\x9b\x02\n\x12OnboardingDocument\x12#\n\x1fONBOARDING_DOCUMENT_UNSPECIFIED\x10\x00\x12$\n ONBOARDING_DOCUMENT_TRUST_POLICY\x10\x01\x12&\n\"ONBOARDING_DOCUMENT_MINIMAL_POLICY\x10\x02\x12%\n!ONBOARDING_DOCUMENT_CUSTOM_POLICY\x10\x03\x12&\n\"ONBOARDING_DOCUMENT_CLOUDFORMATION\x10\x04\x12 \n\x1cONBOARDING_DOCUMENT_STACKSET\x10\x05\x12!\n\x1dONBOARDING_DOCUMENT_TERRAFORM\x10\x06\x32\xba\x07\n\x0f\x41\x63\x63ountsService\x12w\n\x10GetIamParameters\x12\x30.cloudsketch.accounts.v1.GetIamParametersRequest\x1a\x31.cloudsketch.accounts.v1.GetIamParametersResponse\x12\x86\x01\n\x15GetOnboardingDocument\x12\x35.cloudsketch.accounts.v1.GetOnboardingDocumentRequest\x1a\x36.cloudsketch.accounts.v1.GetOnboardingDocumentResponse\x12n\n\rCreateAccount\x12-.cloudsketch.accounts.v1.CreateAccountRequest\x1a..cloudsketch.accounts.v1.CreateAccountResponse\x12\x65\n\nGetAccount\x12*.cloudsketch.accounts.v1.GetAccountRequest\x1a+.cloudsketch.accounts.v1.GetAccountResponse\x12k\n\x0cListAccounts\x12,.cloudsketch.accounts.v1.ListAccountsRequest\x1a-.cloudsketch.accounts.v1.ListAccountsResponse\x12n\n\rUpdateAccount\x12-.cloudsketch.accounts.v1.UpdateAccountRequest\x1a..cloudsketch.accounts.v1.UpdateAccountResponse\x12n\n\rDeleteAccount\x12-.cloudsketch.accounts.v1.DeleteAccountRequest\x1a..cloudsketch.accounts.v1.DeleteAccountResponse\x12\x80\x01\n\x13OnboardOrganization\x12\x33.cloudsketch.accounts.v1.OnboardOrganizationRequest\x1a\x34.cloudsketch.accounts.v1.OnboardOrganizationResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'cloudsketch.accounts.v1.accounts_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_VERIFICATIONSTATE']._serialized_start=1867
-  _globals['_VERIFICATIONSTATE']._serialized_end=2018
+  _globals['_VERIFICATIONSTATE']._serialized_start=2162
+  _globals['_VERIFICATIONSTATE']._serialized_end=2313
+  _globals['_ONBOARDINGDOCUMENT']._serialized_start=2316
+  _globals['_ONBOARDINGDOCUMENT']._serialized_end=2599
   _globals['_ACCOUNT']._serialized_start=101
   _globals['_ACCOUNT']._serialized_end=542
   _globals['_GETIAMPARAMETERSREQUEST']._serialized_start=544
   _globals['_GETIAMPARAMETERSREQUEST']._serialized_end=569
   _globals['_GETIAMPARAMETERSRESPONSE']._serialized_start=571
-  _globals['_GETIAMPARAMETERSRESPONSE']._serialized_end=663
-  _globals['_CREATEACCOUNTREQUEST']._serialized_start=665
-  _globals['_CREATEACCOUNTREQUEST']._serialized_end=772
-  _globals['_CREATEACCOUNTRESPONSE']._serialized_start=774
-  _globals['_CREATEACCOUNTRESPONSE']._serialized_end=848
-  _globals['_GETACCOUNTREQUEST']._serialized_start=850
-  _globals['_GETACCOUNTREQUEST']._serialized_end=881
-  _globals['_GETACCOUNTRESPONSE']._serialized_start=883
-  _globals['_GETACCOUNTRESPONSE']._serialized_end=954
-  _globals['_LISTACCOUNTSREQUEST']._serialized_start=956
-  _globals['_LISTACCOUNTSREQUEST']._serialized_end=1006
-  _globals['_LISTACCOUNTSRESPONSE']._serialized_start=1008
-  _globals['_LISTACCOUNTSRESPONSE']._serialized_end=1082
-  _globals['_TEAMIDS']._serialized_start=1084
-  _globals['_TEAMIDS']._serialized_end=1106
-  _globals['_UPDATEACCOUNTREQUEST']._serialized_start=1109
-  _globals['_UPDATEACCOUNTREQUEST']._serialized_end=1352
-  _globals['_UPDATEACCOUNTRESPONSE']._serialized_start=1354
-  _globals['_UPDATEACCOUNTRESPONSE']._serialized_end=1428
-  _globals['_DELETEACCOUNTREQUEST']._serialized_start=1430
-  _globals['_DELETEACCOUNTREQUEST']._serialized_end=1482
-  _globals['_DELETEACCOUNTRESPONSE']._serialized_start=1484
-  _globals['_DELETEACCOUNTRESPONSE']._serialized_end=1507
-  _globals['_ONBOARDORGANIZATIONREQUEST']._serialized_start=1509
-  _globals['_ONBOARDORGANIZATIONREQUEST']._serialized_end=1617
-  _globals['_ONBOARDINGFAILURE']._serialized_start=1619
-  _globals['_ONBOARDINGFAILURE']._serialized_end=1692
-  _globals['_ONBOARDORGANIZATIONRESPONSE']._serialized_start=1695
-  _globals['_ONBOARDORGANIZATIONRESPONSE']._serialized_end=1864
-  _globals['_ACCOUNTSSERVICE']._serialized_start=2021
-  _globals['_ACCOUNTSSERVICE']._serialized_end=2838
+  _globals['_GETIAMPARAMETERSRESPONSE']._serialized_end=682
+  _globals['_GETONBOARDINGDOCUMENTREQUEST']._serialized_start=685
+  _globals['_GETONBOARDINGDOCUMENTREQUEST']._serialized_end=886
+  _globals['_GETONBOARDINGDOCUMENTRESPONSE']._serialized_start=888
+  _globals['_GETONBOARDINGDOCUMENTRESPONSE']._serialized_end=958
+  _globals['_CREATEACCOUNTREQUEST']._serialized_start=960
+  _globals['_CREATEACCOUNTREQUEST']._serialized_end=1067
+  _globals['_CREATEACCOUNTRESPONSE']._serialized_start=1069
+  _globals['_CREATEACCOUNTRESPONSE']._serialized_end=1143
+  _globals['_GETACCOUNTREQUEST']._serialized_start=1145
+  _globals['_GETACCOUNTREQUEST']._serialized_end=1176
+  _globals['_GETACCOUNTRESPONSE']._serialized_start=1178
+  _globals['_GETACCOUNTRESPONSE']._serialized_end=1249
+  _globals['_LISTACCOUNTSREQUEST']._serialized_start=1251
+  _globals['_LISTACCOUNTSREQUEST']._serialized_end=1301
+  _globals['_LISTACCOUNTSRESPONSE']._serialized_start=1303
+  _globals['_LISTACCOUNTSRESPONSE']._serialized_end=1377
+  _globals['_TEAMIDS']._serialized_start=1379
+  _globals['_TEAMIDS']._serialized_end=1401
+  _globals['_UPDATEACCOUNTREQUEST']._serialized_start=1404
+  _globals['_UPDATEACCOUNTREQUEST']._serialized_end=1647
+  _globals['_UPDATEACCOUNTRESPONSE']._serialized_start=1649
+  _globals['_UPDATEACCOUNTRESPONSE']._serialized_end=1723
+  _globals['_DELETEACCOUNTREQUEST']._serialized_start=1725
+  _globals['_DELETEACCOUNTREQUEST']._serialized_end=1777
+  _globals['_DELETEACCOUNTRESPONSE']._serialized_start=1779
+  _globals['_DELETEACCOUNTRESPONSE']._serialized_end=1802
+  _globals['_ONBOARDORGANIZATIONREQUEST']._serialized_start=1804
+  _globals['_ONBOARDORGANIZATIONREQUEST']._serialized_end=1912
+  _globals['_ONBOARDINGFAILURE']._serialized_start=1914
+  _globals['_ONBOARDINGFAILURE']._serialized_end=1987
+  _globals['_ONBOARDORGANIZATIONRESPONSE']._serialized_start=1990
+  _globals['_ONBOARDORGANIZATIONRESPONSE']._serialized_end=2159
+  _globals['_ACCOUNTSSERVICE']._serialized_start=2602
+  _globals['_ACCOUNTSSERVICE']._serialized_end=3556
 # @@protoc_insertion_point(module_scope)

@@ -16,10 +16,27 @@ class VerificationState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     VERIFICATION_STATE_PENDING: _ClassVar[VerificationState]
     VERIFICATION_STATE_VERIFIED: _ClassVar[VerificationState]
     VERIFICATION_STATE_FAILED: _ClassVar[VerificationState]
+
+class OnboardingDocument(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ONBOARDING_DOCUMENT_UNSPECIFIED: _ClassVar[OnboardingDocument]
+    ONBOARDING_DOCUMENT_TRUST_POLICY: _ClassVar[OnboardingDocument]
+    ONBOARDING_DOCUMENT_MINIMAL_POLICY: _ClassVar[OnboardingDocument]
+    ONBOARDING_DOCUMENT_CUSTOM_POLICY: _ClassVar[OnboardingDocument]
+    ONBOARDING_DOCUMENT_CLOUDFORMATION: _ClassVar[OnboardingDocument]
+    ONBOARDING_DOCUMENT_STACKSET: _ClassVar[OnboardingDocument]
+    ONBOARDING_DOCUMENT_TERRAFORM: _ClassVar[OnboardingDocument]
 VERIFICATION_STATE_UNSPECIFIED: VerificationState
 VERIFICATION_STATE_PENDING: VerificationState
 VERIFICATION_STATE_VERIFIED: VerificationState
 VERIFICATION_STATE_FAILED: VerificationState
+ONBOARDING_DOCUMENT_UNSPECIFIED: OnboardingDocument
+ONBOARDING_DOCUMENT_TRUST_POLICY: OnboardingDocument
+ONBOARDING_DOCUMENT_MINIMAL_POLICY: OnboardingDocument
+ONBOARDING_DOCUMENT_CUSTOM_POLICY: OnboardingDocument
+ONBOARDING_DOCUMENT_CLOUDFORMATION: OnboardingDocument
+ONBOARDING_DOCUMENT_STACKSET: OnboardingDocument
+ONBOARDING_DOCUMENT_TERRAFORM: OnboardingDocument
 
 class Account(_message.Message):
     __slots__ = ("id", "name", "role_arn", "external_id", "aws_account_id", "regions", "read_access", "write_access", "creator_id", "source", "verification_state", "verification_message", "verified_at", "created_at", "updated_at")
@@ -60,14 +77,36 @@ class GetIamParametersRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class GetIamParametersResponse(_message.Message):
-    __slots__ = ("account_id", "external_id", "aws_console_url")
+    __slots__ = ("account_id", "external_id", "aws_console_url", "role_name")
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     EXTERNAL_ID_FIELD_NUMBER: _ClassVar[int]
     AWS_CONSOLE_URL_FIELD_NUMBER: _ClassVar[int]
+    ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
     account_id: str
     external_id: str
     aws_console_url: str
-    def __init__(self, account_id: _Optional[str] = ..., external_id: _Optional[str] = ..., aws_console_url: _Optional[str] = ...) -> None: ...
+    role_name: str
+    def __init__(self, account_id: _Optional[str] = ..., external_id: _Optional[str] = ..., aws_console_url: _Optional[str] = ..., role_name: _Optional[str] = ...) -> None: ...
+
+class GetOnboardingDocumentRequest(_message.Message):
+    __slots__ = ("document", "role_name", "partition", "policy")
+    DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    PARTITION_FIELD_NUMBER: _ClassVar[int]
+    POLICY_FIELD_NUMBER: _ClassVar[int]
+    document: OnboardingDocument
+    role_name: str
+    partition: str
+    policy: str
+    def __init__(self, document: _Optional[_Union[OnboardingDocument, str]] = ..., role_name: _Optional[str] = ..., partition: _Optional[str] = ..., policy: _Optional[str] = ...) -> None: ...
+
+class GetOnboardingDocumentResponse(_message.Message):
+    __slots__ = ("content_type", "content")
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    content_type: str
+    content: str
+    def __init__(self, content_type: _Optional[str] = ..., content: _Optional[str] = ...) -> None: ...
 
 class CreateAccountRequest(_message.Message):
     __slots__ = ("name", "role_arn", "region", "creator_id", "regions")

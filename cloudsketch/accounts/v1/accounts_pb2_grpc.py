@@ -40,6 +40,11 @@ class AccountsServiceStub:
                 request_serializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.GetIamParametersRequest.SerializeToString,
                 response_deserializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.GetIamParametersResponse.FromString,
                 _registered_method=True)
+        self.GetOnboardingDocument = channel.unary_unary(
+                '/cloudsketch.accounts.v1.AccountsService/GetOnboardingDocument',
+                request_serializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.GetOnboardingDocumentRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.GetOnboardingDocumentResponse.FromString,
+                _registered_method=True)
         self.CreateAccount = channel.unary_unary(
                 '/cloudsketch.accounts.v1.AccountsService/CreateAccount',
                 request_serializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.CreateAccountRequest.SerializeToString,
@@ -78,6 +83,13 @@ class AccountsServiceServicer:
 
     def GetIamParameters(self, request, context):
         """What a user needs to create the role: cloudsketch's AWS account, the External ID, a link.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetOnboardingDocument(self, request, context):
+        """One piece of onboarding material, rendered for this installation: a policy, a template.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -128,6 +140,11 @@ def add_AccountsServiceServicer_to_server(servicer, server):
                     servicer.GetIamParameters,
                     request_deserializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.GetIamParametersRequest.FromString,
                     response_serializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.GetIamParametersResponse.SerializeToString,
+            ),
+            'GetOnboardingDocument': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetOnboardingDocument,
+                    request_deserializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.GetOnboardingDocumentRequest.FromString,
+                    response_serializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.GetOnboardingDocumentResponse.SerializeToString,
             ),
             'CreateAccount': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateAccount,
@@ -188,6 +205,33 @@ class AccountsService:
             '/cloudsketch.accounts.v1.AccountsService/GetIamParameters',
             cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.GetIamParametersRequest.SerializeToString,
             cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.GetIamParametersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetOnboardingDocument(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.accounts.v1.AccountsService/GetOnboardingDocument',
+            cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.GetOnboardingDocumentRequest.SerializeToString,
+            cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.GetOnboardingDocumentResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -93,3 +93,23 @@ class GetSyncStatusResponse(_message.Message):
     STATUS_FIELD_NUMBER: _ClassVar[int]
     status: SyncStatus
     def __init__(self, status: _Optional[_Union[SyncStatus, _Mapping]] = ...) -> None: ...
+
+class GetRequiredPermissionsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class RequiredAction(_message.Message):
+    __slots__ = ("action", "resources")
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    RESOURCES_FIELD_NUMBER: _ClassVar[int]
+    action: str
+    resources: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, action: _Optional[str] = ..., resources: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class GetRequiredPermissionsResponse(_message.Message):
+    __slots__ = ("actions", "services")
+    ACTIONS_FIELD_NUMBER: _ClassVar[int]
+    SERVICES_FIELD_NUMBER: _ClassVar[int]
+    actions: _containers.RepeatedCompositeFieldContainer[RequiredAction]
+    services: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, actions: _Optional[_Iterable[_Union[RequiredAction, _Mapping]]] = ..., services: _Optional[_Iterable[str]] = ...) -> None: ...

@@ -45,6 +45,11 @@ class CollectorServiceStub:
                 request_serializer=cloudsketch_dot_collector_dot_v1_dot_collector__pb2.GetSyncStatusRequest.SerializeToString,
                 response_deserializer=cloudsketch_dot_collector_dot_v1_dot_collector__pb2.GetSyncStatusResponse.FromString,
                 _registered_method=True)
+        self.GetRequiredPermissions = channel.unary_unary(
+                '/cloudsketch.collector.v1.CollectorService/GetRequiredPermissions',
+                request_serializer=cloudsketch_dot_collector_dot_v1_dot_collector__pb2.GetRequiredPermissionsRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_collector_dot_v1_dot_collector__pb2.GetRequiredPermissionsResponse.FromString,
+                _registered_method=True)
 
 
 class CollectorServiceServicer:
@@ -63,6 +68,14 @@ class CollectorServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetRequiredPermissions(self, request, context):
+        """What the collector needs an account's role to allow: the IAM actions its declarations name,
+        each with the IAM resources it needs, and their services (accounts renders the policies).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CollectorServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -75,6 +88,11 @@ def add_CollectorServiceServicer_to_server(servicer, server):
                     servicer.GetSyncStatus,
                     request_deserializer=cloudsketch_dot_collector_dot_v1_dot_collector__pb2.GetSyncStatusRequest.FromString,
                     response_serializer=cloudsketch_dot_collector_dot_v1_dot_collector__pb2.GetSyncStatusResponse.SerializeToString,
+            ),
+            'GetRequiredPermissions': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetRequiredPermissions,
+                    request_deserializer=cloudsketch_dot_collector_dot_v1_dot_collector__pb2.GetRequiredPermissionsRequest.FromString,
+                    response_serializer=cloudsketch_dot_collector_dot_v1_dot_collector__pb2.GetRequiredPermissionsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -132,6 +150,33 @@ class CollectorService:
             '/cloudsketch.collector.v1.CollectorService/GetSyncStatus',
             cloudsketch_dot_collector_dot_v1_dot_collector__pb2.GetSyncStatusRequest.SerializeToString,
             cloudsketch_dot_collector_dot_v1_dot_collector__pb2.GetSyncStatusResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetRequiredPermissions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.collector.v1.CollectorService/GetRequiredPermissions',
+            cloudsketch_dot_collector_dot_v1_dot_collector__pb2.GetRequiredPermissionsRequest.SerializeToString,
+            cloudsketch_dot_collector_dot_v1_dot_collector__pb2.GetRequiredPermissionsResponse.FromString,
             options,
             channel_credentials,
             insecure,
