@@ -309,7 +309,7 @@ def _groups(groups, rects, nodes, project: Projection, options: ExportOptions, t
             label += f' {xml_text(_label(name) if len(name) > 60 else name)}'
         transform = f' transform="{plane}"' if plane else ""
         full = f'<title>{xml_text(name)}</title>' if name else ""
-        out.append(f'<text x="{_f(lx)}" y="{_f(ly)}" font-size="12" fill="{stroke}"{transform}>'
+        out.append(f'<text x="{_f(lx)}" y="{_f(ly)}" font-size="13" fill="{stroke}"{transform}>'
                    f'{full}{label}</text>')
         if isinstance(collapsed, dict):
             badges.append(_collapsed_badge(collapsed, project(x + w / 2, y + h / 2), theme, stroke))
