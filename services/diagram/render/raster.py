@@ -6,10 +6,14 @@ PNG: exactly the requested width x height (or the drawing's own size at `scale`)
 MAX_PIXELS a side and MAX_AREA in all, aspect kept. PDF: a page of `paper_size` (long side
 across when `landscape`), the drawing fitted inside a margin; with width/height, a page of that
 many CSS pixels (0.75 pt each) instead. Text stays text in the PDF.
+
+PyMuPDF does not support being called from several threads at once, and the diagram api serves
+gRPC from a thread pool: every MuPDF call here holds MUPDF_LOCK (one raster at a time per process).
 """
 from __future__ import annotations
 
 import math
+import threading
 
 import pymupdf
 
@@ -21,6 +25,7 @@ MAX_AREA = 64_000_000        # pixels: 256 MB as RGBA, the raster's memory bound
 PT_PER_PX = 0.75             # CSS: 96 px to the inch, 72 pt to the inch
 PT_PER_MM = 72 / 25.4
 PAGE_MARGIN_PT = 24.0
+MUPDF_LOCK = threading.Lock()
 
 
 def raster_size(width: int, height: int) -> tuple[int, int]:
@@ -35,7 +40,7 @@ def render_png(data: dict, options: ExportOptions) -> bytes:
     size, _ = measure(data if isinstance(data, dict) else {}, options)
     width, height = raster_size(size.out_width, size.out_height)
     svg = render_svg(data, options, out_size=(width, height), explicit_dashes=True)
-    with pymupdf.open(stream=svg.encode("utf-8"), filetype="svg") as document:
+    with MUPDF_LOCK, pymupdf.open(stream=svg.encode("utf-8"), filetype="svg") as document:
         page = document[0]
         matrix = pymupdf.Matrix(width / page.rect.width, height / page.rect.height)
         pixmap = page.get_pixmap(matrix=matrix, alpha=options.transparent,
@@ -72,7 +77,7 @@ def render_pdf(data: dict, options: ExportOptions) -> bytes:
         page_w, page_h = paper
         margin = PAGE_MARGIN_PT
     svg = render_svg(data, options, out_size=(size.out_width, size.out_height), explicit_dashes=True)
-    with pymupdf.open(stream=svg.encode("utf-8"), filetype="svg") as drawing, \
+    with MUPDF_LOCK, pymupdf.open(stream=svg.encode("utf-8"), filetype="svg") as drawing, \
             pymupdf.open("pdf", drawing.convert_to_pdf()) as vector, pymupdf.open() as out:
         page = out.new_page(width=page_w, height=page_h)
         if not options.transparent:

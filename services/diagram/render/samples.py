@@ -13,7 +13,7 @@ def synthetic(node_count: int, seed: int = 7, per_subnet: int = 24) -> dict:
     account > region > VPC > zone > subnet, plus a services area per region; one edge per node."""
     rng = random.Random(seed)
     nodes, groups, edges = [], [], []
-    subnets = max(1, node_count // per_subnet)
+    subnets = max(1, -(-node_count // per_subnet))
     subnets_per_zone, zones_per_vpc, vpcs_per_region = 2, 2, 2
     sub_w, sub_h = 14, 10
     zone_w, zone_h = sub_w * subnets_per_zone + 2, sub_h + 3

@@ -289,3 +289,18 @@ def test_format_and_options_come_from_the_query_string():
     with pytest.raises(InvalidArgument):
         render(realistic(), "gif", ExportOptions())
 
+
+
+def test_png_and_pdf_from_several_threads_at_once():
+    """The diagram api renders on a gRPC thread pool; MuPDF is not thread-safe (raster.MUPDF_LOCK)."""
+    from concurrent.futures import ThreadPoolExecutor
+    sizes = [(300 + 10 * i, 200 + 10 * i) for i in range(8)]
+
+    def work(size):
+        png, _ = render(realistic(), "png", ExportOptions(width=size[0], height=size[1]))
+        pdf, _ = render(realistic(), "pdf", ExportOptions(width=size[0], height=size[1]))
+        return png_size(png), tuple(round(v / PT_PER_PX) for v in pymupdf.open("pdf", pdf)[0].rect[2:])
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(work, sizes))
+    assert results == [(size, size) for size in sizes]
