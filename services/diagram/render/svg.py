@@ -282,6 +282,7 @@ def _groups(groups, rects, nodes, project: Projection, options: ExportOptions, t
     depth = depths(parent)
     order = sorted(range(len(groups)), key=lambda i: (depth[i], -(rects[i][2] * rects[i][3])))
     plane = project.plane()
+    label_size = 16 if project.isometric else 13     # the plane flattens isometric labels
     out = ['<g class="groups">']
     badges = []
     for i in order:
@@ -303,13 +304,13 @@ def _groups(groups, rects, nodes, project: Projection, options: ExportOptions, t
         name = text(group.get("name"))
         collapsed = group.get("collapsed")
         # The label lies on the plane along the group's top edge.
-        lx, ly = x * UNIT + 8, y * UNIT + 17
+        lx, ly = x * UNIT + 8, y * UNIT + label_size + 4
         label = f'<tspan font-weight="bold">{type_label}</tspan>'
         if name:
             label += f' {xml_text(_label(name) if len(name) > 60 else name)}'
         transform = f' transform="{plane}"' if plane else ""
         full = f'<title>{xml_text(name)}</title>' if name else ""
-        out.append(f'<text x="{_f(lx)}" y="{_f(ly)}" font-size="13" fill="{stroke}"{transform}>'
+        out.append(f'<text x="{_f(lx)}" y="{_f(ly)}" font-size="{label_size}" fill="{stroke}"{transform}>'
                    f'{full}{label}</text>')
         if isinstance(collapsed, dict):
             badges.append(_collapsed_badge(collapsed, project(x + w / 2, y + h / 2), theme, stroke))
