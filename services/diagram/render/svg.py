@@ -59,6 +59,10 @@ def _shade(hex_colour: str, factor: float) -> str:
     return "#%02X%02X%02X" % tuple(max(0, min(255, int(c * factor))) for c in (r, g, b))
 
 
+def _points(points) -> str:
+    return " ".join(f"{_f(a)},{_f(b)}" for a, b in points)
+
+
 def _label(value) -> str:
     label = text(value)
     return label if len(label) <= LABEL_CHARS else label[:LABEL_CHARS - 1] + "\u2026"
@@ -81,8 +85,7 @@ class Projection:
         return ""
 
     def polygon(self, x: float, y: float, w: float, h: float) -> str:
-        corners = (self(x, y), self(x + w, y), self(x + w, y + h), self(x, y + h))
-        return " ".join(f"{_f(a)},{_f(b)}" for a, b in corners)
+        return _points((self(x, y), self(x + w, y), self(x + w, y + h), self(x, y + h)))
 
 
 def _defs(isometric: bool, theme: dict) -> list[str]:
@@ -95,19 +98,17 @@ def _defs(isometric: bool, theme: dict) -> list[str]:
             top = ((INSET, INSET), (1 - INSET, INSET), (1 - INSET, 1 - INSET), (INSET, 1 - INSET))
             proj = [((x - y) * K, (x + y) * K / 2) for x, y in top]
             up = [(a, b - BLOCK) for a, b in proj]
-            face_top = " ".join(f"{_f(a)},{_f(b)}" for a, b in up)
             left = [up[3], up[2], proj[2], proj[3]]
             right = [up[1], up[2], proj[2], proj[1]]
-            pts = lambda ps: " ".join(f"{_f(a)},{_f(b)}" for a, b in ps)  # noqa: E731
-            out.append(f'<g id="t-{category}"><polygon points="{pts(left)}" fill="{_shade(fill, 0.78)}"/>'
-                       f'<polygon points="{pts(right)}" fill="{_shade(fill, 0.62)}"/>'
-                       f'<polygon points="{face_top}" fill="{fill}"/></g>')
+            out.append(f'<g id="t-{category}"><polygon points="{_points(left)}" fill="{_shade(fill, 0.78)}"/>'
+                       f'<polygon points="{_points(right)}" fill="{_shade(fill, 0.62)}"/>'
+                       f'<polygon points="{_points(up)}" fill="{fill}"/></g>')
         else:
             out.append(f'<rect id="t-{category}" x="4" y="4" width="32" height="32" rx="5" fill="{fill}"/>')
     for state, (fill, _) in icons.DIFF.items():
         if isometric:
-            rhombus = " ".join(f"{_f((x - y) * K)},{_f((x + y) * K / 2)}"
-                               for x, y in ((0.02, 0.02), (0.98, 0.02), (0.98, 0.98), (0.02, 0.98)))
+            rhombus = _points(((x - y) * K, (x + y) * K / 2)
+                              for x, y in ((0.02, 0.02), (0.98, 0.02), (0.98, 0.98), (0.02, 0.98)))
             out.append(f'<polygon id="d-{state}" points="{rhombus}" fill="{fill}" fill-opacity="0.3" '
                        f'stroke="{fill}" stroke-width="2"/>')
         else:

@@ -14,7 +14,7 @@ import pytest
 from services.common.errors import InvalidArgument
 from services.diagram.options import ExportOptions, parse_options
 from services.diagram.render import render
-from services.diagram.render.raster import PT_PER_MM, PT_PER_PX
+from services.diagram.render.raster import PAGE_MARGIN_PT, PT_PER_MM, PT_PER_PX
 from tests.diagram.render.documents import HOSTILE, cloudcraft_export, hostile, realistic
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -201,6 +201,15 @@ def test_pdf_page_follows_paper_size_landscape_and_width():
     assert (round(a3.rect.width), round(a3.rect.height)) == (round(297 * PT_PER_MM), round(420 * PT_PER_MM))
     sized = page(width=1000, height=500)
     assert (sized.rect.width, sized.rect.height) == (1000 * PT_PER_PX, 500 * PT_PER_PX)
+    for fitted in (a4, a3):         # the drawing fills the page inside its margin, aspect kept
+        shapes = [d["rect"] for d in fitted.get_drawings() if d["rect"] != fitted.rect]   # not the page's fill
+        drawn = pymupdf.Rect(shapes[0])
+        for shape in shapes:
+            drawn |= shape
+        usable = pymupdf.Rect(PAGE_MARGIN_PT, PAGE_MARGIN_PT, fitted.rect.width - PAGE_MARGIN_PT,
+                              fitted.rect.height - PAGE_MARGIN_PT)
+        assert usable.contains(drawn)
+        assert drawn.width > 0.9 * usable.width or drawn.height > 0.9 * usable.height
     text = a4.get_text()
     assert "orders-db-a" in text and "production-vpc" in text     # vector: the text stays text
 
