@@ -19,7 +19,7 @@ UNIT = 80          # px per grid unit: room for a 48 px icon and its label
 ICON = 48
 
 _VERTEX = ("outlineConnect=0;dashed=0;verticalLabelPosition=bottom;verticalAlign=top;align=center;"
-           "fontSize=11;fontStyle=0;aspect=fixed;whiteSpace=wrap;strokeColor=#ffffff;")
+           "fontSize=11;fontStyle=0;aspect=fixed;strokeColor=#ffffff;")
 _GROUP = ("container=1;collapsible=0;recursiveResize=0;pointerEvents=0;verticalAlign=top;align=left;"
           "spacingLeft=30;spacingTop=4;fontSize=12;fontStyle=1;whiteSpace=wrap;")
 
