@@ -1,0 +1,314 @@
+"""One way to describe a resource type: a `Spec` says, as data, how one record of an AWS response
+becomes an `Item` (cartography's model layer, docs/architecture.md: a schema per type naming its
+id, its properties, its containment and its edges), and `unit` pairs the specs with the `get`
+that fetches their records. The transform of every unit is `Spec.items`: no module writes its own.
+
+    VPC = Spec("AWS::EC2::VPC", arn=ec2("vpc", "VpcId"), name=name_tag_or("VpcId"), tags=tags_at("Tags"),
+               attributes={"vpcId": "VpcId", "isDefault": at("IsDefault", False), "state": "State"})
+    UNITS = [unit("ec2.vpcs", "ec2", listing("describe_vpcs", "Vpcs", page_size=1000), VPC)]
+
+A value (an attribute, the ARN, the name, an edge's other end, a filter) is either a path into the
+record ("VpcId", "Placement.AvailabilityZone": a missing or null step gives None) or a pure
+function of (record, scope); the helpers below build the common ones, and a module writes a small
+function only where a value needs real computing. The IAM actions behind a type stay in
+services/collector/declarations.py, its one place (tests check that every spec's type is declared
+and every call a unit makes is declared for its types).
+
+Attributes keep their declared order. Values that are None are left out (an absent field and a
+field an API version does not return then look the same to the fingerprint), except for the
+types described with keep_none=True (the EC2 family, load balancers, Auto Scaling groups, Direct
+Connect), which have always stored them as null: changing either would report every such
+resource changed on the next sync of every account (tests/collector/test_fingerprints_stable.py).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping, Union
+
+from services.collector.discovery import Context, Unit
+from services.collector.model import Edge, Item, Scope, iso, tags_of
+
+Record = dict
+Value = Union[str, Callable[[Record, Scope], Any]]
+
+
+def value(spec: Value) -> Callable[[Record, Scope], Any]:
+    """A value's function: a path's getter, or the function itself."""
+    if callable(spec):
+        return spec
+    keys = spec.split(".")
+    if len(keys) == 1:
+        return lambda record, scope: record.get(spec)
+
+    def get(record: Record, scope: Scope) -> Any:
+        found: Any = record
+        for key in keys:
+            found = (found or {}).get(key)
+        return found
+    return get
+
+
+# --- Values --------------------------------------------------------------------------------------
+
+def at(path: str, default: Any = None) -> Callable:
+    """The value at `path`, or `default` where it is absent (missing or null)."""
+    get = value(path)
+
+    def at_path(record, scope):
+        found = get(record, scope)
+        return default if found is None else found
+    return at_path
+
+
+def nonempty(path: Value, default: Any = None) -> Callable:
+    """The value at `path`, or `default` where it is empty ("", [], {}, 0, False) or absent."""
+    get = value(path)
+    return lambda record, scope: get(record, scope) or default
+
+
+def first_of(*values: Value) -> Callable:
+    """The first of `values` that is not empty, as `a or b or c` would give it."""
+    getters = [value(spec) for spec in values]
+
+    def first(record, scope):
+        found = None
+        for get in getters:
+            found = get(record, scope)
+            if found:
+                return found
+        return found
+    return first
+
+
+def const(constant: Any) -> Callable:
+    return lambda record, scope: constant
+
+
+def timestamp(path: str) -> Callable:
+    """A datetime as an ISO 8601 string (attributes are JSON-safe)."""
+    get = value(path)
+    return lambda record, scope: iso(get(record, scope))
+
+
+def count(path: str) -> Callable:
+    """How many elements the list at `path` has (0 where it is absent)."""
+    get = value(path)
+    return lambda record, scope: len(get(record, scope) or [])
+
+
+def each(path: Value, key: str, where: Callable[[Record, Scope], Any] | None = None) -> Callable:
+    """element[key] of each element of the list at `path` (of those `where` accepts: a value of
+    the element, such as has() or in_state())."""
+    get = value(path)
+    return lambda record, scope: [element[key] for element in get(record, scope) or []
+                                  if where is None or where(element, scope)]
+
+
+def has(key: str) -> Callable:
+    """Whether the record has a value (not empty) under `key`: a filter for each()."""
+    return lambda record, scope: bool(record.get(key))
+
+
+def objects(path: Value, fields: Mapping[str, Value], *, keep_none: bool = False) -> Callable:
+    """Each element of the list at `path` described by `fields` (as a Spec's attributes)."""
+    get, shape = value(path), _shape(fields, keep_none)
+    return lambda record, scope: [shape(element, scope) for element in get(record, scope) or []]
+
+
+def obj(path: Value, fields: Mapping[str, Value], *, keep_none: bool = False) -> Callable:
+    """The object at `path` described by `fields`; None where it is absent."""
+    get, shape = value(path), _shape(fields, keep_none)
+
+    def described(record, scope):
+        found = get(record, scope)
+        return None if found is None else shape(found, scope)
+    return described
+
+
+def only_if(condition: Value, then: Value) -> Callable:
+    """`then`'s value where `condition`'s is true (a setting that only counts when enabled), else None."""
+    test, get = value(condition), value(then)
+    return lambda record, scope: get(record, scope) if test(record, scope) else None
+
+
+def tags_at(path: str = "Tags", key: str = "Key", tag_value: str = "Value") -> Callable:
+    """AWS's [{"Key": k, "Value": v}, ...] at `path` as a dict (some services spell them differently)."""
+    get = value(path)
+    return lambda record, scope: tags_of(get(record, scope), key, tag_value)
+
+
+def tag_map(path: str) -> Callable:
+    """Tags that a service already gives as a {key: value} object."""
+    get = value(path)
+    return lambda record, scope: dict(get(record, scope) or {})
+
+
+def name_tag_or(id_path: str, tags_path: str = "Tags") -> Callable:
+    """The Name tag, for resources AWS gives no name; else their id."""
+    get_id, get_tags = value(id_path), tags_at(tags_path)
+    return lambda record, scope: get_tags(record, scope).get("Name") or get_id(record, scope)
+
+
+def last_part(path: Value, separator: str) -> Callable:
+    """The part of the string at `path` after its last `separator` (a name at the end of an ARN or URL)."""
+    get = value(path)
+    return lambda record, scope: get(record, scope).rsplit(separator, 1)[-1]
+
+
+# --- ARNs ----------------------------------------------------------------------------------------
+
+def _each_id(ids: Any) -> list:
+    return [ids] if isinstance(ids, str) else list(ids or [])
+
+
+def ec2(kind: str, ids: Value, account: Value | None = None) -> Callable:
+    """EC2's ARN (model.Scope.ec2_arn) of the id at `ids`, or a list of ARNs for a list of ids; ids
+    that are absent or empty give none. `account`: the owner, where another account's."""
+    get_ids, get_account = value(ids), value(account) if account else None
+
+    def arns(record, scope):
+        found = get_ids(record, scope)
+        owner = get_account(record, scope) if get_account else None
+        named = [scope.ec2_arn(kind, resource_id, account=owner) for resource_id in _each_id(found) if resource_id]
+        return named if isinstance(found, (list, tuple)) else (named[0] if named else None)
+    return arns
+
+
+def arn_in(service: str, resource: str) -> Callable:
+    """arn:<partition>:<service>:<scope's region>:<scope's account>:<resource>, with the record's
+    fields put into `resource` ("cluster:{ClusterIdentifier}")."""
+    return lambda record, scope: scope.arn(service, resource.format_map(record))
+
+
+def arn_or_id(path: Value, service: str, resource: str) -> Callable:
+    """The value at `path` where it is an ARN already, else arn_in(service, resource) of it (`{}`)."""
+    get = value(path)
+
+    def arn(record, scope):
+        found = get(record, scope)
+        if not found:
+            return None
+        return found if found.startswith("arn:") else scope.arn(service, resource.format(found))
+    return arn
+
+
+# --- States --------------------------------------------------------------------------------------
+
+def state_name(state: Any) -> str:
+    """AWS's enums and states in one form, whatever the service's spelling: ACTIVE, Active,
+    DELETE_IN_PROGRESS, in-use -> active, active, delete-in-progress, in-use; absent -> ""."""
+    return str(state or "").strip().lower().replace("_", "-").replace(" ", "-")
+
+
+# States in which a resource no longer exists, though Describe* still lists it for a while
+# (terminated instances for about an hour, deleted NAT gateways, rejected peerings, ...).
+GONE_STATES = frozenset({"deleted", "terminated", "failed", "rejected", "expired"})
+
+
+def in_state(path: Value, *states: str) -> Callable:
+    """Whether the state at `path` is one of `states` (state names, as state_name gives them)."""
+    get, names = value(path), frozenset(states)
+    return lambda record, scope: state_name(get(record, scope)) in names
+
+
+def alive(path: Value, gone: Iterable[str] = GONE_STATES) -> Callable:
+    """A Spec's `where` for types AWS keeps listing after deletion: the state at `path` is not gone."""
+    get, names = value(path), frozenset(gone)
+    return lambda record, scope: state_name(get(record, scope)) not in names
+
+
+# --- Edges ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Link:
+    """An edge (model.py's types and directions) between the item and the ARN, or each ARN, that
+    `other` gives: item -> other, or other -> item when `inward`. None and "" give no edge."""
+    type: str
+    other: Value
+    inward: bool = False
+
+    def edges(self, arn: str, record: Record, scope: Scope) -> list[Edge]:
+        others = value(self.other)(record, scope)
+        return [Edge(self.type, other, arn) if self.inward else Edge(self.type, arn, other)
+                for other in _each_id(others) if other and other != arn]
+
+
+def contained_by(parent: Value) -> Link:
+    """parent -contains-> item: the item's place in architecture.md's containment."""
+    return Link("contains", parent, inward=True)
+
+
+def in_vpc(path: str = "VpcId") -> Link:
+    """VPC -contains-> item: subnets, and what belongs to a VPC without sitting in a subnet."""
+    return contained_by(ec2("vpc", path))
+
+
+def placed(subnets: Value | None = None, security_groups: Value | None = None) -> tuple[Link, ...]:
+    """subnet -contains-> item for each subnet it is placed in (has a network interface in), and
+    item -secured_by-> each of its security groups; ids may be given or lists of them."""
+    links = []
+    if subnets is not None:
+        links.append(contained_by(ec2("subnet", subnets)))
+    if security_groups is not None:
+        links.append(Link("secured_by", ec2("security-group", security_groups)))
+    return tuple(links)
+
+
+# --- Specs and units -----------------------------------------------------------------------------
+
+def _shape(fields: Mapping[str, Value], keep_none: bool) -> Callable[[Record, Scope], dict]:
+    getters = [(key, value(spec)) for key, spec in fields.items()]
+
+    def shape(record: Record, scope: Scope) -> dict:
+        described = {key: get(record, scope) for key, get in getters}
+        return described if keep_none else {key: found for key, found in described.items() if found is not None}
+    return shape
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How the records of one resource type become items."""
+    type: str                                   # CloudFormation type, declared in declarations.py
+    arn: Value
+    name: Value
+    attributes: Mapping[str, Value] = field(default_factory=dict)
+    edges: tuple[Link, ...] = ()
+    tags: Value | None = None                   # None: {} (the engine adds the tagging API's)
+    region: Value | None = None                 # None: the scope's region ("" for global types: const(""))
+    # Where the unit's raw data holds the records: None, it is the list; a key of it; or a pure
+    # function of it, which may join records of several listings (fields it adds start with "_").
+    records: str | Callable[[Any], Iterable[Record]] | None = None
+    where: Callable[[Record, Scope], bool] | None = None   # the records that are items of this type
+    keep_none: bool = False                     # store absent attributes as null (see the module docstring)
+
+    def items(self, raw: Any, scope: Scope) -> list[Item]:
+        records = raw if self.records is None else (
+            raw[self.records] if isinstance(self.records, str) else self.records(raw))
+        arn, name, attributes = value(self.arn), value(self.name), _shape(self.attributes, self.keep_none)
+        tags = value(self.tags) if self.tags is not None else lambda record, scope: {}
+        region = value(self.region) if self.region is not None else lambda record, scope: scope.region
+        items = []
+        for record in records:
+            if self.where is not None and not self.where(record, scope):
+                continue
+            item_arn = arn(record, scope)
+            # An edge repeated (two rules naming one group, a group on each network interface) is one.
+            edges = dict.fromkeys(edge for link in self.edges for edge in link.edges(item_arn, record, scope))
+            items.append(Item(arn=item_arn, type=self.type, name=name(record, scope), region=region(record, scope),
+                              tags=tags(record, scope), attributes=attributes(record, scope), edges=list(edges)))
+        return items
+
+
+def transform(*specs: Spec) -> Callable[[Any, Scope], list[Item]]:
+    """The transform of a unit whose raw data holds the records of `specs`."""
+    return lambda raw, scope: [item for spec in specs for item in spec.items(raw, scope)]
+
+
+def unit(name: str, client: str, get: Callable[[Context], Any], *specs: Spec, global_: bool = False) -> Unit:
+    """A discovery unit: `get` fetches the records, `specs` describe them."""
+    return Unit(name, client, tuple(dict.fromkeys(spec.type for spec in specs)), get, transform(*specs), global_)
+
+
+def listing(operation: str, key: str, *, page_size: int | None = None, **params: Any) -> Callable[[Context], list]:
+    """A `get` that is one paginated listing (Context.paginate)."""
+    return lambda ctx: ctx.paginate(operation, key, page_size=page_size, **params)
