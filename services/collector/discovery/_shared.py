@@ -92,6 +92,25 @@ def chunks(values: Sequence[Any], size: int) -> list[list[Any]]:
     return [list(values[start:start + size]) for start in range(0, len(values), size)]
 
 
+def clusters_with_subnet_groups(ctx, clusters: tuple[str, str], subnet_groups: tuple[str, str], page_size: int) -> dict:
+    """{"clusters", "subnet_groups"}: (operation, key) listings of clusters that name a subnet group
+    but not its subnets (ElastiCache, Redshift), and of the subnet groups, which place them (only
+    in a region that has clusters: a region without needs no second call)."""
+    found = ctx.paginate(*clusters, page_size=page_size)
+    groups = ctx.paginate(*subnet_groups, page_size=page_size) if found else []
+    return {"clusters": found, "subnet_groups": groups}
+
+
+def in_subnet_groups(group_key: str):
+    """A Spec's `records` for clusters_with_subnet_groups' data: each cluster with "_subnets", the
+    subnet ids of the subnet group it names under `group_key`."""
+    def records(raw: dict) -> list[dict]:
+        subnets = {group[group_key]: [subnet["SubnetIdentifier"] for subnet in group.get("Subnets", [])]
+                   for group in raw["subnet_groups"]}
+        return [{**cluster, "_subnets": subnets.get(cluster.get(group_key), [])} for cluster in raw["clusters"]]
+    return records
+
+
 def flatten(lists: Iterable[Iterable[Any]]) -> list[Any]:
     """The answers of several calls (ctx.map's results) as one list."""
     return [value for values in lists for value in values]
