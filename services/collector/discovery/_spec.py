@@ -22,6 +22,7 @@ resource changed on the next sync of every account (tests/collector/test_fingerp
 """
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Union
 
@@ -56,14 +57,14 @@ def at(path: str, default: Any = None) -> Callable:
 
     def at_path(record, scope):
         found = get(record, scope)
-        return default if found is None else found
+        return copy(default) if found is None else found   # a fresh [] or {} for each item
     return at_path
 
 
 def nonempty(path: Value, default: Any = None) -> Callable:
     """The value at `path`, or `default` where it is empty ("", [], {}, 0, False) or absent."""
     get = value(path)
-    return lambda record, scope: get(record, scope) or default
+    return lambda record, scope: get(record, scope) or copy(default)
 
 
 def first_of(*values: Value) -> Callable:
@@ -222,15 +223,21 @@ def alive(path: Value, gone: Iterable[str] = GONE_STATES) -> Callable:
 @dataclass(frozen=True)
 class Link:
     """An edge (model.py's types and directions) between the item and the ARN, or each ARN, that
-    `other` gives: item -> other, or other -> item when `inward`. None and "" give no edge."""
+    `other` gives: item -> other, or other -> item when `inward`. None and "" give no edge, and no
+    item has an edge to itself. `source`: the edge starts there instead of at the item, for an
+    item that connects two others (an SNS subscription: topic -triggers-> endpoint)."""
     type: str
     other: Value
     inward: bool = False
+    source: Value | None = None
 
     def edges(self, arn: str, record: Record, scope: Scope) -> list[Edge]:
-        others = value(self.other)(record, scope)
+        others = [other for other in _each_id(value(self.other)(record, scope)) if other]
+        if self.source is not None:
+            sources = [source for source in _each_id(value(self.source)(record, scope)) if source]
+            return [Edge(self.type, source, other) for source in sources for other in others if source != other]
         return [Edge(self.type, other, arn) if self.inward else Edge(self.type, arn, other)
-                for other in _each_id(others) if other and other != arn]
+                for other in others if other != arn]
 
 
 def contained_by(parent: Value) -> Link:

@@ -21,7 +21,8 @@ def get_clusters(ctx: Context) -> dict:
 
 
 CACHE_CLUSTER = Spec(
-    "AWS::ElastiCache::CacheCluster", arn="ARN", name="CacheClusterId", records=in_subnet_groups("CacheSubnetGroupName"),
+    "AWS::ElastiCache::CacheCluster", arn="ARN", name="CacheClusterId",
+    records=in_subnet_groups("CacheSubnetGroupName"),
     attributes={
         "engine": "Engine", "engineVersion": "EngineVersion",
         "cacheNodeType": "CacheNodeType", "numCacheNodes": "NumCacheNodes",
