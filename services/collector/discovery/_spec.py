@@ -231,10 +231,14 @@ class Link:
     inward: bool = False
     source: Value | None = None
 
+    def __post_init__(self):
+        object.__setattr__(self, "_other", value(self.other))
+        object.__setattr__(self, "_source", None if self.source is None else value(self.source))
+
     def edges(self, arn: str, record: Record, scope: Scope) -> list[Edge]:
-        others = [other for other in _each_id(value(self.other)(record, scope)) if other]
-        if self.source is not None:
-            sources = [source for source in _each_id(value(self.source)(record, scope)) if source]
+        others = [other for other in _each_id(self._other(record, scope)) if other]
+        if self._source is not None:
+            sources = [source for source in _each_id(self._source(record, scope)) if source]
             return [Edge(self.type, source, other) for source in sources for other in others if source != other]
         return [Edge(self.type, other, arn) if self.inward else Edge(self.type, arn, other)
                 for other in others if other != arn]
@@ -288,27 +292,47 @@ class Spec:
     where: Callable[[Record, Scope], bool] | None = None   # the records that are items of this type
     keep_none: bool = False                     # store absent attributes as null (see the module docstring)
 
-    def items(self, raw: Any, scope: Scope) -> list[Item]:
-        records = raw if self.records is None else (
-            raw[self.records] if isinstance(self.records, str) else self.records(raw))
-        arn, name, attributes = value(self.arn), value(self.name), _shape(self.attributes, self.keep_none)
-        tags = value(self.tags) if self.tags is not None else lambda record, scope: {}
-        region = value(self.region) if self.region is not None else lambda record, scope: scope.region
-        items = []
-        for record in records:
-            if self.where is not None and not self.where(record, scope):
-                continue
-            item_arn = arn(record, scope)
-            # An edge repeated (two rules naming one group, a group on each network interface) is one.
-            edges = dict.fromkeys(edge for link in self.edges for edge in link.edges(item_arn, record, scope))
-            items.append(Item(arn=item_arn, type=self.type, name=name(record, scope), region=region(record, scope),
-                              tags=tags(record, scope), attributes=attributes(record, scope), edges=list(edges)))
-        return items
+    def __post_init__(self):
+        # The values' functions, made once (a frozen dataclass sets its own attributes this way).
+        no_tags = lambda record, scope: {}              # noqa: E731
+        own_region = lambda record, scope: scope.region  # noqa: E731
+        object.__setattr__(self, "_arn", value(self.arn))
+        object.__setattr__(self, "_name", value(self.name))
+        object.__setattr__(self, "_attributes", _shape(self.attributes, self.keep_none))
+        object.__setattr__(self, "_tags", no_tags if self.tags is None else value(self.tags))
+        object.__setattr__(self, "_region", own_region if self.region is None else value(self.region))
+
+    def records_of(self, raw: Any) -> Iterable[Record]:
+        if self.records is None:
+            return raw
+        return raw[self.records] if isinstance(self.records, str) else self.records(raw)
+
+    def item(self, record: Record, scope: Scope) -> Item | None:
+        """The record's item, or None where the record is not one of this type (`where`)."""
+        if self.where is not None and not self.where(record, scope):
+            return None
+        arn = self._arn(record, scope)
+        # An edge repeated (two rules naming one group, a group on each network interface) is one.
+        edges = dict.fromkeys(edge for link in self.edges for edge in link.edges(arn, record, scope))
+        return Item(arn=arn, type=self.type, name=self._name(record, scope), region=self._region(record, scope),
+                    tags=self._tags(record, scope), attributes=self._attributes(record, scope), edges=list(edges))
 
 
 def transform(*specs: Spec) -> Callable[[Any, Scope], list[Item]]:
-    """The transform of a unit whose raw data holds the records of `specs`."""
-    return lambda raw, scope: [item for spec in specs for item in spec.items(raw, scope)]
+    """The transform of a unit whose raw data holds the records of `specs`. Specs that read the
+    same records (RDS's types by engine, a zone and its record sets) make their items in the
+    records' order."""
+    groups: dict[Any, list[Spec]] = {}
+    for spec in specs:
+        groups.setdefault(spec.records, []).append(spec)
+
+    def run(raw: Any, scope: Scope) -> list[Item]:
+        items = []
+        for group in groups.values():
+            for record in group[0].records_of(raw):
+                items.extend(item for spec in group if (item := spec.item(record, scope)) is not None)
+        return items
+    return run
 
 
 def unit(name: str, client: str, get: Callable[[Context], Any], *specs: Spec, global_: bool = False) -> Unit:
