@@ -67,6 +67,12 @@ def nonempty(path: Value, default: Any = None) -> Callable:
     return lambda record, scope: get(record, scope) or copy(default)
 
 
+def named(*paths: str) -> dict[str, str]:
+    """Attributes named as AWS names the fields, first letter lower-cased (the attribute naming
+    rule: EngineVersion -> engineVersion, ClusterConfig.InstanceType -> instanceType), in order."""
+    return {(key := path.rsplit(".", 1)[-1])[0].lower() + key[1:]: path for path in paths}
+
+
 def first_of(*values: Value) -> Callable:
     """The first of `values` that is not empty, as `a or b or c` would give it."""
     getters = [value(spec) for spec in values]

@@ -1,7 +1,8 @@
 """EC2 Auto Scaling groups. Absent fields are stored as null (keep_none, discovery/_spec.py)."""
 from __future__ import annotations
 
-from services.collector.discovery._spec import Link, Spec, at, each, ec2, listing, placed, tags_at, timestamp, unit
+from services.collector.discovery._spec import (Link, Spec, at, each, ec2, listing, named, placed, tags_at, timestamp,
+                                                unit)
 from services.collector.model import Scope
 
 
@@ -27,9 +28,7 @@ AUTO_SCALING_GROUP = Spec(
     "AWS::AutoScaling::AutoScalingGroup", arn="AutoScalingGroupARN", name="AutoScalingGroupName", tags=tags_at(),
     keep_none=True,
     attributes={
-        "minSize": "MinSize",
-        "maxSize": "MaxSize",
-        "desiredCapacity": "DesiredCapacity",
+        **named("MinSize", "MaxSize", "DesiredCapacity"),
         "launchTemplate": launch_template,
         # No relationship type fits "launched from": the diagram links the template by its ARN.
         "launchTemplateArn": launch_template_arn,

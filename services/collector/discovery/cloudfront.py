@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from services.collector.discovery import Context
-from services.collector.discovery._spec import Link, Spec, const, first_of, nonempty, objects, timestamp, unit
+from services.collector.discovery._spec import Link, Spec, const, first_of, named, nonempty, objects, timestamp, unit
 from services.collector.model import Scope
 
 PAGE = 100   # ListDistributions' MaxItems: at most 100
@@ -67,10 +67,7 @@ DISTRIBUTION = Spec(
         "domainName": "DomainName",
         "aliases": ALIASES,
         "comment": nonempty("Comment"),
-        "status": "Status",
-        "enabled": "Enabled",
-        "priceClass": "PriceClass",
-        "httpVersion": "HttpVersion",
+        **named("Status", "Enabled", "PriceClass", "HttpVersion"),
         "ipv6Enabled": "IsIPV6Enabled",
         "webAclId": nonempty("WebACLId"),
         "origins": objects(ORIGINS, {

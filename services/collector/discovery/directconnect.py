@@ -2,7 +2,7 @@
 stored as null (keep_none, discovery/_spec.py)."""
 from __future__ import annotations
 
-from services.collector.discovery._spec import Spec, alive, arn_or_id, first_of, listing, tags_at, unit
+from services.collector.discovery._spec import Spec, alive, arn_or_id, first_of, listing, named, tags_at, unit
 
 CONNECTION = Spec(
     # AWS's ids look like "dxcon-fgxy1234"; moto (the demo's AWS) hands out whole ARNs as ids.
@@ -14,13 +14,7 @@ CONNECTION = Spec(
         "connectionId": "connectionId",
         "connectionState": "connectionState",
         "bandwidth": "bandwidth",  # the port-hour price depends on it ("1Gbps", "10Gbps")
-        "location": "location",
-        "partnerName": "partnerName",
-        "providerName": "providerName",
-        "vlan": "vlan",
-        "ownerAccount": "ownerAccount",
-        "lagId": "lagId",
-        "hasLogicalRedundancy": "hasLogicalRedundancy",
+        **named("location", "partnerName", "providerName", "vlan", "ownerAccount", "lagId", "hasLogicalRedundancy"),
     })
 
 UNITS = [

@@ -13,10 +13,17 @@ Absent fields are stored as null (keep_none, discovery/_spec.py).
 """
 from __future__ import annotations
 
-from services.collector.discovery._spec import (Link, Spec, alive, at, contained_by, each, ec2, first_of, has,
-                                                in_state, in_vpc, listing, name_tag_or, objects, obj, only_if,
-                                                nonempty, placed, state_name, tags_at, timestamp, unit)
+from services.collector.discovery._spec import (Link, Spec, alive, at, contained_by, each, ec2, first_of, has, in_state,
+                                                in_vpc, listing, name_tag_or, named, nonempty, obj, objects, only_if,
+                                                placed, state_name, tags_at, timestamp, unit)
 from services.collector.model import Scope
+
+
+def ec2_type(cfn_type: str, kind: str, id_field: str, **description) -> Spec:
+    """Most EC2 types: named in ARNs by their id (ec2_arn's `kind`), by their Name tag or else
+    their id, tagged in their own listing, absent fields stored as null."""
+    return Spec(cfn_type, arn=ec2(kind, id_field), name=name_tag_or(id_field), tags=tags_at(), keep_none=True,
+                **description)
 
 
 def zone(path: str):
@@ -25,8 +32,8 @@ def zone(path: str):
 
 # --- VPCs, availability zones, subnets ---------------------------------------------------------
 
-VPC = Spec(
-    "AWS::EC2::VPC", arn=ec2("vpc", "VpcId"), name=name_tag_or("VpcId"), tags=tags_at(), keep_none=True,
+VPC = ec2_type(
+    "AWS::EC2::VPC", "vpc", "VpcId",
     attributes={
         "vpcId": "VpcId",
         "cidrBlock": "CidrBlock",
@@ -35,9 +42,7 @@ VPC = Spec(
         "ipv6CidrBlocks": each("Ipv6CidrBlockAssociationSet", "Ipv6CidrBlock",
                                where=in_state("Ipv6CidrBlockState.State", "associated")),
         "isDefault": at("IsDefault", False),
-        "state": "State",
-        "instanceTenancy": "InstanceTenancy",
-        "ownerId": "OwnerId",
+        **named("State", "InstanceTenancy", "OwnerId"),
     })
 
 # Without AllAvailabilityZones DescribeAvailabilityZones lists the zones the account can use.
@@ -47,12 +52,10 @@ AVAILABILITY_ZONE = Spec(
 
 # Not AvailableIpAddressCount: it changes with every launch, and would make the subnet look
 # changed on every sync.
-SUBNET = Spec(
-    "AWS::EC2::Subnet", arn=ec2("subnet", "SubnetId"), name=name_tag_or("SubnetId"), tags=tags_at(), keep_none=True,
+SUBNET = ec2_type(
+    "AWS::EC2::Subnet", "subnet", "SubnetId",
     attributes={
-        "subnetId": "SubnetId",
-        "vpcId": "VpcId",
-        "cidrBlock": "CidrBlock",
+        **named("SubnetId", "VpcId", "CidrBlock"),
         "ipv6CidrBlocks": each("Ipv6CidrBlockAssociationSet", "Ipv6CidrBlock"),
         "availabilityZone": "AvailabilityZone",
         "availabilityZoneId": "AvailabilityZoneId",
@@ -102,12 +105,10 @@ def associated(table: dict, scope: Scope) -> list[dict]:
     return [a for a in table.get("Associations", []) if ASSOCIATED(a, scope)]
 
 
-ROUTE_TABLE = Spec(
-    "AWS::EC2::RouteTable", arn=ec2("route-table", "RouteTableId"), name=name_tag_or("RouteTableId"), tags=tags_at(),
-    keep_none=True,
+ROUTE_TABLE = ec2_type(
+    "AWS::EC2::RouteTable", "route-table", "RouteTableId",
     attributes={
-        "routeTableId": "RouteTableId",
-        "vpcId": "VpcId",
+        **named("RouteTableId", "VpcId"),
         # The main route table also serves every subnet of its VPC without an association.
         "main": lambda table, scope: any(a.get("Main", False) for a in associated(table, scope)),
         "routes": objects("Routes", {
@@ -123,22 +124,18 @@ ROUTE_TABLE = Spec(
 # DescribeInternetGateways reports an attached gateway's attachment as "available".
 ATTACHED_VPCS = each("Attachments", "VpcId", where=in_state("State", "available", "attached"))
 
-INTERNET_GATEWAY = Spec(
-    "AWS::EC2::InternetGateway", arn=ec2("internet-gateway", "InternetGatewayId"),
-    name=name_tag_or("InternetGatewayId"), tags=tags_at(), keep_none=True,
+INTERNET_GATEWAY = ec2_type(
+    "AWS::EC2::InternetGateway", "internet-gateway", "InternetGatewayId",
     attributes={"internetGatewayId": "InternetGatewayId", "vpcIds": ATTACHED_VPCS},
     edges=(Link("attached_to", ec2("vpc", ATTACHED_VPCS)),))
 
-NAT_GATEWAY = Spec(
-    "AWS::EC2::NatGateway", arn=ec2("natgateway", "NatGatewayId"), name=name_tag_or("NatGatewayId"), tags=tags_at(),
-    where=alive("State"), keep_none=True,
+NAT_GATEWAY = ec2_type(
+    "AWS::EC2::NatGateway", "natgateway", "NatGatewayId", where=alive("State"),
     attributes={
         "natGatewayId": "NatGatewayId",
         "connectivityType": at("ConnectivityType", "public"),
         "availabilityMode": at("AvailabilityMode", "zonal"),
-        "state": "State",
-        "vpcId": "VpcId",
-        "subnetId": "SubnetId",
+        **named("State", "VpcId", "SubnetId"),
         "publicIps": each("NatGatewayAddresses", "PublicIp", where=has("PublicIp")),
         "privateIps": each("NatGatewayAddresses", "PrivateIp", where=has("PrivateIp")),
         "createTime": timestamp("CreateTime"),
@@ -146,15 +143,12 @@ NAT_GATEWAY = Spec(
     # A zonal NAT gateway sits in a subnet; a regional one has none and sits in its VPC.
     edges=(contained_by(first_of(ec2("subnet", "SubnetId"), ec2("vpc", "VpcId"))),))
 
-VPC_ENDPOINT = Spec(
-    "AWS::EC2::VPCEndpoint", arn=ec2("vpc-endpoint", "VpcEndpointId"), name=name_tag_or("VpcEndpointId"),
-    tags=tags_at(), where=alive("State"), keep_none=True,
+VPC_ENDPOINT = ec2_type(
+    "AWS::EC2::VPCEndpoint", "vpc-endpoint", "VpcEndpointId", where=alive("State"),
     attributes={
         "vpcEndpointId": "VpcEndpointId",
         "vpcEndpointType": "VpcEndpointType",  # Interface, Gateway, GatewayLoadBalancer, ...
-        "serviceName": "ServiceName",
-        "state": "State",
-        "vpcId": "VpcId",
+        **named("ServiceName", "State", "VpcId"),
         "privateDnsEnabled": at("PrivateDnsEnabled", False),
         # Interface endpoints are priced per network interface (one per zone) and hour.
         "networkInterfaceCount": lambda endpoint, scope: len(endpoint.get("NetworkInterfaceIds", [])),
@@ -175,9 +169,8 @@ def peered_vpcs(peering: dict, scope: Scope) -> list[str]:
 
 PEERING_SIDE = {"vpcId": "VpcId", "ownerId": "OwnerId", "region": "Region", "cidrBlock": "CidrBlock"}
 
-VPC_PEERING_CONNECTION = Spec(
-    "AWS::EC2::VPCPeeringConnection", arn=ec2("vpc-peering-connection", "VpcPeeringConnectionId"),
-    name=name_tag_or("VpcPeeringConnectionId"), tags=tags_at(), where=alive("Status.Code"), keep_none=True,
+VPC_PEERING_CONNECTION = ec2_type(
+    "AWS::EC2::VPCPeeringConnection", "vpc-peering-connection", "VpcPeeringConnectionId", where=alive("Status.Code"),
     attributes={
         "vpcPeeringConnectionId": "VpcPeeringConnectionId",
         "status": "Status.Code",
@@ -186,29 +179,20 @@ VPC_PEERING_CONNECTION = Spec(
     },
     edges=(Link("routes_to", peered_vpcs),))
 
-TRANSIT_GATEWAY = Spec(
-    "AWS::EC2::TransitGateway", arn=ec2("transit-gateway", "TransitGatewayId"), name=name_tag_or("TransitGatewayId"),
-    tags=tags_at(), where=alive("State"), keep_none=True,
+TRANSIT_GATEWAY = ec2_type(
+    "AWS::EC2::TransitGateway", "transit-gateway", "TransitGatewayId", where=alive("State"),
     attributes={
-        "transitGatewayId": "TransitGatewayId",
-        "state": "State",
-        "ownerId": "OwnerId",
-        "description": "Description",
-        "amazonSideAsn": "Options.AmazonSideAsn",
+        **named("TransitGatewayId", "State", "OwnerId", "Description", "Options.AmazonSideAsn"),
         "creationTime": timestamp("CreationTime"),
     })
 
-TRANSIT_GATEWAY_ATTACHMENT = Spec(
-    "AWS::EC2::TransitGatewayAttachment", arn=ec2("transit-gateway-attachment", "TransitGatewayAttachmentId"),
-    name=name_tag_or("TransitGatewayAttachmentId"), tags=tags_at(), where=alive("State"), keep_none=True,
+TRANSIT_GATEWAY_ATTACHMENT = ec2_type(
+    "AWS::EC2::TransitGatewayAttachment", "transit-gateway-attachment", "TransitGatewayAttachmentId",
+    where=alive("State"),
     attributes={
-        "transitGatewayAttachmentId": "TransitGatewayAttachmentId",
-        "transitGatewayId": "TransitGatewayId",
-        "transitGatewayOwnerId": "TransitGatewayOwnerId",
+        **named("TransitGatewayAttachmentId", "TransitGatewayId", "TransitGatewayOwnerId"),
         "resourceType": "ResourceType",  # vpc, vpn, direct-connect-gateway, peering, ...
-        "resourceId": "ResourceId",
-        "resourceOwnerId": "ResourceOwnerId",
-        "state": "State",
+        **named("ResourceId", "ResourceOwnerId", "State"),
         "creationTime": timestamp("CreationTime"),
     },
     # The transit gateway is visible to every account attached to it (RAM shares it), so it is
@@ -222,46 +206,29 @@ TRANSIT_GATEWAY_ATTACHMENT = Spec(
 
 VPN_VPCS = each("VpcAttachments", "VpcId", where=in_state("State", "attaching", "attached"))
 
-VPN_GATEWAY = Spec(
-    "AWS::EC2::VPNGateway", arn=ec2("vpn-gateway", "VpnGatewayId"), name=name_tag_or("VpnGatewayId"), tags=tags_at(),
-    where=alive("State"), keep_none=True,
+VPN_GATEWAY = ec2_type(
+    "AWS::EC2::VPNGateway", "vpn-gateway", "VpnGatewayId", where=alive("State"),
     attributes={
-        "vpnGatewayId": "VpnGatewayId",
-        "type": "Type",
-        "state": "State",
-        "amazonSideAsn": "AmazonSideAsn",
+        **named("VpnGatewayId", "Type", "State", "AmazonSideAsn"),
         "vpcIds": VPN_VPCS,
     },
     edges=(Link("attached_to", ec2("vpc", VPN_VPCS)),))
 
 # Chosen fields only: CustomerGatewayConfiguration and the tunnel options hold pre-shared keys.
-VPN_CONNECTION = Spec(
-    "AWS::EC2::VPNConnection", arn=ec2("vpn-connection", "VpnConnectionId"), name=name_tag_or("VpnConnectionId"),
-    tags=tags_at(), where=alive("State"), keep_none=True,
+VPN_CONNECTION = ec2_type(
+    "AWS::EC2::VPNConnection", "vpn-connection", "VpnConnectionId", where=alive("State"),
     attributes={
-        "vpnConnectionId": "VpnConnectionId",
-        "type": "Type",
-        "category": "Category",
-        "state": "State",
-        "vpnGatewayId": "VpnGatewayId",
-        "transitGatewayId": "TransitGatewayId",
-        "customerGatewayId": "CustomerGatewayId",
-        "staticRoutesOnly": "Options.StaticRoutesOnly",
+        **named("VpnConnectionId", "Type", "Category", "State", "VpnGatewayId", "TransitGatewayId",
+                "CustomerGatewayId", "Options.StaticRoutesOnly"),
     },
     edges=(Link("attached_to", ec2("vpn-gateway", "VpnGatewayId")),
            Link("attached_to", ec2("transit-gateway", "TransitGatewayId")),
            Link("attached_to", ec2("customer-gateway", "CustomerGatewayId"))))
 
-CUSTOMER_GATEWAY = Spec(
-    "AWS::EC2::CustomerGateway", arn=ec2("customer-gateway", "CustomerGatewayId"),
-    name=name_tag_or("CustomerGatewayId"), tags=tags_at(), where=alive("State"), keep_none=True,
+CUSTOMER_GATEWAY = ec2_type(
+    "AWS::EC2::CustomerGateway", "customer-gateway", "CustomerGatewayId", where=alive("State"),
     attributes={
-        "customerGatewayId": "CustomerGatewayId",
-        "type": "Type",
-        "state": "State",
-        "bgpAsn": "BgpAsn",
-        "ipAddress": "IpAddress",
-        "deviceName": "DeviceName",
+        **named("CustomerGatewayId", "Type", "State", "BgpAsn", "IpAddress", "DeviceName"),
     })
 
 
@@ -292,10 +259,7 @@ def referenced_groups(rules: str):
 SECURITY_GROUP = Spec(
     "AWS::EC2::SecurityGroup", arn=ec2("security-group", "GroupId"), name="GroupName", tags=tags_at(), keep_none=True,
     attributes={
-        "groupId": "GroupId",
-        "description": "Description",
-        "vpcId": "VpcId",
-        "ownerId": "OwnerId",
+        **named("GroupId", "Description", "VpcId", "OwnerId"),
         "ingress": objects("IpPermissions", PERMISSION, keep_none=True),
         "egress": objects("IpPermissionsEgress", PERMISSION, keep_none=True),
     },
@@ -303,12 +267,10 @@ SECURITY_GROUP = Spec(
            Link("routes_to", referenced_groups("IpPermissions"), inward=True),
            Link("routes_to", referenced_groups("IpPermissionsEgress"))))
 
-NETWORK_ACL = Spec(
-    "AWS::EC2::NetworkAcl", arn=ec2("network-acl", "NetworkAclId"), name=name_tag_or("NetworkAclId"), tags=tags_at(),
-    keep_none=True,
+NETWORK_ACL = ec2_type(
+    "AWS::EC2::NetworkAcl", "network-acl", "NetworkAclId",
     attributes={
-        "networkAclId": "NetworkAclId",
-        "vpcId": "VpcId",
+        **named("NetworkAclId", "VpcId"),
         "isDefault": at("IsDefault", False),
         "entries": objects("Entries", {
             "ruleNumber": "RuleNumber",
@@ -337,10 +299,9 @@ def instance_groups(instance: dict, scope: Scope) -> list[str]:
 
 
 # Chosen fields only, so user data never reaches an item.
-INSTANCE = Spec(
-    "AWS::EC2::Instance", arn=ec2("instance", "InstanceId"), name=name_tag_or("InstanceId"), tags=tags_at(),
+INSTANCE = ec2_type(
+    "AWS::EC2::Instance", "instance", "InstanceId", where=alive("State.Name"),
     records=lambda reservations: [i for reservation in reservations for i in reservation.get("Instances", [])],
-    where=alive("State.Name"), keep_none=True,
     attributes={
         "instanceId": "InstanceId",
         "instanceType": "InstanceType",
@@ -349,22 +310,16 @@ INSTANCE = Spec(
         "lifecycle": nonempty("InstanceLifecycle", "on-demand"),
         "platform": platform,
         "tenancy": at("Placement.Tenancy", "default"),
-        "availabilityZone": "Placement.AvailabilityZone",
-        "vpcId": "VpcId",
-        "subnetId": "SubnetId",
-        "privateIpAddress": "PrivateIpAddress",
-        "publicIpAddress": "PublicIpAddress",
-        "imageId": "ImageId",
-        "architecture": "Architecture",
+        **named("Placement.AvailabilityZone", "VpcId", "SubnetId", "PrivateIpAddress", "PublicIpAddress", "ImageId",
+                "Architecture"),
         "launchTime": timestamp("LaunchTime"),
     },
     edges=placed("SubnetId", instance_groups))
 
 ATTACHED = in_state("State", "attaching", "attached")
 
-VOLUME = Spec(
-    "AWS::EC2::Volume", arn=ec2("volume", "VolumeId"), name=name_tag_or("VolumeId"), tags=tags_at(),
-    where=alive("State"), keep_none=True,
+VOLUME = ec2_type(
+    "AWS::EC2::Volume", "volume", "VolumeId", where=alive("State"),
     attributes={
         "volumeId": "VolumeId",
         "volumeType": "VolumeType",
@@ -386,9 +341,7 @@ LAUNCH_TEMPLATE = Spec(
     "AWS::EC2::LaunchTemplate", arn=ec2("launch-template", "LaunchTemplateId"), name="LaunchTemplateName",
     tags=tags_at(), keep_none=True,
     attributes={
-        "launchTemplateId": "LaunchTemplateId",
-        "defaultVersionNumber": "DefaultVersionNumber",
-        "latestVersionNumber": "LatestVersionNumber",
+        **named("LaunchTemplateId", "DefaultVersionNumber", "LatestVersionNumber"),
         "createTime": timestamp("CreateTime"),
     })
 

@@ -3,7 +3,7 @@ call per repository (DescribeImages) and are left out. Tags come from the sync e
 call."""
 from __future__ import annotations
 
-from services.collector.discovery._spec import Spec, listing, timestamp, unit
+from services.collector.discovery._spec import Spec, listing, named, timestamp, unit
 
 PAGE = 1000   # DescribeRepositories' maxResults: at most 1,000
 
@@ -12,9 +12,8 @@ REPOSITORY = Spec(
     "AWS::ECR::Repository", arn="repositoryArn", name="repositoryName",
     attributes={
         "uri": "repositoryUri",
-        "imageTagMutability": "imageTagMutability",
-        "scanOnPush": "imageScanningConfiguration.scanOnPush",
-        "encryptionType": "encryptionConfiguration.encryptionType",
+        **named("imageTagMutability", "imageScanningConfiguration.scanOnPush",
+                "encryptionConfiguration.encryptionType"),
         "created": timestamp("createdAt"),
     })
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from services.collector.discovery import Context
 from services.collector.discovery._shared import chunks, flatten, unless_error
-from services.collector.discovery._spec import (Link, Spec, alive, contained_by, each, has, last_part, nonempty,
+from services.collector.discovery._spec import (Link, Spec, alive, contained_by, each, has, last_part, named, nonempty,
                                                 placed, tags_at, timestamp, unit, value)
 
 PAGE = 100                     # List*'s maxResults: at most 100
@@ -149,10 +149,7 @@ SERVICE = Spec(
         "status": "status",
         "launchType": launch_type,
         "capacityProviders": nonempty(each("capacityProviderStrategy", "capacityProvider")),
-        "platformVersion": "platformVersion",
-        "schedulingStrategy": "schedulingStrategy",
-        "desiredCount": "desiredCount",
-        "taskDefinition": "taskDefinition",
+        **named("platformVersion", "schedulingStrategy", "desiredCount", "taskDefinition"),
         "cpu": units("_sample.cpu"),
         "memory": units("_sample.memory"),
         "assignPublicIp": f"{AWSVPC}.assignPublicIp",
@@ -169,10 +166,7 @@ TASK = Spec(
     attributes={
         "clusterArn": "clusterArn",
         "taskDefinition": "taskDefinitionArn",
-        "group": "group",
-        "launchType": "launchType",
-        "capacityProviderName": "capacityProviderName",
-        "platformVersion": "platformVersion",
+        **named("group", "launchType", "capacityProviderName", "platformVersion"),
         "cpu": units("cpu"),
         "memory": units("memory"),
         "lastStatus": "lastStatus",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from services.collector.discovery import Context
 from services.collector.discovery._shared import flatten, unless_error
-from services.collector.discovery._spec import (Link, Spec, alive, arn_in, first_of, placed, tags_at, timestamp,
+from services.collector.discovery._spec import (Link, Spec, alive, arn_in, first_of, named, placed, tags_at, timestamp,
                                                 unit)
 
 PAGE = 100  # the page size EFS applies whatever MaxItems asks
@@ -40,8 +40,7 @@ FILE_SYSTEM = Spec(
         # Metered size per storage class: what the budget bills per GB-month.
         "sizeInBytes": "SizeInBytes.Value", "sizeInStandard": "SizeInBytes.ValueInStandard",
         "sizeInIA": "SizeInBytes.ValueInIA", "sizeInArchive": "SizeInBytes.ValueInArchive",
-        "performanceMode": "PerformanceMode", "throughputMode": "ThroughputMode",
-        "provisionedThroughputInMibps": "ProvisionedThroughputInMibps",
+        **named("PerformanceMode", "ThroughputMode", "ProvisionedThroughputInMibps"),
         # One Zone file systems name their zone; Regional ones do not.
         "availabilityZone": "AvailabilityZoneName",
         "numberOfMountTargets": "NumberOfMountTargets", "encrypted": "Encrypted",

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from services.collector.discovery import Context
 from services.collector.discovery._shared import unless_error
-from services.collector.discovery._spec import (Spec, arn_in, contained_by, each, first_of, nonempty, placed,
+from services.collector.discovery._spec import (Spec, arn_in, contained_by, each, first_of, named, nonempty, placed,
                                                 tag_map, timestamp, unit)
 
 PAGE = 100                               # ListClusters' and ListNodegroups' maxResults: at most 100
@@ -50,13 +50,10 @@ def nodegroups(raw: dict) -> list[dict]:
 CLUSTER = Spec(
     "AWS::EKS::Cluster", arn="arn", name="name", tags=tag_map("tags"), records="clusters",
     attributes={
-        "version": "version",
-        "platformVersion": "platformVersion",
-        "status": "status",
+        **named("version", "platformVersion", "status"),
         "supportType": "upgradePolicy.supportType",   # STANDARD or EXTENDED
-        "vpcId": "resourcesVpcConfig.vpcId",
-        "endpointPublicAccess": "resourcesVpcConfig.endpointPublicAccess",
-        "endpointPrivateAccess": "resourcesVpcConfig.endpointPrivateAccess",
+        **named("resourcesVpcConfig.vpcId", "resourcesVpcConfig.endpointPublicAccess",
+                "resourcesVpcConfig.endpointPrivateAccess"),
         "created": timestamp("createdAt"),
     },
     edges=placed("resourcesVpcConfig.subnetIds", cluster_groups))
@@ -67,13 +64,8 @@ NODEGROUP = Spec(
         "clusterName": "clusterName",
         "status": "status",
         "capacityType": "capacityType",         # ON_DEMAND or SPOT
-        "instanceTypes": "instanceTypes",
-        "amiType": "amiType",
-        "diskSize": "diskSize",
-        "minSize": "scalingConfig.minSize",
-        "maxSize": "scalingConfig.maxSize",
-        "desiredSize": "scalingConfig.desiredSize",
-        "version": "version",
+        **named("instanceTypes", "amiType", "diskSize", "scalingConfig.minSize", "scalingConfig.maxSize",
+                "scalingConfig.desiredSize", "version"),
         "autoScalingGroups": nonempty(each("resources.autoScalingGroups", "name")),
         "created": timestamp("createdAt"),
     },

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from services.collector.discovery import Context
 from services.collector.discovery._shared import clusters_with_subnet_groups, in_subnet_groups
-from services.collector.discovery._spec import (Link, Spec, arn_in, at, count, each, listing, only_if, placed,
+from services.collector.discovery._spec import (Link, Spec, arn_in, at, count, each, listing, named, only_if, placed,
                                                 timestamp, unit)
 
 PAGE = 100  # MaxRecords: 20 to 100
@@ -24,13 +24,10 @@ CACHE_CLUSTER = Spec(
     "AWS::ElastiCache::CacheCluster", arn="ARN", name="CacheClusterId",
     records=in_subnet_groups("CacheSubnetGroupName"),
     attributes={
-        "engine": "Engine", "engineVersion": "EngineVersion",
-        "cacheNodeType": "CacheNodeType", "numCacheNodes": "NumCacheNodes",
+        **named("Engine", "EngineVersion", "CacheNodeType", "NumCacheNodes"),
         "status": "CacheClusterStatus",
-        "preferredAvailabilityZone": "PreferredAvailabilityZone",
-        "replicationGroupId": "ReplicationGroupId",
-        "transitEncryptionEnabled": "TransitEncryptionEnabled",
-        "atRestEncryptionEnabled": "AtRestEncryptionEnabled",
+        **named("PreferredAvailabilityZone", "ReplicationGroupId", "TransitEncryptionEnabled",
+                "AtRestEncryptionEnabled"),
         "cacheClusterCreateTime": timestamp("CacheClusterCreateTime"),
     },
     edges=(*placed("_subnets", each("SecurityGroups", "SecurityGroupId")),
@@ -40,21 +37,18 @@ CACHE_CLUSTER = Spec(
 REPLICATION_GROUP = Spec(
     "AWS::ElastiCache::ReplicationGroup", arn="ARN", name="ReplicationGroupId",
     attributes={
-        "engine": "Engine", "cacheNodeType": "CacheNodeType", "status": "Status",
+        **named("Engine", "CacheNodeType", "Status"),
         "clusterEnabled": "ClusterEnabled", "numNodeGroups": count("NodeGroups"),
         "numCacheClusters": count("MemberClusters"), "multiAz": "MultiAZ",
-        "automaticFailover": "AutomaticFailover", "dataTiering": "DataTiering",
-        "globalReplicationGroupId": "GlobalReplicationGroupInfo.GlobalReplicationGroupId",
-        "transitEncryptionEnabled": "TransitEncryptionEnabled",
-        "atRestEncryptionEnabled": "AtRestEncryptionEnabled",
+        **named("AutomaticFailover", "DataTiering", "GlobalReplicationGroupInfo.GlobalReplicationGroupId",
+                "TransitEncryptionEnabled", "AtRestEncryptionEnabled"),
         "replicationGroupCreateTime": timestamp("ReplicationGroupCreateTime"),
     })
 
 SERVERLESS_CACHE = Spec(
     "AWS::ElastiCache::ServerlessCache", arn="ARN", name="ServerlessCacheName",
     attributes={
-        "engine": "Engine", "majorEngineVersion": "MajorEngineVersion",
-        "status": "Status",
+        **named("Engine", "MajorEngineVersion", "Status"),
         # Usage limits bound the bill (serverless is priced per GB-hour and ECPU).
         "dataStorageMaximum": "CacheUsageLimits.DataStorage.Maximum",
         "dataStorageUnit": "CacheUsageLimits.DataStorage.Unit",

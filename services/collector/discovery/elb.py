@@ -11,8 +11,8 @@ Absent fields are stored as null (keep_none, discovery/_spec.py).
 from __future__ import annotations
 
 from services.collector.discovery import Context
-from services.collector.discovery._spec import (Link, Spec, arn_in, at, const, each, ec2, listing, objects, placed,
-                                                timestamp, unit)
+from services.collector.discovery._spec import (Link, Spec, arn_in, at, const, each, ec2, listing, named, objects,
+                                                placed, timestamp, unit)
 from services.collector.discovery._shared import unless_error
 from services.collector.model import Scope
 
@@ -47,9 +47,7 @@ LOAD_BALANCER = Spec(
         "scheme": "Scheme",
         "state": "State.Code",
         "dnsName": "DNSName",
-        "canonicalHostedZoneId": "CanonicalHostedZoneId",
-        "vpcId": "VpcId",
-        "ipAddressType": "IpAddressType",
+        **named("CanonicalHostedZoneId", "VpcId", "IpAddressType"),
         "availabilityZones": lambda balancer, scope: [zone.get("ZoneName")
                                                       for zone in balancer.get("AvailabilityZones", [])],
         "createdTime": timestamp("CreatedTime"),
@@ -89,9 +87,7 @@ TARGET_GROUP = Spec(
     keep_none=True,
     attributes={
         "targetType": lambda entry, scope: target_type(entry),
-        "protocol": "TargetGroup.Protocol",
-        "port": "TargetGroup.Port",
-        "vpcId": "TargetGroup.VpcId",
+        **named("TargetGroup.Protocol", "TargetGroup.Port", "TargetGroup.VpcId"),
         "ipTargets": lambda entry, scope: (sorted({t["Id"] for t in entry["Targets"]})
                                            if target_type(entry) == "ip" else []),
     },

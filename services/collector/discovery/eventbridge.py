@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from services.collector.discovery import Context
 from services.collector.discovery._shared import flatten, function_arn, unless_error
-from services.collector.discovery._spec import Link, Spec, arn_in, first_of, timestamp, unit
+from services.collector.discovery._spec import Link, Spec, arn_in, first_of, named, timestamp, unit
 
 PAGE = 100                              # Limit of ListEventBuses, ListRules and ListTargetsByRule: at most 100
 GONE = ("ResourceNotFoundException",)   # the bus or rule was deleted after it was listed
@@ -48,10 +48,7 @@ RULE = Spec(
     "AWS::Events::Rule", arn="Arn", name="Name", records=rules,
     attributes={
         "eventBusName": "_busName",
-        "state": "State",
-        "scheduleExpression": "ScheduleExpression",
-        "managedBy": "ManagedBy",
-        "description": "Description",
+        **named("State", "ScheduleExpression", "ManagedBy", "Description"),
     },
     edges=(Link("member_of", first_of("_busArn", arn_in("events", "event-bus/{_busName}"))),
            Link("triggers", "_targets")))

@@ -5,7 +5,8 @@ in a per-type configuration block.
 """
 from __future__ import annotations
 
-from services.collector.discovery._spec import Spec, at, listing, name_tag_or, placed, tags_at, timestamp, unit, value
+from services.collector.discovery._spec import (Spec, at, listing, name_tag_or, named, placed, tags_at, timestamp, unit,
+                                                value)
 
 # MaxResults: the model allows up to 2^31-1 and FSx caps it at its own page size.
 PAGE = 2147483647
@@ -22,9 +23,8 @@ def configured(path: str):
 FILE_SYSTEM = Spec(
     "AWS::FSx::FileSystem", arn="ResourceARN", name=name_tag_or("FileSystemId"), tags=tags_at(),
     attributes={
-        "fileSystemId": "FileSystemId", "fileSystemType": "FileSystemType",
-        "fileSystemTypeVersion": "FileSystemTypeVersion", "lifecycle": "Lifecycle",
-        "storageCapacity": "StorageCapacity", "storageType": "StorageType",
+        **named("FileSystemId", "FileSystemType", "FileSystemTypeVersion", "Lifecycle", "StorageCapacity",
+                "StorageType"),
         "deploymentType": configured("DeploymentType"),
         "throughputCapacity": configured("ThroughputCapacity"),  # Windows, ONTAP, OpenZFS
         "perUnitStorageThroughput": configured("PerUnitStorageThroughput"),  # Lustre, MB/s per TiB

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from services.collector.discovery import Context
 from services.collector.discovery._shared import unless_error
-from services.collector.discovery._spec import Spec, at, timestamp, unit
+from services.collector.discovery._spec import Spec, at, named, timestamp, unit
 
 PAGE = 10000   # ListStreams' Limit: at most 10,000 (AWS may answer fewer)
 GONE = ("ResourceNotFoundException",)
@@ -26,10 +26,7 @@ STREAM = Spec(
     attributes={
         # Streams made before on-demand existed report no mode: provisioned.
         "streamMode": at("StreamModeDetails.StreamMode", "PROVISIONED"),
-        "openShardCount": "OpenShardCount",
-        "retentionPeriodHours": "RetentionPeriodHours",
-        "consumerCount": "ConsumerCount",
-        "encryptionType": "EncryptionType",
+        **named("OpenShardCount", "RetentionPeriodHours", "ConsumerCount", "EncryptionType"),
         "status": "StreamStatus",
         "created": timestamp("StreamCreationTimestamp"),
     })

@@ -16,8 +16,8 @@ cluster, MQ broker or DocumentDB cluster as given; and mapping -attached_to-> fu
 from __future__ import annotations
 
 from services.collector.discovery._shared import function_arn
-from services.collector.discovery._spec import (Link, Spec, arn_in, first_of, listing, nonempty, placed, timestamp,
-                                                unit)
+from services.collector.discovery._spec import (Link, Spec, arn_in, first_of, listing, named, nonempty, placed,
+                                                timestamp, unit)
 
 # ListFunctions answers at most 50 functions a call, ListEventSourceMappings at most 100, whatever
 # MaxItems asks for.
@@ -28,9 +28,7 @@ FUNCTION = Spec(
     "AWS::Lambda::Function", arn="FunctionArn", name="FunctionName",
     attributes={
         "runtime": "Runtime",             # absent for container images
-        "handler": "Handler",
-        "memorySize": "MemorySize",
-        "timeout": "Timeout",
+        **named("Handler", "MemorySize", "Timeout"),
         # Functions made before arm64 existed report no architecture: x86_64.
         "architectures": nonempty("Architectures", ["x86_64"]),
         "packageType": nonempty("PackageType", "Zip"),
@@ -63,10 +61,7 @@ EVENT_SOURCE_MAPPING = Spec(
         "uuid": "UUID",
         "eventSourceArn": "EventSourceArn",
         "functionArn": "FunctionArn",          # as given: it may name an alias
-        "state": "State",
-        "batchSize": "BatchSize",
-        "maximumBatchingWindowInSeconds": "MaximumBatchingWindowInSeconds",
-        "startingPosition": "StartingPosition",
+        **named("State", "BatchSize", "MaximumBatchingWindowInSeconds", "StartingPosition"),
         "topics": "Topics",                # Kafka
         "queues": "Queues",                # Amazon MQ
         "kafkaBootstrapServers": "SelfManagedEventSource.Endpoints.KAFKA_BOOTSTRAP_SERVERS",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from services.collector.discovery._spec import (Link, Spec, arn_or_id, count, each, listing, placed, tags_at,
+from services.collector.discovery._spec import (Link, Spec, arn_or_id, count, each, listing, named, placed, tags_at,
                                                 timestamp, unit)
 
 # Engines whose databases CloudFormation types under another namespace than AWS::RDS.
@@ -44,8 +44,7 @@ DB_INSTANCE = Spec(
     attributes={
         "engine": "Engine", "engineVersion": "EngineVersion",
         "instanceClass": "DBInstanceClass", "multiAz": "MultiAZ",
-        "storageType": "StorageType", "allocatedStorage": "AllocatedStorage",
-        "iops": "Iops", "storageThroughput": "StorageThroughput",
+        **named("StorageType", "AllocatedStorage", "Iops", "StorageThroughput"),
         "licenseModel": "LicenseModel", "status": "DBInstanceStatus",
         "availabilityZone": "AvailabilityZone",
         "secondaryAvailabilityZone": "SecondaryAvailabilityZone",
@@ -69,11 +68,9 @@ def writer(cluster: dict, scope) -> str | None:
 DB_CLUSTER = Spec(
     "AWS::RDS::DBCluster", arn="DBClusterArn", name="DBClusterIdentifier", tags=tags_at("TagList"),
     attributes={
-        "engine": "Engine", "engineVersion": "EngineVersion",
-        "engineMode": "EngineMode", "status": "Status",
+        **named("Engine", "EngineVersion", "EngineMode", "Status"),
         "multiAz": "MultiAZ", "instanceClass": "DBClusterInstanceClass",
-        "storageType": "StorageType", "allocatedStorage": "AllocatedStorage",
-        "iops": "Iops", "storageThroughput": "StorageThroughput",
+        **named("StorageType", "AllocatedStorage", "Iops", "StorageThroughput"),
         "serverlessV2MinCapacity": "ServerlessV2ScalingConfiguration.MinCapacity",
         "serverlessV2MaxCapacity": "ServerlessV2ScalingConfiguration.MaxCapacity",
         "capacity": "Capacity",  # Aurora Serverless v1's current ACUs

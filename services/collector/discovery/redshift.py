@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from services.collector.discovery import Context
 from services.collector.discovery._shared import clusters_with_subnet_groups, in_subnet_groups
-from services.collector.discovery._spec import Spec, arn_in, each, placed, tags_at, timestamp, unit
+from services.collector.discovery._spec import Spec, arn_in, each, named, placed, tags_at, timestamp, unit
 
 PAGE = 100  # MaxRecords: 20 to 100
 
@@ -24,8 +24,7 @@ CLUSTER = Spec(
         "nodeType": "NodeType", "numberOfNodes": "NumberOfNodes",
         "status": "ClusterStatus", "clusterVersion": "ClusterVersion",
         "availabilityZone": "AvailabilityZone", "multiAz": "MultiAZ",
-        "totalStorageCapacityInMegaBytes": "TotalStorageCapacityInMegaBytes",
-        "vpcId": "VpcId", "publiclyAccessible": "PubliclyAccessible",
+        **named("TotalStorageCapacityInMegaBytes", "VpcId", "PubliclyAccessible"),
         "encrypted": "Encrypted", "clusterCreateTime": timestamp("ClusterCreateTime"),
     },
     edges=placed("_subnets", each("VpcSecurityGroups", "VpcSecurityGroupId")))

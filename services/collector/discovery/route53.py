@@ -20,7 +20,7 @@ import re
 
 from services.collector.discovery import Context
 from services.collector.discovery._shared import unless_error
-from services.collector.discovery._spec import Link, Spec, at, const, contained_by, nonempty, obj, unit
+from services.collector.discovery._spec import Link, Spec, at, const, contained_by, named, nonempty, obj, unit
 from services.collector.model import Scope
 
 ZONES_PAGE = 100      # ListHostedZones' MaxItems: at most 100
@@ -102,10 +102,7 @@ RECORD_SET = Spec(
         "setIdentifier": "SetIdentifier",
         "weight": "Weight",
         "latencyRegion": "Region",
-        "failover": "Failover",
-        "geoLocation": "GeoLocation",
-        "multiValueAnswer": "MultiValueAnswer",
-        "healthCheckId": "HealthCheckId",
+        **named("Failover", "GeoLocation", "MultiValueAnswer", "HealthCheckId"),
         "values": values,
         "aliasTarget": obj(nonempty("AliasTarget"), {
             "dnsName": "DNSName",
