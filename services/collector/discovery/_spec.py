@@ -1,24 +1,30 @@
 """One way to describe a resource type: a `Spec` says, as data, how one record of an AWS response
 becomes an `Item` (cartography's model layer, docs/architecture.md: a schema per type naming its
 id, its properties, its containment and its edges), and `unit` pairs the specs with the `get`
-that fetches their records. The transform of every unit is `Spec.items`: no module writes its own.
+that fetches their records. Every unit's transform is `transform(*specs)`: no module writes its own.
 
-    VPC = Spec("AWS::EC2::VPC", arn=ec2("vpc", "VpcId"), name=name_tag_or("VpcId"), tags=tags_at("Tags"),
-               attributes={"vpcId": "VpcId", "isDefault": at("IsDefault", False), "state": "State"})
+    VPC = Spec("AWS::EC2::VPC", arn=ec2("vpc", "VpcId"), name=name_tag_or("VpcId"), tags=tags_at(),
+               attributes={**named("VpcId", "CidrBlock", "State"), "isDefault": at("IsDefault", False)},
+               edges=(Link("attached_to", ...), contained_by(...), *placed(subnets, security_groups)))
     UNITS = [unit("ec2.vpcs", "ec2", listing("describe_vpcs", "Vpcs", page_size=1000), VPC)]
 
 A value (an attribute, the ARN, the name, an edge's other end, a filter) is either a path into the
 record ("VpcId", "Placement.AvailabilityZone": a missing or null step gives None) or a pure
 function of (record, scope); the helpers below build the common ones, and a module writes a small
-function only where a value needs real computing. The IAM actions behind a type stay in
-services/collector/declarations.py, its one place (tests check that every spec's type is declared
-and every call a unit makes is declared for its types).
+function only where a value needs real computing. States and enums are compared through one
+helper, state_name. The IAM actions behind a type stay in services/collector/declarations.py, their
+one place (tests check that every spec's type is declared and every call a unit makes is declared
+for its types).
 
-Attributes keep their declared order. Values that are None are left out (an absent field and a
-field an API version does not return then look the same to the fingerprint), except for the
-types described with keep_none=True (the EC2 family, load balancers, Auto Scaling groups, Direct
-Connect), which have always stored them as null: changing either would report every such
-resource changed on the next sync of every account (tests/collector/test_fingerprints_stable.py).
+Attribute keys are the AWS response's field names with a lower-case first letter (named():
+EngineVersion -> engineVersion), and keep AWS's units (AllocatedStorage in GiB, SizeInBytes in
+bytes); a service's own prefix is dropped where it only repeats the type (DBInstanceClass ->
+instanceClass, DBInstanceStatus -> status). Attributes keep their declared order. Values that are
+None are left out (an absent field and a field an API version does not return then look the same
+to the fingerprint), except for the types described with keep_none=True (the EC2 family, load
+balancers, Auto Scaling groups, Direct Connect), which have always stored them as null: changing
+either would report every such resource changed on the next sync of every account
+(tests/collector/test_fingerprints_stable.py holds every type to the fingerprints it had).
 """
 from __future__ import annotations
 
