@@ -283,8 +283,14 @@ def _shape(fields: Mapping[str, Value], keep_none: bool) -> Callable[[Record, Sc
     getters = [(key, value(spec)) for key, spec in fields.items()]
 
     def shape(record: Record, scope: Scope) -> dict:
-        described = {key: get(record, scope) for key, get in getters}
-        return described if keep_none else {key: found for key, found in described.items() if found is not None}
+        if keep_none:
+            return {key: get(record, scope) for key, get in getters}
+        described = {}
+        for key, get in getters:
+            found = get(record, scope)
+            if found is not None:
+                described[key] = found
+        return described
     return shape
 
 
