@@ -198,8 +198,8 @@ TRANSIT_GATEWAY_ATTACHMENT = ec2_type(
     # The transit gateway is visible to every account attached to it (RAM shares it), so it is
     # named in this account; an attached VPC of another account is named in its own.
     edges=(Link("attached_to", ec2("transit-gateway", "TransitGatewayId")),
-           Link("attached_to", ec2("vpc", only_if(lambda attachment, scope: attachment.get("ResourceType") == "vpc",
-                                                  "ResourceId"), account="ResourceOwnerId"))))
+           Link("attached_to", ec2("vpc", only_if(in_state("ResourceType", "vpc"), "ResourceId"),
+                                   account="ResourceOwnerId"))))
 
 
 # --- VPN ---------------------------------------------------------------------------------------
@@ -289,7 +289,8 @@ NETWORK_ACL = ec2_type(
 
 def platform(instance: dict, scope: Scope) -> str:
     """The licence the price depends on: "Linux/UNIX", "Windows", "Red Hat Enterprise Linux", ..."""
-    return instance.get("PlatformDetails") or ("Windows" if instance.get("Platform") == "windows" else "Linux/UNIX")
+    windows = state_name(instance.get("Platform")) == "windows"
+    return instance.get("PlatformDetails") or ("Windows" if windows else "Linux/UNIX")
 
 
 def instance_groups(instance: dict, scope: Scope) -> list[str]:

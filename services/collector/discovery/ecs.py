@@ -23,7 +23,7 @@ from __future__ import annotations
 from services.collector.discovery import Context
 from services.collector.discovery._shared import chunks, flatten, unless_error
 from services.collector.discovery._spec import (Link, Spec, alive, contained_by, each, has, last_part, named, nonempty,
-                                                placed, tags_at, timestamp, unit, value)
+                                                placed, state_name, tags_at, timestamp, unit, value)
 
 PAGE = 100                     # List*'s maxResults: at most 100
 DESCRIBE_CLUSTERS = 100        # DescribeClusters takes up to 100 clusters
@@ -75,7 +75,7 @@ def launch_type(service: dict, scope) -> str | None:
     providers = [p.get("capacityProvider", "") for p in service.get("capacityProviderStrategy") or []]
     if not providers:
         return None
-    return "FARGATE" if all(p.startswith("FARGATE") for p in providers) else "EC2"
+    return "FARGATE" if all(state_name(p).startswith("fargate") for p in providers) else "EC2"
 
 
 AWSVPC = "networkConfiguration.awsvpcConfiguration"
@@ -84,7 +84,7 @@ ACTIVE = alive("status", gone={"inactive"})   # deleted clusters and services st
 
 def task_subnets(task: dict) -> list[str]:
     return [detail["value"] for attachment in task.get("attachments") or []
-            if attachment.get("type") == "ElasticNetworkInterface"
+            if state_name(attachment.get("type")) == "elasticnetworkinterface"
             for detail in attachment.get("details") or [] if detail.get("name") == "subnetId"]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from services.collector.discovery import Context
 from services.collector.discovery._spec import (Link, Spec, arn_in, at, const, each, ec2, listing, named, objects,
-                                                placed, timestamp, unit)
+                                                placed, state_name, timestamp, unit)
 from services.collector.discovery._shared import unless_error
 from services.collector.model import Scope
 
@@ -73,8 +73,13 @@ def target_type(entry: dict) -> str:
     return entry["TargetGroup"].get("TargetType", "instance")
 
 
+def targeting(entry: dict) -> str:
+    """The target type's name (state_name): instance, ip, lambda or alb."""
+    return state_name(target_type(entry))
+
+
 def targets(entry: dict, scope: Scope) -> list[str | None]:
-    kind = target_type(entry)
+    kind = targeting(entry)
     if kind == "instance":
         return [scope.ec2_arn("instance", target["Id"]) for target in entry["Targets"]]
     if kind in ("lambda", "alb"):
@@ -89,7 +94,7 @@ TARGET_GROUP = Spec(
         "targetType": lambda entry, scope: target_type(entry),
         **named("TargetGroup.Protocol", "TargetGroup.Port", "TargetGroup.VpcId"),
         "ipTargets": lambda entry, scope: (sorted({t["Id"] for t in entry["Targets"]})
-                                           if target_type(entry) == "ip" else []),
+                                           if targeting(entry) == "ip" else []),
     },
     edges=(Link("targets", at("TargetGroup.LoadBalancerArns", []), inward=True), Link("targets", targets)))
 

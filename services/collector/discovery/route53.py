@@ -20,13 +20,14 @@ import re
 
 from services.collector.discovery import Context
 from services.collector.discovery._shared import unless_error
-from services.collector.discovery._spec import Link, Spec, at, const, contained_by, named, nonempty, obj, unit
+from services.collector.discovery._spec import (Link, Spec, at, const, contained_by, named, nonempty, obj,
+                                                state_name, unit)
 from services.collector.model import Scope
 
 ZONES_PAGE = 100      # ListHostedZones' MaxItems: at most 100
 RECORDS_PAGE = 300    # ListResourceRecordSets' MaxItems: at most 300
 GONE = ("NoSuchHostedZone",)
-VALUE_TYPES = ("A", "AAAA", "CNAME")
+VALUE_TYPES = ("a", "aaaa", "cname")   # state names
 S3_WEBSITE = re.compile(r"s3-website[.-]")   # s3-website-us-east-1.amazonaws.com, s3-website.eu-west-3.amazonaws.com
 
 
@@ -69,7 +70,7 @@ def zones_and_records(raw: list[dict]) -> list[dict]:
 
 
 def values(record: dict, scope: Scope) -> list[str] | None:
-    if record["Type"] not in VALUE_TYPES or record.get("AliasTarget"):
+    if state_name(record["Type"]) not in VALUE_TYPES or record.get("AliasTarget"):
         return None
     return [value["Value"] for value in record.get("ResourceRecords", [])]
 

@@ -13,7 +13,7 @@ carry credentials. Subscriptions awaiting confirmation have no ARN yet and are l
 from __future__ import annotations
 
 from services.collector.discovery._shared import function_arn
-from services.collector.discovery._spec import Link, Spec, last_part, listing, unit
+from services.collector.discovery._spec import Link, Spec, last_part, listing, state_name, unit
 
 TRIGGERED = ("lambda", "sqs")   # protocols whose endpoint is a resource the diagram draws
 
@@ -30,7 +30,7 @@ def endpoint_arn(subscription: dict, scope) -> str | None:
 
 def triggered(subscription: dict, scope) -> str | None:
     endpoint = endpoint_arn(subscription, scope)
-    return function_arn(endpoint) if endpoint and subscription.get("Protocol") in TRIGGERED else None
+    return function_arn(endpoint) if endpoint and state_name(subscription.get("Protocol")) in TRIGGERED else None
 
 
 SUBSCRIPTION = Spec(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from services.collector.discovery import Context
 from services.collector.discovery._shared import flatten, unless_error
-from services.collector.discovery._spec import Link, Spec, nonempty, unit
+from services.collector.discovery._spec import Link, Spec, nonempty, state_name, unit
 
 PAGE = 100                                           # ListWebACLs' Limit: at most 100
 CLOUDFRONT_REGION = "us-east-1"                      # CLOUDFRONT-scoped web ACLs are listed only here
@@ -31,7 +31,7 @@ def get_web_acls(ctx: Context) -> list[dict]:
             for acl in ctx.paginate("list_web_acls", "WebACLs", Scope=waf_scope, Limit=PAGE)]
 
     def resources(entry: dict) -> list[str]:
-        if entry["scope"] != "REGIONAL":
+        if state_name(entry["scope"]) != "regional":
             return []
         answers = [unless_error(GONE, ctx.client.list_resources_for_web_acl, default={},
                                 WebACLArn=entry["acl"]["ARN"], ResourceType=resource_type)
