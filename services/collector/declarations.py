@@ -2,10 +2,12 @@
 actions) that discovering it makes.
 
 Cartography's model (docs/architecture.md, "How the parts are built"): the discovery modules attach a
-dumb paginated `get_*` and a pure `transform_*` to each of these declarations, and a test checks
-that every AWS API call the collector makes is declared here. collector-api hands them out
-(GetRequiredPermissions, built by required_permissions()), and accounts generates the minimal IAM
-policy from them, so the policy a customer grants can never drift from the calls cloudsketch makes.
+dumb paginated `get` and a declarative `Spec` (discovery/_spec.py: the type's id, properties,
+containment and edges) to each of these declarations, and a test checks that every AWS API call
+the collector makes is declared here. The IAM actions live here only; a spec names its type.
+collector-api hands them out (GetRequiredPermissions, built by required_permissions()), and
+accounts generates the minimal IAM policy from them, so the policy a customer grants can never
+drift from the calls cloudsketch makes.
 
 Types are CloudFormation type names (docs/architecture.md, "Shared vocabulary"), except the few in
 PSEUDO_TYPES that CloudFormation has no type for. `service` is the IAM service prefix, which is

@@ -14,7 +14,7 @@ import pytest
 from moto import mock_aws
 
 from services.collector import declarations
-from services.collector.discovery import Context, Unit
+from services.collector.discovery import Context, Unit, all_units
 from services.collector.model import RELATIONSHIP_TYPES, Item, Scope
 from tests.conftest import AWS_TEST_ENV
 
@@ -126,6 +126,12 @@ def run_unit(unit: Unit, client, scope: Scope) -> tuple[list[Item], list[str]]:
     finally:
         client.meta.events.unregister("before-call", record)
     return unit.transform(raw, scope), actions
+
+
+def transform(unit_name: str, raw, scope: Scope = SCOPE) -> list[Item]:
+    """The items that the unit named `unit_name` makes of `raw` (what its `get` returns)."""
+    [unit] = [unit for unit in all_units() if unit.name == unit_name]
+    return unit.transform(raw, scope)
 
 
 def run(unit: Unit, client, scope: Scope = SCOPE) -> tuple[dict[str, Item], list[str]]:

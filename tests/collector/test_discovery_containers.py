@@ -5,7 +5,8 @@ from __future__ import annotations
 from services.collector.discovery import ecr, ecs, eks
 from services.collector.model import Edge, Item
 from tests.collector.harness import (  # noqa: F401  (aws, vpc: fixtures)
-    CREATED, CREATED_ISO, HOSTILE, SCOPE, SECRET, aws, check_items, run, sg_arn, subnet_arn, vpc)
+    CREATED, CREATED_ISO, HOSTILE, SCOPE, SECRET, aws, check_items, run, sg_arn, subnet_arn, transform,
+    vpc)
 
 (ECS_UNIT,) = ecs.UNITS
 (EKS_UNIT,) = eks.UNITS
@@ -90,7 +91,7 @@ ECS_RAW = {
 
 
 def test_transform_ecs():
-    items = ecs.transform_ecs(ECS_RAW, SCOPE)
+    items = transform("ecs.clusters", ECS_RAW, SCOPE)
     check_items(ECS_UNIT, items)
     web, legacy, workers = (ECS + f"service/shop/{name}" for name in ("web", "legacy", "workers"))
     task_web_6, task_web_7, task_migrate = (ECS + f"task/shop/{task_id}"
@@ -223,7 +224,7 @@ EKS_RAW = {
 
 
 def test_transform_eks():
-    items = eks.transform_eks(EKS_RAW, SCOPE)
+    items = transform("eks.clusters", EKS_RAW, SCOPE)
     check_items(EKS_UNIT, items)
     cluster, nodegroup = EKS + "cluster/prod", EKS + "nodegroup/prod/general/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"
     assert items == [
@@ -284,7 +285,7 @@ DESCRIBE_REPOSITORIES = {"repositories": [
 
 
 def test_transform_repositories():
-    items = ecr.transform_repositories(DESCRIBE_REPOSITORIES["repositories"], SCOPE)
+    items = transform("ecr.repositories", DESCRIBE_REPOSITORIES["repositories"], SCOPE)
     check_items(ECR_UNIT, items)
     assert items == [Item(
         arn=ECR + "shop/web", type="AWS::ECR::Repository", name="shop/web", region="us-east-1",

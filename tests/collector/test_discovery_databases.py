@@ -9,7 +9,8 @@ from dataclasses import asdict
 from services.collector.discovery import Context, dynamodb, elasticache, keyspaces, opensearch, redshift, timestream
 from services.collector.model import Edge, Item
 from tests.collector.harness import (  # noqa: F401  (aws, vpc: fixtures)
-    CREATED, CREATED_ISO, HOSTILE, SCOPE, aws, by_arn, check_items, run, run_unit, sg_arn, subnet_arn, vpc)
+    CREATED, CREATED_ISO, HOSTILE, SCOPE, aws, by_arn, check_items, run, run_unit, sg_arn, subnet_arn, transform,
+    vpc)
 
 
 # --- ElastiCache -------------------------------------------------------------------------------
@@ -86,7 +87,7 @@ DESCRIBE_SERVERLESS_CACHES = {"ServerlessCaches": [{
 def test_transform_cache_clusters():
     raw = {"clusters": DESCRIBE_CACHE_CLUSTERS["CacheClusters"],
            "subnet_groups": DESCRIBE_CACHE_SUBNET_GROUPS["CacheSubnetGroups"]}
-    items = by_arn(elasticache.transform_clusters(raw, SCOPE))
+    items = by_arn(transform("elasticache.clusters", raw, SCOPE))
     check_items(CLUSTERS_UNIT, list(items.values()))
     node = EC_ARN + "cluster:carts-001"
     assert items[node] == Item(
@@ -106,7 +107,7 @@ def test_transform_cache_clusters():
 
 
 def test_transform_replication_groups_and_serverless_caches():
-    [group] = elasticache.transform_replication_groups(DESCRIBE_REPLICATION_GROUPS["ReplicationGroups"], SCOPE)
+    [group] = transform("elasticache.replication_groups", DESCRIBE_REPLICATION_GROUPS["ReplicationGroups"], SCOPE)
     check_items(GROUPS_UNIT, [group])
     assert group == Item(
         arn=EC_ARN + "replicationgroup:carts", type="AWS::ElastiCache::ReplicationGroup", name="carts",
@@ -115,7 +116,7 @@ def test_transform_replication_groups_and_serverless_caches():
                     "clusterEnabled": False, "numNodeGroups": 1, "numCacheClusters": 2, "multiAz": "enabled",
                     "automaticFailover": "enabled", "dataTiering": "disabled", "transitEncryptionEnabled": True,
                     "atRestEncryptionEnabled": True, "replicationGroupCreateTime": CREATED_ISO})
-    [cache] = elasticache.transform_serverless_caches(DESCRIBE_SERVERLESS_CACHES["ServerlessCaches"], SCOPE)
+    [cache] = transform("elasticache.serverless_caches", DESCRIBE_SERVERLESS_CACHES["ServerlessCaches"], SCOPE)
     check_items(SERVERLESS_UNIT, [cache])
     assert cache == Item(
         arn=EC_ARN + "serverlesscache:catalog", type="AWS::ElastiCache::ServerlessCache", name="catalog",
@@ -188,7 +189,7 @@ def test_transform_domains():
                                           "DedicatedMasterEnabled": False, "ZoneAwarenessEnabled": False,
                                           "WarmEnabled": True, "WarmType": "ultrawarm1.medium.search", "WarmCount": 2},
                            EBSOptions={"EBSEnabled": False})
-    items = by_arn(opensearch.transform_domains([logs, legacy], SCOPE))
+    items = by_arn(transform("opensearch.domains", [logs, legacy], SCOPE))
     check_items(DOMAINS_UNIT, list(items.values()))
     assert items[DOMAIN_ARN + "logs"] == Item(
         arn=DOMAIN_ARN + "logs", type="AWS::OpenSearchService::Domain", name="logs", region="us-east-1",
@@ -260,7 +261,7 @@ DESCRIBE_CLUSTER_SUBNET_GROUPS = {"ClusterSubnetGroups": [{
 def test_transform_redshift_clusters():
     raw = {"clusters": DESCRIBE_CLUSTERS["Clusters"],
            "subnet_groups": DESCRIBE_CLUSTER_SUBNET_GROUPS["ClusterSubnetGroups"]}
-    [cluster] = redshift.transform_clusters(raw, SCOPE)
+    [cluster] = transform("redshift.clusters", raw, SCOPE)
     check_items(REDSHIFT_UNIT, [cluster])
     assert cluster == Item(
         arn=REDSHIFT_ARN + "warehouse", type="AWS::Redshift::Cluster", name="warehouse", region="us-east-1",
@@ -333,7 +334,7 @@ def test_transform_tables():
             {"IndexName": "by-date", "IndexStatus": "ACTIVE",
              "ProvisionedThroughput": {"NumberOfDecreasesToday": 0, "ReadCapacityUnits": 3, "WriteCapacityUnits": 1},
              "IndexArn": TABLE_ARN + "legacy/index/by-date"}])
-    items = by_arn(dynamodb.transform_tables([orders, legacy], SCOPE))
+    items = by_arn(transform("dynamodb.tables", [orders, legacy], SCOPE))
     check_items(TABLES_UNIT, list(items.values()))
     assert items[TABLE_ARN + "orders"] == Item(
         arn=TABLE_ARN + "orders", type="AWS::DynamoDB::Table", name="orders", region="us-east-1",
@@ -397,7 +398,7 @@ def test_transform_keyspaces():
                        "replicationStrategy": "MULTI_REGION", "replicationRegions": ["us-east-1", "eu-west-1"]}],
         "tables": [{"keyspaceName": "shop", "tableName": "orders", "resourceArn": KS_ARN + "shop/table/orders"}],
     }
-    items = by_arn(keyspaces.transform_keyspaces(raw, SCOPE))
+    items = by_arn(transform("keyspaces.keyspaces", raw, SCOPE))
     check_items(KEYSPACES_UNIT, list(items.values()))
     assert items == {
         KS_ARN + "shop/": Item(arn=KS_ARN + "shop/", type="AWS::Cassandra::Keyspace", name="shop", region="us-east-1",
@@ -458,7 +459,7 @@ def test_transform_timestream():
                     "CreationTime": CREATED, "LastUpdatedTime": CREATED,
                     "MagneticStoreWriteProperties": {"EnableMagneticStoreWrites": False}}],
     }
-    items = by_arn(timestream.transform_timestream(raw, SCOPE))
+    items = by_arn(transform("timestream.databases", raw, SCOPE))
     check_items(TIMESTREAM_UNIT, list(items.values()))
     assert items == {
         TS_ARN + "metrics": Item(arn=TS_ARN + "metrics", type="AWS::Timestream::Database", name="metrics",

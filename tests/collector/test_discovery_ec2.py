@@ -11,7 +11,7 @@ import pytest
 from services.collector.discovery import ec2
 from services.collector.model import Edge, Item
 from tests.collector.harness import (
-    ACCOUNT, CREATED, CREATED_ISO, HOSTILE, OTHER_ACCOUNT, SCOPE, mocked_aws, page_sizes, run)
+    ACCOUNT, CREATED, CREATED_ISO, HOSTILE, OTHER_ACCOUNT, SCOPE, mocked_aws, page_sizes, run, transform)
 
 UNITS = {unit.name: unit for unit in ec2.UNITS}
 LINUX_AMI = "ami-760aaa0f"  # in moto's image list, without a platform (moto's ami-12c6146b is Windows)
@@ -60,7 +60,7 @@ def test_vpcs():
                                      "CidrBlockState": {"State": "associated"}}],
         "IsDefault": True,
     }]
-    assert ec2.transform_vpcs(vpcs, SCOPE) == [
+    assert transform("ec2.vpcs", vpcs, SCOPE) == [
         item("vpc", "vpc-0a60eb65b4EXAMPLE", "AWS::EC2::VPC", HOSTILE, {
             "vpcId": "vpc-0a60eb65b4EXAMPLE", "cidrBlock": "10.0.0.0/16", "cidrBlocks": ["10.0.0.0/16"],
             "ipv6CidrBlocks": ["2600:1f16:115:200::/56"], "isDefault": False, "state": "available",
@@ -78,7 +78,7 @@ def test_availability_zones():
     zones = [{"State": "available", "OptInStatus": "opt-in-not-required", "Messages": [], "RegionName": "us-east-1",
               "ZoneName": "us-east-1a", "ZoneId": "use1-az6", "GroupName": "us-east-1",
               "NetworkBorderGroup": "us-east-1", "ZoneType": "availability-zone"}]
-    assert ec2.transform_availability_zones(zones, SCOPE) == [
+    assert transform("ec2.availability_zones", zones, SCOPE) == [
         Item("arn:aws:ec2:us-east-1:123456789012:availability-zone/us-east-1a", "AWS::EC2::AvailabilityZone",
              "us-east-1a", "us-east-1", {}, {"zoneId": "use1-az6", "state": "available",
                                               "zoneType": "availability-zone"}, []),
@@ -100,7 +100,7 @@ def test_subnets():
         "SubnetId": "subnet-0d3f1b7c2aEXAMPLE", "VpcId": "vpc-06e4ab6c6cEXAMPLE", "OwnerId": OTHER_ACCOUNT,
         "SubnetArn": "arn:aws:ec2:us-east-1:210987654321:subnet/subnet-0d3f1b7c2aEXAMPLE",
     }]
-    assert ec2.transform_subnets(subnets, SCOPE) == [
+    assert transform("ec2.subnets", subnets, SCOPE) == [
         item("subnet", "subnet-0bb1c79de3EXAMPLE", "AWS::EC2::Subnet", "public-a", {
             "subnetId": "subnet-0bb1c79de3EXAMPLE", "vpcId": "vpc-0a60eb65b4EXAMPLE", "cidrBlock": "10.0.0.0/20",
             "ipv6CidrBlocks": [], "availabilityZone": "us-east-1a", "availabilityZoneId": "use1-az6",
@@ -154,7 +154,7 @@ def test_route_tables():
         "Tags": [{"Key": "Name", "Value": "public"}], "VpcId": "vpc-0a60eb65b4EXAMPLE", "OwnerId": ACCOUNT,
     }]
     table = arn("route-table", "rtb-09ba434c1bEXAMPLE")
-    assert ec2.transform_route_tables(tables, SCOPE) == [
+    assert transform("ec2.route_tables", tables, SCOPE) == [
         item("route-table", "rtb-09ba434c1bEXAMPLE", "AWS::EC2::RouteTable", "public", {
             "routeTableId": "rtb-09ba434c1bEXAMPLE", "vpcId": "vpc-0a60eb65b4EXAMPLE", "main": True,
             "routes": [
@@ -191,7 +191,7 @@ def test_internet_gateways():
          "Tags": [{"Key": "Name", "Value": "spare"}]},
     ]
     igw = arn("internet-gateway", "igw-06095d83ebEXAMPLE")
-    assert ec2.transform_internet_gateways(gateways, SCOPE) == [
+    assert transform("ec2.internet_gateways", gateways, SCOPE) == [
         item("internet-gateway", "igw-06095d83ebEXAMPLE", "AWS::EC2::InternetGateway", "igw-06095d83ebEXAMPLE",
              {"internetGatewayId": "igw-06095d83ebEXAMPLE", "vpcIds": ["vpc-0a60eb65b4EXAMPLE"]},
              [Edge("attached_to", igw, VPC)]),
@@ -216,7 +216,7 @@ def test_nat_gateways():
         nat("nat-0bbb33334444EXAMPLE", "available", AvailabilityMode="regional", NatGatewayAddresses=[]),
     ]
     zonal, regional = arn("natgateway", "nat-05dba92075EXAMPLE"), arn("natgateway", "nat-0bbb33334444EXAMPLE")
-    assert ec2.transform_nat_gateways(gateways, SCOPE) == [
+    assert transform("ec2.nat_gateways", gateways, SCOPE) == [
         item("natgateway", "nat-05dba92075EXAMPLE", "AWS::EC2::NatGateway", "egress-a", {
             "natGatewayId": "nat-05dba92075EXAMPLE", "connectivityType": "public", "availabilityMode": "zonal",
             "state": "available", "vpcId": "vpc-0a60eb65b4EXAMPLE", "subnetId": "subnet-0bb1c79de3EXAMPLE",
@@ -250,7 +250,7 @@ def test_vpc_endpoints():
         "ServiceName": "com.amazonaws.us-east-1.sns", "State": "Deleted", "SubnetIds": [], "CreationTimestamp": CREATED,
     }]
     interface, gateway = arn("vpc-endpoint", "vpce-032a826a0aEXAMPLE"), arn("vpc-endpoint", "vpce-0c5ae7a6e1EXAMPLE")
-    assert ec2.transform_vpc_endpoints(endpoints, SCOPE) == [
+    assert transform("ec2.vpc_endpoints", endpoints, SCOPE) == [
         item("vpc-endpoint", "vpce-032a826a0aEXAMPLE", "AWS::EC2::VPCEndpoint", "vpce-032a826a0aEXAMPLE", {
             "vpcEndpointId": "vpce-032a826a0aEXAMPLE", "vpcEndpointType": "Interface",
             "serviceName": "com.amazonaws.us-east-1.sqs", "state": "available", "vpcId": "vpc-0a60eb65b4EXAMPLE",
@@ -279,7 +279,7 @@ def test_vpc_peering_connections():
         "Status": {"Code": "rejected", "Message": "Rejected"}, "VpcPeeringConnectionId": "pcx-222bbb33EXAMPLE",
     }]
     peering = arn("vpc-peering-connection", "pcx-111aaa22EXAMPLE")
-    assert ec2.transform_vpc_peering_connections(peerings, SCOPE) == [
+    assert transform("ec2.vpc_peering_connections", peerings, SCOPE) == [
         item("vpc-peering-connection", "pcx-111aaa22EXAMPLE", "AWS::EC2::VPCPeeringConnection", "to-analytics", {
             "vpcPeeringConnectionId": "pcx-111aaa22EXAMPLE", "status": "active",
             "requester": {"vpcId": "vpc-0a60eb65b4EXAMPLE", "ownerId": ACCOUNT, "region": "us-east-1",
@@ -301,7 +301,7 @@ def test_transit_gateways():
                     "DefaultRouteTableAssociation": "enable", "DnsSupport": "enable", "VpnEcmpSupport": "enable"},
         "Tags": [{"Key": "Name", "Value": "hub"}],
     }, {"TransitGatewayId": "tgw-0999deleteEXAMPLE", "State": "deleted", "OwnerId": ACCOUNT, "CreationTime": CREATED}]
-    assert ec2.transform_transit_gateways(gateways, SCOPE) == [
+    assert transform("ec2.transit_gateways", gateways, SCOPE) == [
         item("transit-gateway", "tgw-0262a0e521EXAMPLE", "AWS::EC2::TransitGateway", "hub", {
             "transitGatewayId": "tgw-0262a0e521EXAMPLE", "state": "available", "ownerId": ACCOUNT,
             "description": "hub", "amazonSideAsn": 64516, "creationTime": CREATED_ISO,
@@ -335,7 +335,7 @@ def test_transit_gateway_attachments():
             "resourceOwnerId": owner, "state": "available", "creationTime": CREATED_ISO,
         }, edges)
 
-    assert ec2.transform_transit_gateway_attachments(attachments, SCOPE) == [
+    assert transform("ec2.transit_gateway_attachments", attachments, SCOPE) == [
         expected("tgw-attach-0a1b2c3dEXAMPLE", "vpc", "vpc-0a60eb65b4EXAMPLE", ACCOUNT, VPC),
         expected("tgw-attach-0e5f6a7bEXAMPLE", "vpc", "vpc-0f1e2d3cEXAMPLE", OTHER_ACCOUNT,
                  arn("vpc", "vpc-0f1e2d3cEXAMPLE", account=OTHER_ACCOUNT)),
@@ -351,7 +351,7 @@ def test_vpn_gateways():
         "Tags": [{"Key": "Name", "Value": "office"}],
     }, {"State": "deleted", "Type": "ipsec.1", "VpnGatewayId": "vgw-0dead0000EXAMPLE", "VpcAttachments": []}]
     vgw = arn("vpn-gateway", "vgw-9a4cacf3EXAMPLE")
-    assert ec2.transform_vpn_gateways(gateways, SCOPE) == [
+    assert transform("ec2.vpn_gateways", gateways, SCOPE) == [
         item("vpn-gateway", "vgw-9a4cacf3EXAMPLE", "AWS::EC2::VPNGateway", "office", {
             "vpnGatewayId": "vgw-9a4cacf3EXAMPLE", "type": "ipsec.1", "state": "available", "amazonSideAsn": 64512,
             "vpcIds": ["vpc-0a60eb65b4EXAMPLE"],
@@ -378,7 +378,7 @@ def test_vpn_connections_never_keep_the_pre_shared_keys():
         "VpnConnectionId": "vpn-0dead000EXAMPLE", "VpnGatewayId": "vgw-9a4cacf3EXAMPLE"}]
     cgw = arn("customer-gateway", "cgw-0e11f167EXAMPLE")
     to_vgw, to_tgw = arn("vpn-connection", "vpn-40f41529EXAMPLE"), arn("vpn-connection", "vpn-0b2b3c4dEXAMPLE")
-    items = ec2.transform_vpn_connections(connections, SCOPE)
+    items = transform("ec2.vpn_connections", connections, SCOPE)
     assert items == [
         item("vpn-connection", "vpn-40f41529EXAMPLE", "AWS::EC2::VPNConnection", "office", {
             "vpnConnectionId": "vpn-40f41529EXAMPLE", "type": "ipsec.1", "category": "VPN", "state": "available",
@@ -402,7 +402,7 @@ def test_customer_gateways():
                  "Tags": [{"Key": "Name", "Value": "office"}]},
                 {"BgpAsn": "65000", "CustomerGatewayId": "cgw-0dead000EXAMPLE", "IpAddress": "12.1.2.4",
                  "State": "deleted", "Type": "ipsec.1"}]
-    assert ec2.transform_customer_gateways(gateways, SCOPE) == [
+    assert transform("ec2.customer_gateways", gateways, SCOPE) == [
         item("customer-gateway", "cgw-0e11f167EXAMPLE", "AWS::EC2::CustomerGateway", "office", {
             "customerGatewayId": "cgw-0e11f167EXAMPLE", "type": "ipsec.1", "state": "available", "bgpAsn": "65534",
             "ipAddress": "12.1.2.3", "deviceName": "edge-router-1",
@@ -446,7 +446,7 @@ def test_security_groups():
     cache = arn("security-group", "sg-0ca0ca0ca0EXAMPLE")
     everywhere_rule = {"protocol": "-1", "fromPort": None, "toPort": None, "cidrs": ["0.0.0.0/0"], "prefixLists": [],
                        "groups": []}
-    assert ec2.transform_security_groups(groups, SCOPE) == [
+    assert transform("ec2.security_groups", groups, SCOPE) == [
         item("security-group", "sg-0a1b2c3d4eEXAMPLE", "AWS::EC2::SecurityGroup", HOSTILE, {
             "groupId": "sg-0a1b2c3d4eEXAMPLE", "description": "web servers", "vpcId": "vpc-0a60eb65b4EXAMPLE",
             "ownerId": ACCOUNT,
@@ -485,7 +485,7 @@ def test_network_acls():
         "OwnerId": ACCOUNT,
     }]
     acl = arn("network-acl", "acl-0ea1f54ca7EXAMPLE")
-    assert ec2.transform_network_acls(acls, SCOPE) == [
+    assert transform("ec2.network_acls", acls, SCOPE) == [
         item("network-acl", "acl-0ea1f54ca7EXAMPLE", "AWS::EC2::NetworkAcl", "acl-0ea1f54ca7EXAMPLE", {
             "networkAclId": "acl-0ea1f54ca7EXAMPLE", "vpcId": "vpc-0a60eb65b4EXAMPLE", "isDefault": True,
             "entries": [
@@ -551,7 +551,7 @@ def test_instances_on_demand_and_spot():
     common = {"state": "running", "availabilityZone": "us-east-1a", "vpcId": "vpc-0a60eb65b4EXAMPLE",
               "subnetId": "subnet-0bb1c79de3EXAMPLE", "imageId": "ami-0abcdef1234567890", "architecture": "x86_64",
               "launchTime": CREATED_ISO}
-    assert ec2.transform_instances(reservations, SCOPE) == [
+    assert transform("ec2.instances", reservations, SCOPE) == [
         item("instance", "i-1234567890abcdef0", "AWS::EC2::Instance", HOSTILE, {
             "instanceId": "i-1234567890abcdef0", "instanceType": "m5.large", "lifecycle": "on-demand",
             "platform": "Linux/UNIX", "tenancy": "default", "privateIpAddress": "10.0.0.157",
@@ -565,7 +565,7 @@ def test_instances_on_demand_and_spot():
         }, [contains(SUBNET_A, spot), Edge("secured_by", spot, SG_DB)]),
     ]
     # The order above is the response's; the attribute keys are fixed.
-    assert list(ec2.transform_instances(reservations, SCOPE)[0].attributes) == [
+    assert list(transform("ec2.instances", reservations, SCOPE)[0].attributes) == [
         "instanceId", "instanceType", "state", "lifecycle", "platform", "tenancy", "availabilityZone", "vpcId",
         "subnetId", "privateIpAddress", "publicIpAddress", "imageId", "architecture", "launchTime"]
 
@@ -592,7 +592,7 @@ def test_volumes():
         "MultiAttachEnabled": False, "Operator": {"Managed": True, "Principal": "ecs.amazonaws.com"},
     }]
     data = arn("volume", "vol-049df61146EXAMPLE")
-    assert ec2.transform_volumes(volumes, SCOPE) == [
+    assert transform("ec2.volumes", volumes, SCOPE) == [
         item("volume", "vol-049df61146EXAMPLE", "AWS::EC2::Volume", "data", {
             "volumeId": "vol-049df61146EXAMPLE", "volumeType": "gp3", "size": 500, "iops": 6000, "throughput": 500,
             "state": "in-use", "availabilityZone": "us-east-1a", "encrypted": True, "multiAttachEnabled": False,
@@ -615,7 +615,7 @@ def test_launch_templates():
     templates = [{"CreateTime": CREATED, "CreatedBy": "arn:aws:iam::123456789012:root", "DefaultVersionNumber": 1,
                   "LatestVersionNumber": 3, "LaunchTemplateId": "lt-01238c059eEXAMPLE", "LaunchTemplateName": HOSTILE,
                   "Tags": [{"Key": "team", "Value": "web"}]}]
-    assert ec2.transform_launch_templates(templates, SCOPE) == [
+    assert transform("ec2.launch_templates", templates, SCOPE) == [
         item("launch-template", "lt-01238c059eEXAMPLE", "AWS::EC2::LaunchTemplate", HOSTILE, {
             "launchTemplateId": "lt-01238c059eEXAMPLE", "defaultVersionNumber": 1, "latestVersionNumber": 3,
             "createTime": CREATED_ISO,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from services.collector.discovery import cloudfront, route53, wafv2
 from services.collector.model import Edge, Item, Scope
 from tests.collector.harness import (  # noqa: F401  (aws: a fixture)
-    ACCOUNT, CREATED, CREATED_ISO, HOSTILE, SCOPE, SECRET, aws, check_items, run)
+    ACCOUNT, CREATED, CREATED_ISO, HOSTILE, SCOPE, SECRET, aws, check_items, run, transform)
 
 (DISTRIBUTIONS_UNIT,) = cloudfront.UNITS
 (ZONES_UNIT,) = route53.UNITS
@@ -68,7 +68,7 @@ LIST_DISTRIBUTIONS = {"DistributionList": {"Marker": "", "MaxItems": 100, "IsTru
 
 
 def test_transform_distributions():
-    items = cloudfront.transform_distributions(LIST_DISTRIBUTIONS["DistributionList"]["Items"], SCOPE)
+    items = transform("cloudfront.distributions", LIST_DISTRIBUTIONS["DistributionList"]["Items"], SCOPE)
     check_items(DISTRIBUTIONS_UNIT, items)
     assert items == [
         Item(arn=DIST + "EDFDVBD6EXAMPLE", type="AWS::CloudFront::Distribution", name="www.example.com", region="",
@@ -166,7 +166,7 @@ HOSTED_ZONES = [   # ListHostedZones' zones, each with ListResourceRecordSets' r
 
 
 def test_transform_hosted_zones():
-    items = route53.transform_hosted_zones(HOSTED_ZONES, SCOPE)
+    items = transform("route53.hosted_zones", HOSTED_ZONES, SCOPE)
     check_items(ZONES_UNIT, items)
     zone, private = ZONE + "Z1D633PJN98FT9", ZONE + "Z2PRIVATE0001"
     record = lambda suffix: f"{zone}/recordset/{suffix}"   # noqa: E731
@@ -261,7 +261,7 @@ WEB_ACLS = [   # ListWebACLs' summaries with their scope and ListResourcesForWeb
 
 
 def test_transform_web_acls():
-    items = wafv2.transform_web_acls(WEB_ACLS, SCOPE)
+    items = transform("wafv2.web_acls", WEB_ACLS, SCOPE)
     check_items(WEB_ACLS_UNIT, items)
     assert items == [
         Item(arn=REGIONAL_ACL, type="AWS::WAFv2::WebACL", name="api", region="us-east-1",

@@ -9,7 +9,8 @@ import pytest
 
 from services.collector.discovery import Context, autoscaling, directconnect, elb
 from services.collector.model import Edge, Item
-from tests.collector.harness import ACCOUNT, CREATED, CREATED_ISO, HOSTILE, SCOPE, mocked_aws, page_sizes, run
+from tests.collector.harness import (ACCOUNT, CREATED, CREATED_ISO, HOSTILE, SCOPE, mocked_aws, page_sizes, run,
+                                     transform)
 
 CLASSIC, LOAD_BALANCERS, TARGET_GROUPS = elb.UNITS
 (GROUPS,) = autoscaling.UNITS
@@ -58,7 +59,7 @@ def test_classic_load_balancers():
         "Subnets": ["subnet-15aaab61", "subnet-2a2b2c2d"], "VPCId": "vpc-a01106c2",
     }]
     balancer = f"{ELB}:loadbalancer/{HOSTILE}"
-    assert elb.transform_classic_load_balancers(balancers, SCOPE) == [
+    assert transform("elb.classic_load_balancers", balancers, SCOPE) == [
         Item(balancer, "AWS::ElasticLoadBalancing::LoadBalancer", HOSTILE, "us-east-1", {}, {
             "type": "classic", "scheme": "internet-facing",
             "dnsName": "my-load-balancer-1234567890.us-east-1.elb.amazonaws.com",
@@ -103,7 +104,7 @@ def test_load_balancers():
         }, edges)
 
     subnet_a, subnet_b = ec2_arn("subnet", "subnet-8360a9e7"), ec2_arn("subnet", "subnet-b7d581c0")
-    assert elb.transform_load_balancers(balancers, SCOPE) == [
+    assert transform("elb.load_balancers", balancers, SCOPE) == [
         expected(ALB_ARN, "my-load-balancer", "application", "internet-facing", "active", ["us-east-1a", "us-east-1b"],
                  [contains(subnet_a, ALB_ARN), contains(subnet_b, ALB_ARN),
                   Edge("secured_by", ALB_ARN, ec2_arn("security-group", "sg-5943793c"))]),
@@ -150,7 +151,7 @@ def test_target_groups():
             "targetType": target_type, "protocol": protocol, "port": port, "vpcId": vpc, "ipTargets": ip_targets,
         }, edges)
 
-    assert elb.transform_target_groups(found, SCOPE) == [
+    assert transform("elb.target_groups", found, SCOPE) == [
         expected(TG_ARN, "my-targets", "instance", "HTTP", 80, "vpc-3ac0fb5f", [], [
             Edge("targets", ALB_ARN, TG_ARN), Edge("targets", NLB_ARN, TG_ARN),
             Edge("targets", TG_ARN, ec2_arn("instance", "i-0f76fade")),
@@ -202,7 +203,7 @@ def test_auto_scaling_groups():
         "Instances": [], "CreatedTime": CREATED, "VPCZoneIdentifier": "", "Tags": [],
     }]
     group, legacy = groups[0]["AutoScalingGroupARN"], groups[1]["AutoScalingGroupARN"]
-    assert autoscaling.transform_auto_scaling_groups(groups, SCOPE) == [
+    assert transform("autoscaling.groups", groups, SCOPE) == [
         Item(group, "AWS::AutoScaling::AutoScalingGroup", HOSTILE, "us-east-1", {"Name": "web"}, {
             "minSize": 1, "maxSize": 5, "desiredCapacity": 2,
             "launchTemplate": {"id": "lt-0a20c965061f8ce8b", "name": "my-template", "version": "$Default"},
@@ -234,7 +235,7 @@ def test_direct_connect_connections():
         "providerName": None, "macSecCapable": False, "encryptionMode": "no_encrypt",
     }, {"ownerAccount": ACCOUNT, "connectionId": "dxcon-gone0001", "connectionName": "old",
         "connectionState": "deleted", "region": "us-east-1", "location": "EqDC2", "bandwidth": "1Gbps"}]
-    assert directconnect.transform_connections(connections, SCOPE) == [
+    assert transform("directconnect.connections", connections, SCOPE) == [
         Item("arn:aws:directconnect:us-east-1:123456789012:dxcon/dxcon-fgxy1234", "AWS::DirectConnect::Connection",
              HOSTILE, "us-east-1", {"team": "network"}, {
                  "connectionId": "dxcon-fgxy1234", "connectionState": "available", "bandwidth": "10Gbps",

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from services.collector.discovery import Context, eventbridge, kinesis, ses, sns, sqs
 from services.collector.model import Edge, Item
 from tests.collector.harness import (  # noqa: F401  (aws: a fixture)
-    CREATED, CREATED_ISO, HOSTILE, SCOPE, SECRET, aws, check_items, run)
+    CREATED, CREATED_ISO, HOSTILE, SCOPE, SECRET, aws, check_items, run, transform)
 
 TOPICS_UNIT, SUBSCRIPTIONS_UNIT = sns.UNITS
 (QUEUES_UNIT,) = sqs.UNITS
@@ -39,7 +39,7 @@ LIST_SUBSCRIPTIONS = {"Subscriptions": [
 
 
 def test_transform_topics():
-    items = sns.transform_topics(LIST_TOPICS["Topics"], SCOPE)
+    items = transform("sns.topics", LIST_TOPICS["Topics"], SCOPE)
     check_items(TOPICS_UNIT, items)
     assert items == [
         Item(arn=SNS + "orders", type="AWS::SNS::Topic", name="orders", region="us-east-1",
@@ -50,7 +50,7 @@ def test_transform_topics():
 
 
 def test_transform_subscriptions():
-    items = sns.transform_subscriptions(LIST_SUBSCRIPTIONS["Subscriptions"], SCOPE)
+    items = transform("sns.subscriptions", LIST_SUBSCRIPTIONS["Subscriptions"], SCOPE)
     check_items(SUBSCRIPTIONS_UNIT, items)
     to_queue, to_function, to_email, to_https = (s["SubscriptionArn"] for s in LIST_SUBSCRIPTIONS["Subscriptions"][:4])
     assert items == [
@@ -117,7 +117,7 @@ QUEUES = [   # ListQueues' URLs, each with its GetQueueAttributes(All) answer
 
 
 def test_transform_queues():
-    items = sqs.transform_queues(QUEUES, SCOPE)
+    items = transform("sqs.queues", QUEUES, SCOPE)
     check_items(QUEUES_UNIT, items)
     assert items == [
         Item(arn=SQS + "orders", type="AWS::SQS::Queue", name="orders", region="us-east-1",
@@ -182,7 +182,7 @@ STREAMS = [   # DescribeStreamSummary's StreamDescriptionSummary per listed stre
 
 
 def test_transform_streams():
-    items = kinesis.transform_streams(STREAMS, SCOPE)
+    items = transform("kinesis.streams", STREAMS, SCOPE)
     check_items(STREAMS_UNIT, items)
     assert items == [
         Item(arn=KINESIS + "clicks", type="AWS::Kinesis::Stream", name="clicks", region="us-east-1",
@@ -233,7 +233,7 @@ EVENT_BUSES = {
 
 
 def test_transform_event_buses_and_rules():
-    items = eventbridge.transform_event_buses(EVENT_BUSES, SCOPE)
+    items = transform("eventbridge.event_buses", EVENT_BUSES, SCOPE)
     check_items(EVENTS_UNIT, items)
     nightly, placed = EVENTS + "rule/nightly-report", EVENTS + "rule/orders/order-placed"
     assert items == [
@@ -285,7 +285,7 @@ LIST_EMAIL_IDENTITIES = {"EmailIdentities": [
 
 
 def test_transform_email_identities():
-    items = ses.transform_email_identities(LIST_EMAIL_IDENTITIES["EmailIdentities"], SCOPE)
+    items = transform("ses.email_identities", LIST_EMAIL_IDENTITIES["EmailIdentities"], SCOPE)
     check_items(IDENTITIES_UNIT, items)
     assert items == [
         Item(arn=SES + "example.com", type="AWS::SES::EmailIdentity", name="example.com", region="us-east-1",

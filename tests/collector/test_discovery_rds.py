@@ -9,7 +9,7 @@ from dataclasses import asdict
 from services.collector.discovery import rds
 from services.collector.model import Edge, Item
 from tests.collector.harness import (  # noqa: F401  (aws, vpc: fixtures)
-    CREATED, HOSTILE, SCOPE, aws, check_items, run, sg_arn, subnet_arn, vpc)
+    CREATED, HOSTILE, SCOPE, aws, check_items, run, sg_arn, subnet_arn, transform, vpc)
 
 INSTANCES, CLUSTERS = rds.UNITS
 SUBNET_GROUP = {
@@ -117,7 +117,7 @@ PLACED = [Edge("contains", subnet_arn("subnet-0aaa1111"), arn("db", "orders")),
 
 
 def test_transform_instances():
-    items = {item.arn: item for item in rds.transform_instances(DESCRIBE_DB_INSTANCES["DBInstances"], SCOPE)}
+    items = {item.arn: item for item in transform("rds.instances", DESCRIBE_DB_INSTANCES["DBInstances"], SCOPE)}
     check_items(INSTANCES, list(items.values()))
     assert items[arn("db", "orders")] == Item(
         arn=arn("db", "orders"), type="AWS::RDS::DBInstance", name="orders", region="us-east-1",
@@ -147,7 +147,7 @@ def test_transform_instances():
 
 
 def test_transform_clusters():
-    items = {item.arn: item for item in rds.transform_clusters(DESCRIBE_DB_CLUSTERS["DBClusters"], SCOPE)}
+    items = {item.arn: item for item in transform("rds.clusters", DESCRIBE_DB_CLUSTERS["DBClusters"], SCOPE)}
     check_items(CLUSTERS, list(items.values()))
     assert items[arn("cluster", "aurora-prod")] == Item(
         arn=arn("cluster", "aurora-prod"), type="AWS::RDS::DBCluster", name="aurora-prod", region="us-east-1",
@@ -172,8 +172,8 @@ def test_transform_clusters():
 
 
 def test_transforms_keep_no_secrets_or_endpoints():
-    items = (rds.transform_instances(DESCRIBE_DB_INSTANCES["DBInstances"], SCOPE)
-             + rds.transform_clusters(DESCRIBE_DB_CLUSTERS["DBClusters"], SCOPE))
+    items = (transform("rds.instances", DESCRIBE_DB_INSTANCES["DBInstances"], SCOPE)
+             + transform("rds.clusters", DESCRIBE_DB_CLUSTERS["DBClusters"], SCOPE))
     stored = json.dumps([asdict(item) for item in items])
     for kept_out in ("dbadmin", "secretsmanager", "rds.amazonaws.com", "kms", "db-ABCDEFG"):
         assert kept_out not in stored

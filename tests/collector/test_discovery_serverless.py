@@ -10,7 +10,8 @@ import zipfile
 from services.collector.discovery import apigateway, lambda_
 from services.collector.model import Edge, Item
 from tests.collector.harness import (  # noqa: F401  (aws, vpc: fixtures)
-    CREATED, CREATED_ISO, HOSTILE, SCOPE, SECRET, aws, check_items, run, sg_arn, subnet_arn, vpc)
+    CREATED, CREATED_ISO, HOSTILE, SCOPE, SECRET, aws, check_items, run, sg_arn, subnet_arn, transform,
+    vpc)
 
 FUNCTIONS_UNIT, MAPPINGS_UNIT = lambda_.UNITS
 REST_UNIT, HTTP_UNIT = apigateway.UNITS
@@ -59,7 +60,7 @@ LIST_FUNCTIONS = {"Functions": [
 
 
 def test_transform_functions():
-    items = lambda_.transform_functions(LIST_FUNCTIONS["Functions"], SCOPE)
+    items = transform("lambda.functions", LIST_FUNCTIONS["Functions"], SCOPE)
     check_items(FUNCTIONS_UNIT, items)
     assert items == [
         Item(arn=FN + "orders-worker", type="AWS::Lambda::Function", name="orders-worker", region="us-east-1",
@@ -128,7 +129,7 @@ LIST_EVENT_SOURCE_MAPPINGS = {"EventSourceMappings": [
 
 
 def test_transform_event_source_mappings():
-    items = lambda_.transform_event_source_mappings(LIST_EVENT_SOURCE_MAPPINGS["EventSourceMappings"], SCOPE)
+    items = transform("lambda.event_source_mappings", LIST_EVENT_SOURCE_MAPPINGS["EventSourceMappings"], SCOPE)
     check_items(MAPPINGS_UNIT, items)
     sqs_mapping, stream_mapping, kafka_mapping = (ESM + "a1b2c3d4-5678-90ab-cdef-11111EXAMPLE",
                                                   ESM + "b2c3d4e5-6789-01bc-def0-22222EXAMPLE",
@@ -242,7 +243,7 @@ HTTP_APIS = [
 
 
 def test_transform_rest_apis():
-    items = apigateway.transform_rest_apis(REST_APIS, SCOPE)
+    items = transform("apigateway.rest_apis", REST_APIS, SCOPE)
     check_items(REST_UNIT, items)
     assert items == [
         Item(arn=REST + "fugvjdxtri", type="AWS::ApiGateway::RestApi", name=HOSTILE, region="us-east-1",
@@ -259,7 +260,7 @@ def test_transform_rest_apis():
 
 
 def test_transform_http_and_websocket_apis():
-    items = apigateway.transform_apis(HTTP_APIS, SCOPE)
+    items = transform("apigateway.apis", HTTP_APIS, SCOPE)
     check_items(HTTP_UNIT, items)
     assert items == [
         Item(arn=HTTP + "a1b2c3d4e5", type="AWS::ApiGatewayV2::Api", name="checkout", region="us-east-1",

@@ -12,7 +12,7 @@ from botocore.stub import Stubber
 from services.collector.discovery import Context, efs, fsx, glacier, s3
 from services.collector.model import Edge, Item
 from tests.collector.harness import (  # noqa: F401  (aws, vpc: fixtures)
-    HOSTILE, SCOPE, aws, by_arn, check_items, run, run_unit, subnet_arn, vpc)
+    HOSTILE, SCOPE, aws, by_arn, check_items, run, run_unit, subnet_arn, transform, vpc)
 
 CREATED = datetime(2024, 3, 5, 14, 22, 7, tzinfo=timezone.utc)
 CREATED_ISO = "2024-03-05T14:22:07+00:00"
@@ -49,7 +49,7 @@ def test_transform_buckets():
         {"Name": "tokyo-media", "CreationDate": CREATED, "BucketRegion": None, "LocationConstraint": "ap-northeast-1",
          "TagSet": [], "Notification": {"EventBridgeConfiguration": {}}},
     ]
-    items = by_arn(s3.transform_buckets(raw, SCOPE))
+    items = by_arn(transform("s3.buckets", raw, SCOPE))
     check_items(BUCKETS_UNIT, list(items.values()))
     assert items["arn:aws:s3:::assets"] == Item(
         arn="arn:aws:s3:::assets", type="AWS::S3::Bucket", name="assets", region="us-east-1",
@@ -166,7 +166,7 @@ def test_transform_file_systems_and_mount_targets():
              "AvailabilityZoneName": f"us-east-1{zone}", "VpcId": "vpc-0a1b2c3d"}
             for zone, subnet in (("a", "subnet-0aaa1111"), ("b", "subnet-0bbb2222"))],
     }
-    items = by_arn(efs.transform_file_systems(raw, SCOPE))
+    items = by_arn(transform("efs.file_systems", raw, SCOPE))
     check_items(EFS_UNIT, list(items.values()))
     assert sorted(items) == sorted([FS_ARN + "fs-0shared1", FS_ARN + "fs-0onezone", MT_ARN + "fsmt-0a",
                                     MT_ARN + "fsmt-0b"])  # the deleted file system is left out
@@ -238,7 +238,7 @@ def test_transform_fsx_file_systems():
     ontap = fsx_file_system("fs-0ont11111", "ONTAP", StorageCapacity=1024,
                             OntapConfiguration={"DeploymentType": "SINGLE_AZ_2", "ThroughputCapacity": 384,
                                                 "DiskIopsConfiguration": {"Mode": "USER_PROVISIONED", "Iops": 6000}})
-    items = by_arn(fsx.transform_file_systems([windows, lustre, ontap], SCOPE))
+    items = by_arn(transform("fsx.file_systems", [windows, lustre, ontap], SCOPE))
     check_items(FSX_UNIT, list(items.values()))
     assert items[FSX_ARN + "fs-0win11111"] == Item(
         arn=FSX_ARN + "fs-0win11111", type="AWS::FSx::FileSystem", name=HOSTILE, region="us-east-1",
@@ -287,7 +287,7 @@ def test_transform_vaults():
         {"VaultARN": VAULT_ARN + "new", "VaultName": "new", "CreationDate": "2024-03-05T14:22:07.000Z",
          "NumberOfArchives": 0, "SizeInBytes": 0},
     ]}
-    items = by_arn(glacier.transform_vaults(list_vaults["VaultList"], SCOPE))
+    items = by_arn(transform("glacier.vaults", list_vaults["VaultList"], SCOPE))
     check_items(GLACIER_UNIT, list(items.values()))
     assert items == {
         VAULT_ARN + "examplevault": Item(

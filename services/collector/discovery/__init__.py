@@ -3,15 +3,14 @@
 A module exposes `UNITS`: each `Unit` pairs a dumb `get` (the paginated AWS calls, returning the
 responses' plain data) with a pure `transform` (that data -> `Item`s) and names the CloudFormation
 types it produces, which must be declared in services/collector/declarations.py together with
-every IAM action `get` calls (a test checks both, so the minimal policy cannot drift).
+every IAM action `get` calls (a test checks both, so the minimal policy cannot drift). Modules
+describe each type with a `Spec` (discovery/_spec.py) and build their units with `unit`, which
+makes the transform from the specs:
 
-    def get_vpcs(ctx: Context) -> list[dict]:
-        return ctx.paginate("describe_vpcs", "Vpcs", page_size=1000)
+    VPC = Spec("AWS::EC2::VPC", arn=ec2("vpc", "VpcId"), name=name_tag_or("VpcId"), tags=tags_at(),
+               attributes={**named("VpcId", "CidrBlock", "State"), "isDefault": at("IsDefault", False)})
 
-    def transform_vpcs(vpcs: list[dict], scope: Scope) -> list[Item]:
-        ...
-
-    UNITS = [Unit("ec2.vpcs", "ec2", ("AWS::EC2::VPC",), get_vpcs, transform_vpcs)]
+    UNITS = [unit("ec2.vpcs", "ec2", listing("describe_vpcs", "Vpcs", page_size=1000), VPC)]
 
 Rules for `get`:
 - Ask for the largest page the API allows: API calls per sync should equal the minimum number of

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 
-from services.collector.discovery import Context, Unit
-from services.collector.discovery._shared import attributes, function_arn, unless_error
-from services.collector.model import Edge, Item, Scope, iso
+from services.collector.discovery import Context
+from services.collector.discovery._shared import function_arn, unless_error
+from services.collector.discovery._spec import Link, Spec, const, count, first_of, nonempty, tag_map, timestamp, unit
+from services.collector.model import Scope
 
 PAGE = 500                       # GetRestApis' and GetResources' limit: at most 500
 HTTP_PAGE = 500                  # GetApis' and GetIntegrations' MaxResults (a string; botocore converts)
@@ -39,9 +40,9 @@ def lambda_function(uri: str | None) -> str | None:
     return arn
 
 
-def api_edges(arn: str, uris: list[str | None]) -> list[Edge]:
-    functions = dict.fromkeys(f for f in map(lambda_function, uris) if f)
-    return [Edge("triggers", arn, function) for function in functions]
+def invoked(uris: list[str | None]) -> list[str]:
+    """The Lambda functions that integrations with these URIs invoke (API -triggers-> function)."""
+    return [function for function in map(lambda_function, uris) if function]
 
 
 # --- REST APIs ----------------------------------------------------------------------------------
@@ -53,28 +54,25 @@ def get_rest_apis(ctx: Context) -> list[dict]:
     return [{"api": api, "resources": found} for api, found in zip(apis, resources) if found is not None]
 
 
-def transform_rest_apis(raw: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for entry in raw:
-        api = entry["api"]
-        arn = scope.arn("apigateway", f"/restapis/{api['id']}", account="")   # API Gateway ARNs name no account
-        endpoint = api.get("endpointConfiguration") or {}
-        uris = [(method.get("methodIntegration") or {}).get("uri")
-                for resource in entry["resources"] for method in (resource.get("resourceMethods") or {}).values()]
-        items.append(Item(
-            arn=arn, type="AWS::ApiGateway::RestApi", name=api.get("name", api["id"]), region=scope.region,
-            tags=dict(api.get("tags") or {}),
-            attributes=attributes(
-                apiId=api["id"],
-                apiType="REST",
-                endpointTypes=endpoint.get("types"),             # EDGE, REGIONAL or PRIVATE
-                vpcEndpointIds=endpoint.get("vpcEndpointIds") or None,
-                apiKeySource=api.get("apiKeySource"),
-                disableExecuteApiEndpoint=api.get("disableExecuteApiEndpoint"),
-                resourceCount=len(entry["resources"]),
-                created=iso(api.get("createdDate"))),
-            edges=api_edges(arn, uris)))
-    return items
+def rest_api_functions(entry: dict, scope: Scope) -> list[str]:
+    return invoked([(method.get("methodIntegration") or {}).get("uri") for resource in entry["resources"]
+                    for method in (resource.get("resourceMethods") or {}).values()])
+
+
+REST_API = Spec(
+    "AWS::ApiGateway::RestApi", name=first_of("api.name", "api.id"), tags=tag_map("api.tags"),
+    arn=lambda entry, scope: scope.arn("apigateway", f"/restapis/{entry['api']['id']}", account=""),  # no account
+    attributes={
+        "apiId": "api.id",
+        "apiType": const("REST"),
+        "endpointTypes": "api.endpointConfiguration.types",             # EDGE, REGIONAL or PRIVATE
+        "vpcEndpointIds": nonempty("api.endpointConfiguration.vpcEndpointIds"),
+        "apiKeySource": "api.apiKeySource",
+        "disableExecuteApiEndpoint": "api.disableExecuteApiEndpoint",
+        "resourceCount": count("resources"),
+        "created": timestamp("api.createdDate"),
+    },
+    edges=(Link("triggers", rest_api_functions),))
 
 
 # --- HTTP and WebSocket APIs --------------------------------------------------------------------
@@ -86,25 +84,20 @@ def get_apis(ctx: Context) -> list[dict]:
     return [{"api": api, "integrations": found} for api, found in zip(apis, integrations) if found is not None]
 
 
-def transform_apis(raw: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for entry in raw:
-        api = entry["api"]
-        arn = scope.arn("apigateway", f"/apis/{api['ApiId']}", account="")
-        items.append(Item(
-            arn=arn, type="AWS::ApiGatewayV2::Api", name=api.get("Name", api["ApiId"]), region=scope.region,
-            tags=dict(api.get("Tags") or {}),
-            attributes=attributes(
-                apiId=api["ApiId"],
-                apiType=api.get("ProtocolType"),                 # HTTP or WEBSOCKET
-                apiEndpoint=api.get("ApiEndpoint"),
-                disableExecuteApiEndpoint=api.get("DisableExecuteApiEndpoint"),
-                created=iso(api.get("CreatedDate"))),
-            edges=api_edges(arn, [integration.get("IntegrationUri") for integration in entry["integrations"]])))
-    return items
-
+API = Spec(
+    "AWS::ApiGatewayV2::Api", name=first_of("api.Name", "api.ApiId"), tags=tag_map("api.Tags"),
+    arn=lambda entry, scope: scope.arn("apigateway", f"/apis/{entry['api']['ApiId']}", account=""),
+    attributes={
+        "apiId": "api.ApiId",
+        "apiType": "api.ProtocolType",                 # HTTP or WEBSOCKET
+        "apiEndpoint": "api.ApiEndpoint",
+        "disableExecuteApiEndpoint": "api.DisableExecuteApiEndpoint",
+        "created": timestamp("api.CreatedDate"),
+    },
+    edges=(Link("triggers", lambda entry, scope: invoked([integration.get("IntegrationUri")
+                                                          for integration in entry["integrations"]])),))
 
 UNITS = [
-    Unit("apigateway.rest_apis", "apigateway", ("AWS::ApiGateway::RestApi",), get_rest_apis, transform_rest_apis),
-    Unit("apigateway.apis", "apigatewayv2", ("AWS::ApiGatewayV2::Api",), get_apis, transform_apis),
+    unit("apigateway.rest_apis", "apigateway", get_rest_apis, REST_API),
+    unit("apigateway.apis", "apigatewayv2", get_apis, API),
 ]

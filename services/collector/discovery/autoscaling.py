@@ -1,16 +1,12 @@
-"""EC2 Auto Scaling groups."""
+"""EC2 Auto Scaling groups. Absent fields are stored as null (keep_none, discovery/_spec.py)."""
 from __future__ import annotations
 
-from services.collector.discovery import Context, Unit
-from services.collector.discovery._shared import make_item, placement
-from services.collector.model import Edge, Item, Scope, iso, tags_of
+from services.collector.discovery._spec import (Link, Spec, at, each, ec2, listing, named, placed, tags_at, timestamp,
+                                                unit)
+from services.collector.model import Scope
 
 
-def get_auto_scaling_groups(ctx: Context) -> list[dict]:
-    return ctx.paginate("describe_auto_scaling_groups", "AutoScalingGroups", page_size=100)  # the API's maximum
-
-
-def _launch_template(group: dict) -> dict | None:
+def launch_template(group: dict, scope: Scope) -> dict | None:
     """The group's launch template, given directly or through a mixed instances policy."""
     spec = (group.get("LaunchTemplate")
             or group.get("MixedInstancesPolicy", {}).get("LaunchTemplate", {}).get("LaunchTemplateSpecification"))
@@ -19,40 +15,39 @@ def _launch_template(group: dict) -> dict | None:
     return {"id": spec.get("LaunchTemplateId"), "name": spec.get("LaunchTemplateName"), "version": spec.get("Version")}
 
 
-def transform_auto_scaling_groups(groups: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for group in groups:
-        arn = group["AutoScalingGroupARN"]
-        template = _launch_template(group)
-        subnet_ids = [s.strip() for s in (group.get("VPCZoneIdentifier") or "").split(",") if s.strip()]
-        attributes = {
-            "minSize": group.get("MinSize"),
-            "maxSize": group.get("MaxSize"),
-            "desiredCapacity": group.get("DesiredCapacity"),
-            "launchTemplate": template,
-            # No relationship type fits "launched from": the diagram links the template by its ARN.
-            "launchTemplateArn": (scope.ec2_arn("launch-template", template["id"])
-                                  if template and template["id"] else None),
-            "launchConfigurationName": group.get("LaunchConfigurationName"),
-            "availabilityZones": group.get("AvailabilityZones", []),
-            "subnetIds": subnet_ids,
-            "healthCheckType": group.get("HealthCheckType"),
-            "createdTime": iso(group.get("CreatedTime")),
-        }
-        edges = placement(scope, arn, subnet_ids)
-        edges += [Edge("member_of", scope.ec2_arn("instance", i["InstanceId"]), arn)
-                  for i in group.get("Instances", [])]
-        # The group registers its instances in these target groups and Classic load balancers:
-        # they target the group, as a target group targets an ECS service (model.py).
-        edges += [Edge("targets", target_group_arn, arn) for target_group_arn in group.get("TargetGroupARNs", [])]
-        edges += [Edge("targets", scope.arn("elasticloadbalancing", f"loadbalancer/{name}"), arn)
-                  for name in group.get("LoadBalancerNames", [])]
-        items.append(make_item(scope, arn, "AWS::AutoScaling::AutoScalingGroup", group["AutoScalingGroupName"],
-                               tags_of(group.get("Tags")), attributes, edges))
-    return items
+def launch_template_arn(group: dict, scope: Scope) -> str | None:
+    template = launch_template(group, scope)
+    return scope.ec2_arn("launch-template", template["id"]) if template and template["id"] else None
 
+
+def subnet_ids(group: dict, scope: Scope) -> list[str]:
+    return [s.strip() for s in (group.get("VPCZoneIdentifier") or "").split(",") if s.strip()]
+
+
+AUTO_SCALING_GROUP = Spec(
+    "AWS::AutoScaling::AutoScalingGroup", arn="AutoScalingGroupARN", name="AutoScalingGroupName", tags=tags_at(),
+    keep_none=True,
+    attributes={
+        **named("MinSize", "MaxSize", "DesiredCapacity"),
+        "launchTemplate": launch_template,
+        # No relationship type fits "launched from": the diagram links the template by its ARN.
+        "launchTemplateArn": launch_template_arn,
+        "launchConfigurationName": "LaunchConfigurationName",
+        "availabilityZones": at("AvailabilityZones", []),
+        "subnetIds": subnet_ids,
+        "healthCheckType": "HealthCheckType",
+        "createdTime": timestamp("CreatedTime"),
+    },
+    edges=(*placed(subnet_ids),
+           Link("member_of", ec2("instance", each("Instances", "InstanceId")), inward=True),
+           # The group registers its instances in these target groups and Classic load balancers:
+           # they target the group, as a target group targets an ECS service (model.py).
+           Link("targets", "TargetGroupARNs", inward=True),
+           Link("targets", lambda group, scope: [scope.arn("elasticloadbalancing", f"loadbalancer/{name}")
+                                                 for name in group.get("LoadBalancerNames", [])], inward=True)))
 
 UNITS = [
-    Unit("autoscaling.groups", "autoscaling", ("AWS::AutoScaling::AutoScalingGroup",), get_auto_scaling_groups,
-         transform_auto_scaling_groups),
+    unit("autoscaling.groups", "autoscaling",
+         listing("describe_auto_scaling_groups", "AutoScalingGroups", page_size=100),   # the API's maximum
+         AUTO_SCALING_GROUP),
 ]

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import re
 
-from services.collector.discovery import Context, Unit
-from services.collector.discovery._shared import attributes
-from services.collector.model import Edge, Item, Scope, iso
+from services.collector.discovery import Context
+from services.collector.discovery._spec import Link, Spec, const, first_of, named, nonempty, objects, timestamp, unit
+from services.collector.model import Scope
 
 PAGE = 100   # ListDistributions' MaxItems: at most 100
 
@@ -43,45 +43,42 @@ def s3_bucket(domain: str) -> str | None:
     return match["bucket"] if match else None
 
 
-def transform_distributions(distributions: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for distribution in distributions:
-        arn = distribution["ARN"]
-        origins = (distribution.get("Origins") or {}).get("Items") or []
-        buckets = {origin["Id"]: s3_bucket(origin.get("DomainName", "")) for origin in origins}
-        aliases = (distribution.get("Aliases") or {}).get("Items") or []
-        web_acl = distribution.get("WebACLId") or ""
-        edges = [Edge("origin_of", f"arn:{scope.partition}:s3:::{bucket}", arn)
-                 for bucket in dict.fromkeys(buckets.values()) if bucket]
-        if web_acl.startswith("arn:"):
-            edges.append(Edge("attached_to", web_acl, arn))
-        items.append(Item(
-            # Named by what people type: its first alternate domain name, else its own.
-            arn=arn, type="AWS::CloudFront::Distribution",
-            name=aliases[0] if aliases else distribution.get("DomainName") or distribution["Id"],
-            region="",  # global
-            attributes=attributes(
-                id=distribution["Id"],
-                domainName=distribution.get("DomainName"),
-                aliases=aliases,
-                comment=distribution.get("Comment") or None,
-                status=distribution.get("Status"),
-                enabled=distribution.get("Enabled"),
-                priceClass=distribution.get("PriceClass"),
-                httpVersion=distribution.get("HttpVersion"),
-                ipv6Enabled=distribution.get("IsIPV6Enabled"),
-                webAclId=web_acl or None,
-                origins=[attributes(
-                    id=origin["Id"],
-                    domainName=origin.get("DomainName"),
-                    originPath=origin.get("OriginPath") or None,
-                    s3Bucket=buckets[origin["Id"]],
-                    vpcOriginId=(origin.get("VpcOriginConfig") or {}).get("VpcOriginId"),
-                ) for origin in origins],
-                lastModified=iso(distribution.get("LastModifiedTime"))),
-            edges=edges))
-    return items
+def origin_buckets(distribution: dict, scope: Scope) -> list[str]:
+    """The buckets the distribution's S3 origins name (bucket -origin_of-> distribution)."""
+    buckets = [s3_bucket(origin.get("DomainName", "")) for origin in ORIGINS(distribution, scope)]
+    return [f"arn:{scope.partition}:s3:::{bucket}" for bucket in buckets if bucket]
 
 
-UNITS = [Unit("cloudfront.distributions", "cloudfront", ("AWS::CloudFront::Distribution",),
-              get_distributions, transform_distributions, global_=True)]
+def web_acl(distribution: dict, scope: Scope) -> str | None:
+    """A WAFv2 web ACL's ARN (web ACL -attached_to-> distribution); WAF Classic ids are not discovered."""
+    found = distribution.get("WebACLId") or ""
+    return found if found.startswith("arn:") else None
+
+
+ORIGINS = nonempty("Origins.Items", [])
+ALIASES = nonempty("Aliases.Items", [])
+
+DISTRIBUTION = Spec(
+    "AWS::CloudFront::Distribution", arn="ARN", region=const(""),   # global
+    # Named by what people type: its first alternate domain name, else its own.
+    name=first_of(lambda distribution, scope: (ALIASES(distribution, scope) or [None])[0], "DomainName", "Id"),
+    attributes={
+        "id": "Id",
+        "domainName": "DomainName",
+        "aliases": ALIASES,
+        "comment": nonempty("Comment"),
+        **named("Status", "Enabled", "PriceClass", "HttpVersion"),
+        "ipv6Enabled": "IsIPV6Enabled",
+        "webAclId": nonempty("WebACLId"),
+        "origins": objects(ORIGINS, {
+            "id": "Id",
+            "domainName": "DomainName",
+            "originPath": nonempty("OriginPath"),
+            "s3Bucket": lambda origin, scope: s3_bucket(origin.get("DomainName", "")),
+            "vpcOriginId": "VpcOriginConfig.VpcOriginId",
+        }),
+        "lastModified": timestamp("LastModifiedTime"),
+    },
+    edges=(Link("origin_of", origin_buckets, inward=True), Link("attached_to", web_acl, inward=True)))
+
+UNITS = [unit("cloudfront.distributions", "cloudfront", get_distributions, DISTRIBUTION, global_=True)]

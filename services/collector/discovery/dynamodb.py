@@ -6,9 +6,9 @@ Tags come from the sync engine's tagging call.
 """
 from __future__ import annotations
 
-from services.collector.discovery import Context, Unit
-from services.collector.discovery._shared import attributes, unless_error
-from services.collector.model import Item, Scope, iso
+from services.collector.discovery import Context
+from services.collector.discovery._shared import unless_error
+from services.collector.discovery._spec import Spec, at, count, each, nonempty, only_if, timestamp, unit
 
 PAGE = 100  # ListTables' Limit: 1 to 100
 GONE = ("ResourceNotFoundException",)  # deleted between ListTables and DescribeTable
@@ -20,32 +20,29 @@ def get_tables(ctx: Context) -> list[dict]:
     return [response["Table"] for response in described if response]
 
 
-def transform_tables(tables: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for table in tables:
-        throughput = table.get("ProvisionedThroughput") or {}
-        indexes = table.get("GlobalSecondaryIndexes", [])
-        stream_enabled = (table.get("StreamSpecification") or {}).get("StreamEnabled")
-        items.append(Item(
-            arn=table["TableArn"], type="AWS::DynamoDB::Table", name=table["TableName"], region=scope.region,
-            attributes=attributes(
-                status=table.get("TableStatus"),
-                # Tables made before on-demand existed have no BillingModeSummary: provisioned.
-                billingMode=(table.get("BillingModeSummary") or {}).get("BillingMode", "PROVISIONED"),
-                readCapacityUnits=throughput.get("ReadCapacityUnits"),
-                writeCapacityUnits=throughput.get("WriteCapacityUnits"),
-                globalSecondaryIndexCount=len(indexes),
-                gsiReadCapacityUnits=sum((index.get("ProvisionedThroughput") or {}).get("ReadCapacityUnits", 0)
-                                      for index in indexes),
-                gsiWriteCapacityUnits=sum((index.get("ProvisionedThroughput") or {}).get("WriteCapacityUnits", 0)
-                                       for index in indexes),
-                tableSizeBytes=table.get("TableSizeBytes"), itemCount=table.get("ItemCount"),
-                tableClass=(table.get("TableClassSummary") or {}).get("TableClass", "STANDARD"),
-                latestStreamArn=table.get("LatestStreamArn") if stream_enabled else None,
-                streamViewType=(table.get("StreamSpecification") or {}).get("StreamViewType"),
-                replicaRegions=[replica["RegionName"] for replica in table.get("Replicas", [])] or None,
-                creationDateTime=iso(table.get("CreationDateTime")))))
-    return items
+def index_capacity(units: str):
+    """The provisioned `units` of the table's global secondary indexes, summed."""
+    return lambda table, scope: sum((index.get("ProvisionedThroughput") or {}).get(units, 0)
+                                    for index in table.get("GlobalSecondaryIndexes", []))
 
 
-UNITS = [Unit("dynamodb.tables", "dynamodb", ("AWS::DynamoDB::Table",), get_tables, transform_tables)]
+TABLE = Spec(
+    "AWS::DynamoDB::Table", arn="TableArn", name="TableName",
+    attributes={
+        "status": "TableStatus",
+        # Tables made before on-demand existed have no BillingModeSummary: provisioned.
+        "billingMode": at("BillingModeSummary.BillingMode", "PROVISIONED"),
+        "readCapacityUnits": "ProvisionedThroughput.ReadCapacityUnits",
+        "writeCapacityUnits": "ProvisionedThroughput.WriteCapacityUnits",
+        "globalSecondaryIndexCount": count("GlobalSecondaryIndexes"),
+        "gsiReadCapacityUnits": index_capacity("ReadCapacityUnits"),
+        "gsiWriteCapacityUnits": index_capacity("WriteCapacityUnits"),
+        "tableSizeBytes": "TableSizeBytes", "itemCount": "ItemCount",
+        "tableClass": at("TableClassSummary.TableClass", "STANDARD"),
+        "latestStreamArn": only_if("StreamSpecification.StreamEnabled", "LatestStreamArn"),
+        "streamViewType": "StreamSpecification.StreamViewType",
+        "replicaRegions": nonempty(each("Replicas", "RegionName")),
+        "creationDateTime": timestamp("CreationDateTime"),
+    })
+
+UNITS = [unit("dynamodb.tables", "dynamodb", get_tables, TABLE)]

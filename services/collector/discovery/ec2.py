@@ -8,88 +8,63 @@ meets its item: routes and instances name shared resources by id only. A referen
 this account cannot describe (the other side of a peering, another account's security group, the
 VPC of another account's Transit Gateway attachment) is named in the account and region the
 response gives for it, which is where that account's own scan names it.
+
+Absent fields are stored as null (keep_none, discovery/_spec.py).
 """
 from __future__ import annotations
 
-from services.collector.discovery import Context, Unit
-from services.collector.discovery._shared import gone, make_item, name_of, placement
-from services.collector.model import Edge, Item, Scope, iso, tags_of
+from services.collector.discovery._spec import (Link, Spec, alive, at, contained_by, each, ec2, first_of, has, in_state,
+                                                in_vpc, listing, name_tag_or, named, nonempty, obj, objects, only_if,
+                                                placed, state_name, tags_at, timestamp, unit)
+from services.collector.model import Scope
 
 
-def in_vpc(scope: Scope, arn: str, vpc_id: str | None) -> list[Edge]:
-    """VPC -contains-> resource: subnets, and what belongs to a VPC without sitting in a subnet."""
-    return [Edge("contains", scope.ec2_arn("vpc", vpc_id), arn)] if vpc_id else []
+def ec2_type(cfn_type: str, kind: str, id_field: str, **description) -> Spec:
+    """Most EC2 types: named in ARNs by their id (ec2_arn's `kind`), by their Name tag or else
+    their id, tagged in their own listing, absent fields stored as null."""
+    return Spec(cfn_type, arn=ec2(kind, id_field), name=name_tag_or(id_field), tags=tags_at(), keep_none=True,
+                **description)
+
+
+def zone(path: str):
+    return lambda record, scope: scope.availability_zone_arn(record[path])
 
 
 # --- VPCs, availability zones, subnets ---------------------------------------------------------
 
-def get_vpcs(ctx: Context) -> list[dict]:
-    return ctx.paginate("describe_vpcs", "Vpcs", page_size=1000)
+VPC = ec2_type(
+    "AWS::EC2::VPC", "vpc", "VpcId",
+    attributes={
+        "vpcId": "VpcId",
+        "cidrBlock": "CidrBlock",
+        "cidrBlocks": each("CidrBlockAssociationSet", "CidrBlock",
+                           where=in_state("CidrBlockState.State", "associated")),
+        "ipv6CidrBlocks": each("Ipv6CidrBlockAssociationSet", "Ipv6CidrBlock",
+                               where=in_state("Ipv6CidrBlockState.State", "associated")),
+        "isDefault": at("IsDefault", False),
+        **named("State", "InstanceTenancy", "OwnerId"),
+    })
 
+# Without AllAvailabilityZones DescribeAvailabilityZones lists the zones the account can use.
+AVAILABILITY_ZONE = Spec(
+    "AWS::EC2::AvailabilityZone", arn=zone("ZoneName"), name="ZoneName", keep_none=True,
+    attributes={"zoneId": "ZoneId", "state": "State", "zoneType": "ZoneType"})
 
-def transform_vpcs(vpcs: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for vpc in vpcs:
-        tags = tags_of(vpc.get("Tags"))
-        attributes = {
-            "vpcId": vpc["VpcId"],
-            "cidrBlock": vpc.get("CidrBlock"),
-            "cidrBlocks": [a["CidrBlock"] for a in vpc.get("CidrBlockAssociationSet", [])
-                           if a.get("CidrBlockState", {}).get("State") == "associated"],
-            "ipv6CidrBlocks": [a["Ipv6CidrBlock"] for a in vpc.get("Ipv6CidrBlockAssociationSet", [])
-                               if a.get("Ipv6CidrBlockState", {}).get("State") == "associated"],
-            "isDefault": vpc.get("IsDefault", False),
-            "state": vpc.get("State"),
-            "instanceTenancy": vpc.get("InstanceTenancy"),
-            "ownerId": vpc.get("OwnerId"),
-        }
-        items.append(make_item(scope, scope.ec2_arn("vpc", vpc["VpcId"]), "AWS::EC2::VPC",
-                               name_of(tags, vpc["VpcId"]), tags, attributes))
-    return items
-
-
-def get_availability_zones(ctx: Context) -> list[dict]:
-    # Not paginated. Without AllAvailabilityZones it lists the zones the account can use.
-    return ctx.paginate("describe_availability_zones", "AvailabilityZones")
-
-
-def transform_availability_zones(zones: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for zone in zones:
-        attributes = {"zoneId": zone.get("ZoneId"), "state": zone.get("State"), "zoneType": zone.get("ZoneType")}
-        items.append(make_item(scope, scope.availability_zone_arn(zone["ZoneName"]), "AWS::EC2::AvailabilityZone",
-                               zone["ZoneName"], {}, attributes))
-    return items
-
-
-def get_subnets(ctx: Context) -> list[dict]:
-    return ctx.paginate("describe_subnets", "Subnets", page_size=1000)
-
-
-def transform_subnets(subnets: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for subnet in subnets:
-        tags = tags_of(subnet.get("Tags"))
-        arn = scope.ec2_arn("subnet", subnet["SubnetId"])
-        # Not AvailableIpAddressCount: it changes with every launch, and would make the subnet
-        # look changed on every sync.
-        attributes = {
-            "subnetId": subnet["SubnetId"],
-            "vpcId": subnet.get("VpcId"),
-            "cidrBlock": subnet.get("CidrBlock"),
-            "ipv6CidrBlocks": [a["Ipv6CidrBlock"] for a in subnet.get("Ipv6CidrBlockAssociationSet", [])],
-            "availabilityZone": subnet["AvailabilityZone"],
-            "availabilityZoneId": subnet.get("AvailabilityZoneId"),
-            "mapPublicIpOnLaunch": subnet.get("MapPublicIpOnLaunch", False),
-            "defaultForAz": subnet.get("DefaultForAz", False),
-            "state": subnet.get("State"),
-            "ownerId": subnet.get("OwnerId"),
-        }
-        edges = [*in_vpc(scope, arn, subnet.get("VpcId")),
-                 Edge("contains", scope.availability_zone_arn(subnet["AvailabilityZone"]), arn)]
-        items.append(make_item(scope, arn, "AWS::EC2::Subnet", name_of(tags, subnet["SubnetId"]), tags,
-                               attributes, edges))
-    return items
+# Not AvailableIpAddressCount: it changes with every launch, and would make the subnet look
+# changed on every sync.
+SUBNET = ec2_type(
+    "AWS::EC2::Subnet", "subnet", "SubnetId",
+    attributes={
+        **named("SubnetId", "VpcId", "CidrBlock"),
+        "ipv6CidrBlocks": each("Ipv6CidrBlockAssociationSet", "Ipv6CidrBlock"),
+        "availabilityZone": "AvailabilityZone",
+        "availabilityZoneId": "AvailabilityZoneId",
+        "mapPublicIpOnLaunch": at("MapPublicIpOnLaunch", False),
+        "defaultForAz": at("DefaultForAz", False),
+        "state": "State",
+        "ownerId": "OwnerId",
+    },
+    edges=(in_vpc(), contained_by(zone("AvailabilityZone"))))
 
 
 # --- Routing and gateways ----------------------------------------------------------------------
@@ -116,490 +91,291 @@ def _route_target_arn(route: dict, scope: Scope) -> str | None:
     return None  # local, or a target cloudsketch does not discover (egress-only gateway, ENI, ...)
 
 
-def get_route_tables(ctx: Context) -> list[dict]:
-    return ctx.paginate("describe_route_tables", "RouteTables", page_size=100)  # the API's maximum
+def routed_to(table: dict, scope: Scope) -> list[str | None]:
+    # A blackhole route's target is gone: no edge to it.
+    return [_route_target_arn(route, scope) for route in table.get("Routes", [])
+            if state_name(route.get("State")) != "blackhole"]
 
 
-def transform_route_tables(tables: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for table in tables:
-        tags = tags_of(table.get("Tags"))
-        arn = scope.ec2_arn("route-table", table["RouteTableId"])
-        associations = [a for a in table.get("Associations", [])
-                        if a.get("AssociationState", {}).get("State", "associated") == "associated"]
-        routes = table.get("Routes", [])
-        attributes = {
-            "routeTableId": table["RouteTableId"],
-            "vpcId": table.get("VpcId"),
-            # The main route table also serves every subnet of its VPC without an association.
-            "main": any(a.get("Main", False) for a in associations),
-            "routes": [{
-                "destination": (route.get("DestinationCidrBlock") or route.get("DestinationIpv6CidrBlock")
-                                or route.get("DestinationPrefixListId")),
-                "target": next((route[f] for f in ROUTE_TARGET_FIELDS if route.get(f)), None),
-                "state": route.get("State"),
-            } for route in routes],
-        }
-        edges = in_vpc(scope, arn, table.get("VpcId"))
-        edges += [Edge("attached_to", arn, scope.ec2_arn("subnet", a["SubnetId"]))
-                  for a in associations if a.get("SubnetId")]
-        # A blackhole route's target is gone: no edge to it.
-        targets = [_route_target_arn(route, scope) for route in routes if route.get("State") != "blackhole"]
-        edges += [Edge("routes_to", arn, target) for target in targets if target]
-        items.append(make_item(scope, arn, "AWS::EC2::RouteTable", name_of(tags, table["RouteTableId"]), tags,
-                               attributes, edges))
-    return items
+# An association without a state is a current one.
+ASSOCIATED = in_state(at("AssociationState.State", "associated"), "associated")
 
 
-def get_internet_gateways(ctx: Context) -> list[dict]:
-    return ctx.paginate("describe_internet_gateways", "InternetGateways", page_size=1000)
+def associated(table: dict, scope: Scope) -> list[dict]:
+    return [a for a in table.get("Associations", []) if ASSOCIATED(a, scope)]
 
 
-def transform_internet_gateways(gateways: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for gateway in gateways:
-        tags = tags_of(gateway.get("Tags"))
-        arn = scope.ec2_arn("internet-gateway", gateway["InternetGatewayId"])
-        # DescribeInternetGateways reports an attached gateway's attachment as "available".
-        vpc_ids = [a["VpcId"] for a in gateway.get("Attachments", []) if a.get("State") in ("available", "attached")]
-        attributes = {"internetGatewayId": gateway["InternetGatewayId"], "vpcIds": vpc_ids}
-        edges = [Edge("attached_to", arn, scope.ec2_arn("vpc", vpc_id)) for vpc_id in vpc_ids]
-        items.append(make_item(scope, arn, "AWS::EC2::InternetGateway", name_of(tags, gateway["InternetGatewayId"]),
-                               tags, attributes, edges))
-    return items
+ROUTE_TABLE = ec2_type(
+    "AWS::EC2::RouteTable", "route-table", "RouteTableId",
+    attributes={
+        **named("RouteTableId", "VpcId"),
+        # The main route table also serves every subnet of its VPC without an association.
+        "main": lambda table, scope: any(a.get("Main", False) for a in associated(table, scope)),
+        "routes": objects("Routes", {
+            "destination": first_of("DestinationCidrBlock", "DestinationIpv6CidrBlock", "DestinationPrefixListId"),
+            "target": lambda route, scope: next((route[f] for f in ROUTE_TARGET_FIELDS if route.get(f)), None),
+            "state": "State",
+        }, keep_none=True),
+    },
+    edges=(in_vpc(),
+           Link("attached_to", ec2("subnet", each(associated, "SubnetId", where=has("SubnetId")))),
+           Link("routes_to", routed_to)))
+
+# DescribeInternetGateways reports an attached gateway's attachment as "available".
+ATTACHED_VPCS = each("Attachments", "VpcId", where=in_state("State", "available", "attached"))
+
+INTERNET_GATEWAY = ec2_type(
+    "AWS::EC2::InternetGateway", "internet-gateway", "InternetGatewayId",
+    attributes={"internetGatewayId": "InternetGatewayId", "vpcIds": ATTACHED_VPCS},
+    edges=(Link("attached_to", ec2("vpc", ATTACHED_VPCS)),))
+
+NAT_GATEWAY = ec2_type(
+    "AWS::EC2::NatGateway", "natgateway", "NatGatewayId", where=alive("State"),
+    attributes={
+        "natGatewayId": "NatGatewayId",
+        "connectivityType": at("ConnectivityType", "public"),
+        "availabilityMode": at("AvailabilityMode", "zonal"),
+        **named("State", "VpcId", "SubnetId"),
+        "publicIps": each("NatGatewayAddresses", "PublicIp", where=has("PublicIp")),
+        "privateIps": each("NatGatewayAddresses", "PrivateIp", where=has("PrivateIp")),
+        "createTime": timestamp("CreateTime"),
+    },
+    # A zonal NAT gateway sits in a subnet; a regional one has none and sits in its VPC.
+    edges=(contained_by(first_of(ec2("subnet", "SubnetId"), ec2("vpc", "VpcId"))),))
+
+VPC_ENDPOINT = ec2_type(
+    "AWS::EC2::VPCEndpoint", "vpc-endpoint", "VpcEndpointId", where=alive("State"),
+    attributes={
+        "vpcEndpointId": "VpcEndpointId",
+        "vpcEndpointType": "VpcEndpointType",  # Interface, Gateway, GatewayLoadBalancer, ...
+        **named("ServiceName", "State", "VpcId"),
+        "privateDnsEnabled": at("PrivateDnsEnabled", False),
+        # Interface endpoints are priced per network interface (one per zone) and hour.
+        "networkInterfaceCount": lambda endpoint, scope: len(endpoint.get("NetworkInterfaceIds", [])),
+        "creationTimestamp": timestamp("CreationTimestamp"),
+    },
+    # An interface endpoint has a network interface in each of its subnets; a gateway endpoint
+    # has none (its route tables route to it) and sits in its VPC.
+    edges=(contained_by(first_of(ec2("subnet", at("SubnetIds", [])), ec2("vpc", "VpcId"))),
+           *placed(security_groups=each("Groups", "GroupId"))))
 
 
-def get_nat_gateways(ctx: Context) -> list[dict]:
-    return ctx.paginate("describe_nat_gateways", "NatGateways", page_size=1000)
+def peered_vpcs(peering: dict, scope: Scope) -> list[str]:
+    # Either VPC may be in another account or region: named where that account names it.
+    sides = [peering.get("RequesterVpcInfo", {}), peering.get("AccepterVpcInfo", {})]
+    return [scope.arn("ec2", f"vpc/{side['VpcId']}", region=side.get("Region"), account=side.get("OwnerId"))
+            for side in sides if side.get("VpcId")]
 
 
-def transform_nat_gateways(gateways: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for gateway in gateways:
-        if gone(gateway.get("State")):
-            continue
-        tags = tags_of(gateway.get("Tags"))
-        arn = scope.ec2_arn("natgateway", gateway["NatGatewayId"])
-        addresses = gateway.get("NatGatewayAddresses", [])
-        attributes = {
-            "natGatewayId": gateway["NatGatewayId"],
-            "connectivityType": gateway.get("ConnectivityType", "public"),
-            "availabilityMode": gateway.get("AvailabilityMode", "zonal"),
-            "state": gateway.get("State"),
-            "vpcId": gateway.get("VpcId"),
-            "subnetId": gateway.get("SubnetId"),
-            "publicIps": [a["PublicIp"] for a in addresses if a.get("PublicIp")],
-            "privateIps": [a["PrivateIp"] for a in addresses if a.get("PrivateIp")],
-            "createTime": iso(gateway.get("CreateTime")),
-        }
-        # A zonal NAT gateway sits in a subnet; a regional one has none and sits in its VPC.
-        edges = (placement(scope, arn, [gateway["SubnetId"]]) if gateway.get("SubnetId")
-                 else in_vpc(scope, arn, gateway.get("VpcId")))
-        items.append(make_item(scope, arn, "AWS::EC2::NatGateway", name_of(tags, gateway["NatGatewayId"]), tags,
-                               attributes, edges))
-    return items
+PEERING_SIDE = {"vpcId": "VpcId", "ownerId": "OwnerId", "region": "Region", "cidrBlock": "CidrBlock"}
 
+VPC_PEERING_CONNECTION = ec2_type(
+    "AWS::EC2::VPCPeeringConnection", "vpc-peering-connection", "VpcPeeringConnectionId", where=alive("Status.Code"),
+    attributes={
+        "vpcPeeringConnectionId": "VpcPeeringConnectionId",
+        "status": "Status.Code",
+        "requester": obj(at("RequesterVpcInfo", {}), PEERING_SIDE, keep_none=True),
+        "accepter": obj(at("AccepterVpcInfo", {}), PEERING_SIDE, keep_none=True),
+    },
+    edges=(Link("routes_to", peered_vpcs),))
 
-def get_vpc_endpoints(ctx: Context) -> list[dict]:
-    return ctx.paginate("describe_vpc_endpoints", "VpcEndpoints", page_size=1000)
+TRANSIT_GATEWAY = ec2_type(
+    "AWS::EC2::TransitGateway", "transit-gateway", "TransitGatewayId", where=alive("State"),
+    attributes={
+        **named("TransitGatewayId", "State", "OwnerId", "Description", "Options.AmazonSideAsn"),
+        "creationTime": timestamp("CreationTime"),
+    })
 
-
-def transform_vpc_endpoints(endpoints: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for endpoint in endpoints:
-        if gone(endpoint.get("State")):
-            continue
-        tags = tags_of(endpoint.get("Tags"))
-        arn = scope.ec2_arn("vpc-endpoint", endpoint["VpcEndpointId"])
-        subnet_ids = endpoint.get("SubnetIds", [])
-        attributes = {
-            "vpcEndpointId": endpoint["VpcEndpointId"],
-            "vpcEndpointType": endpoint.get("VpcEndpointType"),  # Interface, Gateway, GatewayLoadBalancer, ...
-            "serviceName": endpoint.get("ServiceName"),
-            "state": endpoint.get("State"),
-            "vpcId": endpoint.get("VpcId"),
-            "privateDnsEnabled": endpoint.get("PrivateDnsEnabled", False),
-            # Interface endpoints are priced per network interface (one per zone) and hour.
-            "networkInterfaceCount": len(endpoint.get("NetworkInterfaceIds", [])),
-            "creationTimestamp": iso(endpoint.get("CreationTimestamp")),
-        }
-        # An interface endpoint has a network interface in each of its subnets; a gateway
-        # endpoint has none (its route tables route to it, see transform_route_tables).
-        edges = [] if subnet_ids else in_vpc(scope, arn, endpoint.get("VpcId"))
-        edges += placement(scope, arn, subnet_ids, [g["GroupId"] for g in endpoint.get("Groups", [])])
-        items.append(make_item(scope, arn, "AWS::EC2::VPCEndpoint", name_of(tags, endpoint["VpcEndpointId"]), tags,
-                               attributes, edges))
-    return items
-
-
-def get_vpc_peering_connections(ctx: Context) -> list[dict]:
-    return ctx.paginate("describe_vpc_peering_connections", "VpcPeeringConnections", page_size=1000)
-
-
-def transform_vpc_peering_connections(peerings: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for peering in peerings:
-        status = peering.get("Status", {}).get("Code")
-        if gone(status):
-            continue
-        tags = tags_of(peering.get("Tags"))
-        peering_id = peering["VpcPeeringConnectionId"]
-        arn = scope.ec2_arn("vpc-peering-connection", peering_id)
-        sides = {"requester": peering.get("RequesterVpcInfo", {}), "accepter": peering.get("AccepterVpcInfo", {})}
-        attributes = {"vpcPeeringConnectionId": peering_id, "status": status}
-        edges = []
-        for role, side in sides.items():
-            attributes[role] = {"vpcId": side.get("VpcId"), "ownerId": side.get("OwnerId"),
-                                "region": side.get("Region"), "cidrBlock": side.get("CidrBlock")}
-            if side.get("VpcId"):
-                # Either VPC may be in another account or region: named where that account names it.
-                edges.append(Edge("routes_to", arn, scope.arn("ec2", f"vpc/{side['VpcId']}", region=side.get("Region"),
-                                                              account=side.get("OwnerId"))))
-        items.append(make_item(scope, arn, "AWS::EC2::VPCPeeringConnection", name_of(tags, peering_id), tags,
-                               attributes, edges))
-    return items
-
-
-def get_transit_gateways(ctx: Context) -> list[dict]:
-    return ctx.paginate("describe_transit_gateways", "TransitGateways", page_size=1000)
-
-
-def transform_transit_gateways(gateways: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for gateway in gateways:
-        if gone(gateway.get("State")):
-            continue
-        tags = tags_of(gateway.get("Tags"))
-        attributes = {
-            "transitGatewayId": gateway["TransitGatewayId"],
-            "state": gateway.get("State"),
-            "ownerId": gateway.get("OwnerId"),
-            "description": gateway.get("Description"),
-            "amazonSideAsn": gateway.get("Options", {}).get("AmazonSideAsn"),
-            "creationTime": iso(gateway.get("CreationTime")),
-        }
-        items.append(make_item(scope, scope.ec2_arn("transit-gateway", gateway["TransitGatewayId"]),
-                               "AWS::EC2::TransitGateway", name_of(tags, gateway["TransitGatewayId"]), tags,
-                               attributes))
-    return items
-
-
-def get_transit_gateway_attachments(ctx: Context) -> list[dict]:
-    return ctx.paginate("describe_transit_gateway_attachments", "TransitGatewayAttachments", page_size=1000)
-
-
-def transform_transit_gateway_attachments(attachments: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for attachment in attachments:
-        if gone(attachment.get("State")):
-            continue
-        tags = tags_of(attachment.get("Tags"))
-        attachment_id = attachment["TransitGatewayAttachmentId"]
-        arn = scope.ec2_arn("transit-gateway-attachment", attachment_id)
-        attributes = {
-            "transitGatewayAttachmentId": attachment_id,
-            "transitGatewayId": attachment["TransitGatewayId"],
-            "transitGatewayOwnerId": attachment.get("TransitGatewayOwnerId"),
-            "resourceType": attachment.get("ResourceType"),  # vpc, vpn, direct-connect-gateway, peering, ...
-            "resourceId": attachment.get("ResourceId"),
-            "resourceOwnerId": attachment.get("ResourceOwnerId"),
-            "state": attachment.get("State"),
-            "creationTime": iso(attachment.get("CreationTime")),
-        }
-        # The transit gateway is visible to every account attached to it (RAM shares it), so it
-        # is named in this account; an attached VPC of another account is named in its own.
-        edges = [Edge("attached_to", arn, scope.ec2_arn("transit-gateway", attachment["TransitGatewayId"]))]
-        if attachment.get("ResourceType") == "vpc" and attachment.get("ResourceId"):
-            edges.append(Edge("attached_to", arn, scope.ec2_arn("vpc", attachment["ResourceId"],
-                                                                account=attachment.get("ResourceOwnerId"))))
-        items.append(make_item(scope, arn, "AWS::EC2::TransitGatewayAttachment", name_of(tags, attachment_id), tags,
-                               attributes, edges))
-    return items
+TRANSIT_GATEWAY_ATTACHMENT = ec2_type(
+    "AWS::EC2::TransitGatewayAttachment", "transit-gateway-attachment", "TransitGatewayAttachmentId",
+    where=alive("State"),
+    attributes={
+        **named("TransitGatewayAttachmentId", "TransitGatewayId", "TransitGatewayOwnerId"),
+        "resourceType": "ResourceType",  # vpc, vpn, direct-connect-gateway, peering, ...
+        **named("ResourceId", "ResourceOwnerId", "State"),
+        "creationTime": timestamp("CreationTime"),
+    },
+    # The transit gateway is visible to every account attached to it (RAM shares it), so it is
+    # named in this account; an attached VPC of another account is named in its own.
+    edges=(Link("attached_to", ec2("transit-gateway", "TransitGatewayId")),
+           Link("attached_to", ec2("vpc", only_if(in_state("ResourceType", "vpc"), "ResourceId"),
+                                   account="ResourceOwnerId"))))
 
 
 # --- VPN ---------------------------------------------------------------------------------------
 
-def get_vpn_gateways(ctx: Context) -> list[dict]:
-    return ctx.paginate("describe_vpn_gateways", "VpnGateways")  # not paginated
+VPN_VPCS = each("VpcAttachments", "VpcId", where=in_state("State", "attaching", "attached"))
 
+VPN_GATEWAY = ec2_type(
+    "AWS::EC2::VPNGateway", "vpn-gateway", "VpnGatewayId", where=alive("State"),
+    attributes={
+        **named("VpnGatewayId", "Type", "State", "AmazonSideAsn"),
+        "vpcIds": VPN_VPCS,
+    },
+    edges=(Link("attached_to", ec2("vpc", VPN_VPCS)),))
 
-def transform_vpn_gateways(gateways: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for gateway in gateways:
-        if gone(gateway.get("State")):
-            continue
-        tags = tags_of(gateway.get("Tags"))
-        arn = scope.ec2_arn("vpn-gateway", gateway["VpnGatewayId"])
-        vpc_ids = [a["VpcId"] for a in gateway.get("VpcAttachments", []) if a.get("State") in ("attaching", "attached")]
-        attributes = {
-            "vpnGatewayId": gateway["VpnGatewayId"],
-            "type": gateway.get("Type"),
-            "state": gateway.get("State"),
-            "amazonSideAsn": gateway.get("AmazonSideAsn"),
-            "vpcIds": vpc_ids,
-        }
-        edges = [Edge("attached_to", arn, scope.ec2_arn("vpc", vpc_id)) for vpc_id in vpc_ids]
-        items.append(make_item(scope, arn, "AWS::EC2::VPNGateway", name_of(tags, gateway["VpnGatewayId"]), tags,
-                               attributes, edges))
-    return items
+# Chosen fields only: CustomerGatewayConfiguration and the tunnel options hold pre-shared keys.
+VPN_CONNECTION = ec2_type(
+    "AWS::EC2::VPNConnection", "vpn-connection", "VpnConnectionId", where=alive("State"),
+    attributes={
+        **named("VpnConnectionId", "Type", "Category", "State", "VpnGatewayId", "TransitGatewayId",
+                "CustomerGatewayId", "Options.StaticRoutesOnly"),
+    },
+    edges=(Link("attached_to", ec2("vpn-gateway", "VpnGatewayId")),
+           Link("attached_to", ec2("transit-gateway", "TransitGatewayId")),
+           Link("attached_to", ec2("customer-gateway", "CustomerGatewayId"))))
 
-
-def get_vpn_connections(ctx: Context) -> list[dict]:
-    return ctx.paginate("describe_vpn_connections", "VpnConnections")  # not paginated
-
-
-def transform_vpn_connections(connections: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for connection in connections:
-        if gone(connection.get("State")):
-            continue
-        tags = tags_of(connection.get("Tags"))
-        arn = scope.ec2_arn("vpn-connection", connection["VpnConnectionId"])
-        # Chosen fields only: CustomerGatewayConfiguration and the tunnel options hold pre-shared keys.
-        attributes = {
-            "vpnConnectionId": connection["VpnConnectionId"],
-            "type": connection.get("Type"),
-            "category": connection.get("Category"),
-            "state": connection.get("State"),
-            "vpnGatewayId": connection.get("VpnGatewayId"),
-            "transitGatewayId": connection.get("TransitGatewayId"),
-            "customerGatewayId": connection.get("CustomerGatewayId"),
-            "staticRoutesOnly": connection.get("Options", {}).get("StaticRoutesOnly"),
-        }
-        ends = (("VpnGatewayId", "vpn-gateway"), ("TransitGatewayId", "transit-gateway"),
-                ("CustomerGatewayId", "customer-gateway"))
-        edges = [Edge("attached_to", arn, scope.ec2_arn(kind, connection[field]))
-                 for field, kind in ends if connection.get(field)]
-        items.append(make_item(scope, arn, "AWS::EC2::VPNConnection", name_of(tags, connection["VpnConnectionId"]),
-                               tags, attributes, edges))
-    return items
-
-
-def get_customer_gateways(ctx: Context) -> list[dict]:
-    return ctx.paginate("describe_customer_gateways", "CustomerGateways")  # not paginated
-
-
-def transform_customer_gateways(gateways: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for gateway in gateways:
-        if gone(gateway.get("State")):
-            continue
-        tags = tags_of(gateway.get("Tags"))
-        attributes = {
-            "customerGatewayId": gateway["CustomerGatewayId"],
-            "type": gateway.get("Type"),
-            "state": gateway.get("State"),
-            "bgpAsn": gateway.get("BgpAsn"),
-            "ipAddress": gateway.get("IpAddress"),
-            "deviceName": gateway.get("DeviceName"),
-        }
-        items.append(make_item(scope, scope.ec2_arn("customer-gateway", gateway["CustomerGatewayId"]),
-                               "AWS::EC2::CustomerGateway", name_of(tags, gateway["CustomerGatewayId"]), tags,
-                               attributes))
-    return items
+CUSTOMER_GATEWAY = ec2_type(
+    "AWS::EC2::CustomerGateway", "customer-gateway", "CustomerGatewayId", where=alive("State"),
+    attributes={
+        **named("CustomerGatewayId", "Type", "State", "BgpAsn", "IpAddress", "DeviceName"),
+    })
 
 
 # --- Security groups and network ACLs ----------------------------------------------------------
 
-def _permission(rule: dict) -> dict:
-    """One security group rule, compact (what a blueprint's security view shows)."""
-    return {
-        "protocol": rule.get("IpProtocol"),
-        "fromPort": rule.get("FromPort"),
-        "toPort": rule.get("ToPort"),
-        "cidrs": [r["CidrIp"] for r in rule.get("IpRanges", [])] + [r["CidrIpv6"] for r in rule.get("Ipv6Ranges", [])],
-        "prefixLists": [p["PrefixListId"] for p in rule.get("PrefixListIds", [])],
-        "groups": [p["GroupId"] for p in rule.get("UserIdGroupPairs", []) if p.get("GroupId")],
-    }
+# One security group rule, compact (what a blueprint's security view shows).
+PERMISSION = {
+    "protocol": "IpProtocol",
+    "fromPort": "FromPort",
+    "toPort": "ToPort",
+    "cidrs": lambda rule, scope: ([r["CidrIp"] for r in rule.get("IpRanges", [])]
+                                  + [r["CidrIpv6"] for r in rule.get("Ipv6Ranges", [])]),
+    "prefixLists": each("PrefixListIds", "PrefixListId"),
+    "groups": each("UserIdGroupPairs", "GroupId", where=has("GroupId")),
+}
 
 
-def _referenced_groups(rule: dict, scope: Scope) -> list[str]:
-    # A pair may name another account's group (in a peered VPC, or a shared VPC's owner's).
-    return [scope.ec2_arn("security-group", pair["GroupId"], account=pair.get("UserId"))
-            for pair in rule.get("UserIdGroupPairs", []) if pair.get("GroupId")]
+def referenced_groups(rules: str):
+    """The groups that the rules under `rules` name. A pair may name another account's group (in
+    a peered VPC, or a shared VPC's owner's)."""
+    return lambda group, scope: [scope.ec2_arn("security-group", pair["GroupId"], account=pair.get("UserId"))
+                                 for rule in group.get(rules, []) for pair in rule.get("UserIdGroupPairs", [])
+                                 if pair.get("GroupId")]
 
 
-def get_security_groups(ctx: Context) -> list[dict]:
-    return ctx.paginate("describe_security_groups", "SecurityGroups", page_size=1000)
+# Traffic may flow from a group this one lets in, and to a group its egress rules allow. A group
+# that allows its own members draws no arrow (no item has an edge to itself).
+SECURITY_GROUP = Spec(
+    "AWS::EC2::SecurityGroup", arn=ec2("security-group", "GroupId"), name="GroupName", tags=tags_at(), keep_none=True,
+    attributes={
+        **named("GroupId", "Description", "VpcId", "OwnerId"),
+        "ingress": objects("IpPermissions", PERMISSION, keep_none=True),
+        "egress": objects("IpPermissionsEgress", PERMISSION, keep_none=True),
+    },
+    edges=(in_vpc(),
+           Link("routes_to", referenced_groups("IpPermissions"), inward=True),
+           Link("routes_to", referenced_groups("IpPermissionsEgress"))))
 
-
-def transform_security_groups(groups: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for group in groups:
-        tags = tags_of(group.get("Tags"))
-        arn = scope.ec2_arn("security-group", group["GroupId"])
-        ingress, egress = group.get("IpPermissions", []), group.get("IpPermissionsEgress", [])
-        attributes = {
-            "groupId": group["GroupId"],
-            "description": group.get("Description"),
-            "vpcId": group.get("VpcId"),
-            "ownerId": group.get("OwnerId"),
-            "ingress": [_permission(rule) for rule in ingress],
-            "egress": [_permission(rule) for rule in egress],
-        }
-        # Traffic may flow from a group this one lets in, and to a group its egress rules allow.
-        # A group that allows its own members draws no arrow.
-        edges = in_vpc(scope, arn, group.get("VpcId"))
-        edges += [Edge("routes_to", other, arn) for rule in ingress
-                  for other in _referenced_groups(rule, scope) if other != arn]
-        edges += [Edge("routes_to", arn, other) for rule in egress
-                  for other in _referenced_groups(rule, scope) if other != arn]
-        items.append(make_item(scope, arn, "AWS::EC2::SecurityGroup", group["GroupName"], tags, attributes, edges))
-    return items
-
-
-def get_network_acls(ctx: Context) -> list[dict]:
-    return ctx.paginate("describe_network_acls", "NetworkAcls", page_size=1000)
-
-
-def transform_network_acls(acls: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for acl in acls:
-        tags = tags_of(acl.get("Tags"))
-        arn = scope.ec2_arn("network-acl", acl["NetworkAclId"])
-        attributes = {
-            "networkAclId": acl["NetworkAclId"],
-            "vpcId": acl.get("VpcId"),
-            "isDefault": acl.get("IsDefault", False),
-            "entries": [{
-                "ruleNumber": entry.get("RuleNumber"),
-                "egress": entry.get("Egress", False),
-                "protocol": entry.get("Protocol"),
-                "ruleAction": entry.get("RuleAction"),
-                "cidr": entry.get("CidrBlock") or entry.get("Ipv6CidrBlock"),
-                "fromPort": entry.get("PortRange", {}).get("From"),
-                "toPort": entry.get("PortRange", {}).get("To"),
-            } for entry in acl.get("Entries", [])],
-        }
-        edges = in_vpc(scope, arn, acl.get("VpcId"))
-        edges += [Edge("attached_to", arn, scope.ec2_arn("subnet", a["SubnetId"]))
-                  for a in acl.get("Associations", []) if a.get("SubnetId")]
-        items.append(make_item(scope, arn, "AWS::EC2::NetworkAcl", name_of(tags, acl["NetworkAclId"]), tags,
-                               attributes, edges))
-    return items
+NETWORK_ACL = ec2_type(
+    "AWS::EC2::NetworkAcl", "network-acl", "NetworkAclId",
+    attributes={
+        **named("NetworkAclId", "VpcId"),
+        "isDefault": at("IsDefault", False),
+        "entries": objects("Entries", {
+            "ruleNumber": "RuleNumber",
+            "egress": at("Egress", False),
+            "protocol": "Protocol",
+            "ruleAction": "RuleAction",
+            "cidr": first_of("CidrBlock", "Ipv6CidrBlock"),
+            "fromPort": "PortRange.From",
+            "toPort": "PortRange.To",
+        }, keep_none=True),
+    },
+    edges=(in_vpc(), Link("attached_to", ec2("subnet", each("Associations", "SubnetId", where=has("SubnetId"))))))
 
 
 # --- Compute -----------------------------------------------------------------------------------
 
-def get_instances(ctx: Context) -> list[dict]:
-    return ctx.paginate("describe_instances", "Reservations", page_size=1000)
+def platform(instance: dict, scope: Scope) -> str:
+    """The licence the price depends on: "Linux/UNIX", "Windows", "Red Hat Enterprise Linux", ..."""
+    windows = state_name(instance.get("Platform")) == "windows"
+    return instance.get("PlatformDetails") or ("Windows" if windows else "Linux/UNIX")
 
 
-def transform_instances(reservations: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for reservation in reservations:
-        for instance in reservation.get("Instances", []):
-            state = instance.get("State", {}).get("Name")
-            if gone(state):
-                continue
-            tags = tags_of(instance.get("Tags"))
-            arn = scope.ec2_arn("instance", instance["InstanceId"])
-            placed = instance.get("Placement", {})
-            # Chosen fields only, so user data never reaches an item.
-            attributes = {
-                "instanceId": instance["InstanceId"],
-                "instanceType": instance.get("InstanceType"),
-                "state": state,
-                # Absent for on-demand instances; else "spot", "scheduled" or "capacity-block".
-                "lifecycle": instance.get("InstanceLifecycle") or "on-demand",
-                # The licence the price depends on: "Linux/UNIX", "Windows", "Red Hat Enterprise Linux", ...
-                "platform": instance.get("PlatformDetails") or (
-                    "Windows" if instance.get("Platform") == "windows" else "Linux/UNIX"),
-                "tenancy": placed.get("Tenancy", "default"),
-                "availabilityZone": placed.get("AvailabilityZone"),
-                "vpcId": instance.get("VpcId"),
-                "subnetId": instance.get("SubnetId"),
-                "privateIpAddress": instance.get("PrivateIpAddress"),
-                "publicIpAddress": instance.get("PublicIpAddress"),
-                "imageId": instance.get("ImageId"),
-                "architecture": instance.get("Architecture"),
-                "launchTime": iso(instance.get("LaunchTime")),
-            }
-            # The instance's groups, and those of any further network interface.
-            group_ids = [g["GroupId"] for g in instance.get("SecurityGroups", [])]
-            group_ids += [g["GroupId"] for eni in instance.get("NetworkInterfaces", []) for g in eni.get("Groups", [])]
-            edges = placement(scope, arn, [instance.get("SubnetId")], group_ids)
-            items.append(make_item(scope, arn, "AWS::EC2::Instance", name_of(tags, instance["InstanceId"]), tags,
-                                   attributes, edges))
-    return items
+def instance_groups(instance: dict, scope: Scope) -> list[str]:
+    """The instance's security groups, and those of any further network interface."""
+    return ([g["GroupId"] for g in instance.get("SecurityGroups", [])]
+            + [g["GroupId"] for eni in instance.get("NetworkInterfaces", []) for g in eni.get("Groups", [])])
 
 
-def get_volumes(ctx: Context) -> list[dict]:
-    return ctx.paginate("describe_volumes", "Volumes", page_size=500)  # AWS returns at most 500 a page
+# Chosen fields only, so user data never reaches an item.
+INSTANCE = ec2_type(
+    "AWS::EC2::Instance", "instance", "InstanceId", where=alive("State.Name"),
+    records=lambda reservations: [i for reservation in reservations for i in reservation.get("Instances", [])],
+    attributes={
+        "instanceId": "InstanceId",
+        "instanceType": "InstanceType",
+        "state": "State.Name",
+        # Absent for on-demand instances; else "spot", "scheduled" or "capacity-block".
+        "lifecycle": nonempty("InstanceLifecycle", "on-demand"),
+        "platform": platform,
+        "tenancy": at("Placement.Tenancy", "default"),
+        **named("Placement.AvailabilityZone", "VpcId", "SubnetId", "PrivateIpAddress", "PublicIpAddress", "ImageId",
+                "Architecture"),
+        "launchTime": timestamp("LaunchTime"),
+    },
+    edges=placed("SubnetId", instance_groups))
 
+ATTACHED = in_state("State", "attaching", "attached")
 
-def transform_volumes(volumes: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for volume in volumes:
-        if gone(volume.get("State")):
-            continue
-        tags = tags_of(volume.get("Tags"))
-        arn = scope.ec2_arn("volume", volume["VolumeId"])
-        attributes = {
-            "volumeId": volume["VolumeId"],
-            "volumeType": volume.get("VolumeType"),
-            "size": volume.get("Size"),              # GiB
-            "iops": volume.get("Iops"),
-            "throughput": volume.get("Throughput"),  # MiB/s (gp3)
-            "state": volume.get("State"),
-            "availabilityZone": volume.get("AvailabilityZone"),
-            "encrypted": volume.get("Encrypted", False),
-            "multiAttachEnabled": volume.get("MultiAttachEnabled", False),
-            "createTime": iso(volume.get("CreateTime")),
-        }
-        # An attachment to a Fargate task names no instance (AssociatedResource instead).
-        edges = [Edge("attached_to", arn, scope.ec2_arn("instance", a["InstanceId"]))
-                 for a in volume.get("Attachments", [])
-                 if a.get("State") in ("attaching", "attached") and a.get("InstanceId")]
-        items.append(make_item(scope, arn, "AWS::EC2::Volume", name_of(tags, volume["VolumeId"]), tags,
-                               attributes, edges))
-    return items
+VOLUME = ec2_type(
+    "AWS::EC2::Volume", "volume", "VolumeId", where=alive("State"),
+    attributes={
+        "volumeId": "VolumeId",
+        "volumeType": "VolumeType",
+        "size": "Size",              # GiB
+        "iops": "Iops",
+        "throughput": "Throughput",  # MiB/s (gp3)
+        "state": "State",
+        "availabilityZone": "AvailabilityZone",
+        "encrypted": at("Encrypted", False),
+        "multiAttachEnabled": at("MultiAttachEnabled", False),
+        "createTime": timestamp("CreateTime"),
+    },
+    # An attachment to a Fargate task names no instance (AssociatedResource instead).
+    edges=(Link("attached_to", ec2("instance", each(
+        "Attachments", "InstanceId", where=lambda a, scope: ATTACHED(a, scope) and a.get("InstanceId")))),))
 
-
-def get_launch_templates(ctx: Context) -> list[dict]:
-    # Never DescribeLaunchTemplateVersions: versions carry user data, which often holds secrets.
-    return ctx.paginate("describe_launch_templates", "LaunchTemplates", page_size=200)  # the API's maximum
-
-
-def transform_launch_templates(templates: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for template in templates:
-        attributes = {
-            "launchTemplateId": template["LaunchTemplateId"],
-            "defaultVersionNumber": template.get("DefaultVersionNumber"),
-            "latestVersionNumber": template.get("LatestVersionNumber"),
-            "createTime": iso(template.get("CreateTime")),
-        }
-        items.append(make_item(scope, scope.ec2_arn("launch-template", template["LaunchTemplateId"]),
-                               "AWS::EC2::LaunchTemplate", template["LaunchTemplateName"],
-                               tags_of(template.get("Tags")), attributes))
-    return items
+# Never DescribeLaunchTemplateVersions: versions carry user data, which often holds secrets.
+LAUNCH_TEMPLATE = Spec(
+    "AWS::EC2::LaunchTemplate", arn=ec2("launch-template", "LaunchTemplateId"), name="LaunchTemplateName",
+    tags=tags_at(), keep_none=True,
+    attributes={
+        **named("LaunchTemplateId", "DefaultVersionNumber", "LatestVersionNumber"),
+        "createTime": timestamp("CreateTime"),
+    })
 
 
 UNITS = [
-    Unit("ec2.vpcs", "ec2", ("AWS::EC2::VPC",), get_vpcs, transform_vpcs),
-    Unit("ec2.availability_zones", "ec2", ("AWS::EC2::AvailabilityZone",), get_availability_zones,
-         transform_availability_zones),
-    Unit("ec2.subnets", "ec2", ("AWS::EC2::Subnet",), get_subnets, transform_subnets),
-    Unit("ec2.route_tables", "ec2", ("AWS::EC2::RouteTable",), get_route_tables, transform_route_tables),
-    Unit("ec2.internet_gateways", "ec2", ("AWS::EC2::InternetGateway",), get_internet_gateways,
-         transform_internet_gateways),
-    Unit("ec2.nat_gateways", "ec2", ("AWS::EC2::NatGateway",), get_nat_gateways, transform_nat_gateways),
-    Unit("ec2.vpc_endpoints", "ec2", ("AWS::EC2::VPCEndpoint",), get_vpc_endpoints, transform_vpc_endpoints),
-    Unit("ec2.vpc_peering_connections", "ec2", ("AWS::EC2::VPCPeeringConnection",), get_vpc_peering_connections,
-         transform_vpc_peering_connections),
-    Unit("ec2.transit_gateways", "ec2", ("AWS::EC2::TransitGateway",), get_transit_gateways,
-         transform_transit_gateways),
-    Unit("ec2.transit_gateway_attachments", "ec2", ("AWS::EC2::TransitGatewayAttachment",),
-         get_transit_gateway_attachments, transform_transit_gateway_attachments),
-    Unit("ec2.vpn_gateways", "ec2", ("AWS::EC2::VPNGateway",), get_vpn_gateways, transform_vpn_gateways),
-    Unit("ec2.vpn_connections", "ec2", ("AWS::EC2::VPNConnection",), get_vpn_connections, transform_vpn_connections),
-    Unit("ec2.customer_gateways", "ec2", ("AWS::EC2::CustomerGateway",), get_customer_gateways,
-         transform_customer_gateways),
-    Unit("ec2.security_groups", "ec2", ("AWS::EC2::SecurityGroup",), get_security_groups, transform_security_groups),
-    Unit("ec2.network_acls", "ec2", ("AWS::EC2::NetworkAcl",), get_network_acls, transform_network_acls),
-    Unit("ec2.instances", "ec2", ("AWS::EC2::Instance",), get_instances, transform_instances),
-    Unit("ec2.volumes", "ec2", ("AWS::EC2::Volume",), get_volumes, transform_volumes),
-    Unit("ec2.launch_templates", "ec2", ("AWS::EC2::LaunchTemplate",), get_launch_templates,
-         transform_launch_templates),
+    unit("ec2.vpcs", "ec2", listing("describe_vpcs", "Vpcs", page_size=1000), VPC),
+    # Not paginated.
+    unit("ec2.availability_zones", "ec2", listing("describe_availability_zones", "AvailabilityZones"),
+         AVAILABILITY_ZONE),
+    unit("ec2.subnets", "ec2", listing("describe_subnets", "Subnets", page_size=1000), SUBNET),
+    unit("ec2.route_tables", "ec2", listing("describe_route_tables", "RouteTables", page_size=100),  # the maximum
+         ROUTE_TABLE),
+    unit("ec2.internet_gateways", "ec2", listing("describe_internet_gateways", "InternetGateways", page_size=1000),
+         INTERNET_GATEWAY),
+    unit("ec2.nat_gateways", "ec2", listing("describe_nat_gateways", "NatGateways", page_size=1000), NAT_GATEWAY),
+    unit("ec2.vpc_endpoints", "ec2", listing("describe_vpc_endpoints", "VpcEndpoints", page_size=1000), VPC_ENDPOINT),
+    unit("ec2.vpc_peering_connections", "ec2",
+         listing("describe_vpc_peering_connections", "VpcPeeringConnections", page_size=1000), VPC_PEERING_CONNECTION),
+    unit("ec2.transit_gateways", "ec2", listing("describe_transit_gateways", "TransitGateways", page_size=1000),
+         TRANSIT_GATEWAY),
+    unit("ec2.transit_gateway_attachments", "ec2",
+         listing("describe_transit_gateway_attachments", "TransitGatewayAttachments", page_size=1000),
+         TRANSIT_GATEWAY_ATTACHMENT),
+    # The three VPN listings are not paginated.
+    unit("ec2.vpn_gateways", "ec2", listing("describe_vpn_gateways", "VpnGateways"), VPN_GATEWAY),
+    unit("ec2.vpn_connections", "ec2", listing("describe_vpn_connections", "VpnConnections"), VPN_CONNECTION),
+    unit("ec2.customer_gateways", "ec2", listing("describe_customer_gateways", "CustomerGateways"), CUSTOMER_GATEWAY),
+    unit("ec2.security_groups", "ec2", listing("describe_security_groups", "SecurityGroups", page_size=1000),
+         SECURITY_GROUP),
+    unit("ec2.network_acls", "ec2", listing("describe_network_acls", "NetworkAcls", page_size=1000), NETWORK_ACL),
+    unit("ec2.instances", "ec2", listing("describe_instances", "Reservations", page_size=1000), INSTANCE),
+    # AWS returns at most 500 volumes a page.
+    unit("ec2.volumes", "ec2", listing("describe_volumes", "Volumes", page_size=500), VOLUME),
+    unit("ec2.launch_templates", "ec2", listing("describe_launch_templates", "LaunchTemplates", page_size=200),
+         LAUNCH_TEMPLATE),   # 200: the API's maximum
 ]

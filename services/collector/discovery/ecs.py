@@ -20,9 +20,10 @@ Tags come from the sync engine's tagging call.
 """
 from __future__ import annotations
 
-from services.collector.discovery import Context, Unit
-from services.collector.discovery._shared import attributes, chunks, flatten, placement, unless_error
-from services.collector.model import Edge, Item, Scope, iso, tags_of
+from services.collector.discovery import Context
+from services.collector.discovery._shared import chunks, flatten, unless_error
+from services.collector.discovery._spec import (Link, Spec, alive, contained_by, each, has, last_part, named, nonempty,
+                                                placed, state_name, tags_at, timestamp, unit, value)
 
 PAGE = 100                     # List*'s maxResults: at most 100
 DESCRIBE_CLUSTERS = 100        # DescribeClusters takes up to 100 clusters
@@ -56,12 +57,17 @@ def get_ecs(ctx: Context) -> dict:
             "tasks": flatten(ctx.map(describe_tasks, batches("list_tasks", "taskArns", DESCRIBE_TASKS)))}
 
 
-def units(value: str | None) -> int | str | None:
+def units(path: str):
     """A task's cpu and memory are strings of CPU units and MiB ("256", "512")."""
-    return int(value) if value and value.isdigit() else value
+    get = value(path)
+
+    def parsed(record: dict, scope) -> int | str | None:
+        found = get(record, scope)
+        return int(found) if found and found.isdigit() else found
+    return parsed
 
 
-def launch_type(service: dict) -> str | None:
+def launch_type(service: dict, scope) -> str | None:
     """EC2, FARGATE or EXTERNAL; a service placed by a capacity provider strategy names no launch
     type: FARGATE and FARGATE_SPOT are Fargate, every other provider is an Auto Scaling group."""
     if service.get("launchType"):
@@ -69,17 +75,21 @@ def launch_type(service: dict) -> str | None:
     providers = [p.get("capacityProvider", "") for p in service.get("capacityProviderStrategy") or []]
     if not providers:
         return None
-    return "FARGATE" if all(p.startswith("FARGATE") for p in providers) else "EC2"
+    return "FARGATE" if all(state_name(p).startswith("fargate") for p in providers) else "EC2"
 
 
-def awsvpc(resource: dict) -> dict:
-    return (resource.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}
+AWSVPC = "networkConfiguration.awsvpcConfiguration"
+ACTIVE = alive("status", gone={"inactive"})   # deleted clusters and services stay describable for a while
 
 
 def task_subnets(task: dict) -> list[str]:
     return [detail["value"] for attachment in task.get("attachments") or []
-            if attachment.get("type") == "ElasticNetworkInterface"
+            if state_name(attachment.get("type")) == "elasticnetworkinterface"
             for detail in attachment.get("details") or [] if detail.get("name") == "subnetId"]
+
+
+def active_services(raw: dict) -> dict[tuple[str, str], dict]:
+    return {(s["clusterArn"], s["serviceName"]): s for s in raw["services"] if ACTIVE(s, None)}
 
 
 def service_of(task: dict, services: dict[tuple[str, str], dict]) -> dict | None:
@@ -89,81 +99,80 @@ def service_of(task: dict, services: dict[tuple[str, str], dict]) -> dict | None
     return services.get((task["clusterArn"], group.removeprefix("service:"))) if group.startswith("service:") else None
 
 
-def transform_ecs(raw: dict, scope: Scope) -> list[Item]:
-    items = []
-    for cluster in raw["clusters"]:
-        if cluster.get("status") == "INACTIVE":      # deleted clusters stay describable for a while
-            continue
-        items.append(Item(
-            arn=cluster["clusterArn"], type="AWS::ECS::Cluster", name=cluster["clusterName"], region=scope.region,
-            tags=tags_of(cluster.get("tags"), "key", "value"),
-            attributes=attributes(status=cluster.get("status"),
-                                  capacityProviders=cluster.get("capacityProviders") or None)))
-
-    services = {(s["clusterArn"], s["serviceName"]): s for s in raw["services"] if s.get("status") != "INACTIVE"}
+def services(raw: dict) -> list[dict]:
+    """The active services, each with "_sample": one of its running tasks (of its current task
+    definition where one runs), which gives its size."""
+    active = active_services(raw)
     tasks_of: dict[str, list[dict]] = {}
     for task in raw["tasks"]:
-        service = service_of(task, services)
+        service = service_of(task, active)
         if service:
             tasks_of.setdefault(service["serviceArn"], []).append(task)
-
-    for service in services.values():
-        arn = service["serviceArn"]
-        network = awsvpc(service)
-        running = tasks_of.get(arn, [])
+    found = []
+    for service in active.values():
+        running = tasks_of.get(service["serviceArn"], [])
         sample = next((t for t in running if t.get("taskDefinitionArn") == service.get("taskDefinition")),
                       running[0] if running else {})
-        balancers = service.get("loadBalancers") or []
-        strategy = service.get("capacityProviderStrategy") or []
-        edges = [Edge("contains", service["clusterArn"], arn)]
-        edges += [Edge("targets", lb["targetGroupArn"], arn) for lb in balancers if lb.get("targetGroupArn")]
-        edges += [Edge("targets", scope.arn("elasticloadbalancing", f"loadbalancer/{lb['loadBalancerName']}"), arn)
-                  for lb in balancers if lb.get("loadBalancerName") and not lb.get("targetGroupArn")]
-        edges += placement(scope, arn, network.get("subnets") or [], network.get("securityGroups") or [])
-        items.append(Item(
-            arn=arn, type="AWS::ECS::Service", name=service["serviceName"], region=scope.region,
-            tags=tags_of(service.get("tags"), "key", "value"),
-            attributes=attributes(
-                clusterArn=service["clusterArn"],
-                status=service.get("status"),
-                launchType=launch_type(service),
-                capacityProviders=[p["capacityProvider"] for p in strategy] or None,
-                platformVersion=service.get("platformVersion"),
-                schedulingStrategy=service.get("schedulingStrategy"),
-                desiredCount=service.get("desiredCount"),
-                taskDefinition=service.get("taskDefinition"),
-                cpu=units(sample.get("cpu")),
-                memory=units(sample.get("memory")),
-                assignPublicIp=network.get("assignPublicIp"),
-                created=iso(service.get("createdAt"))),
-            edges=edges))
+        found.append({**service, "_sample": sample})
+    return found
 
+
+def tasks(raw: dict) -> list[dict]:
+    """The tasks, each with "_service" (the ARN of the service that started it), "_subnets" and
+    "_groups" (its service's security groups: DescribeTasks names a task's subnet but not its groups)."""
+    active = active_services(raw)
+    found = []
     for task in raw["tasks"]:
-        arn = task["taskArn"]
-        service = service_of(task, services)
+        service = service_of(task, active)
         subnets = task_subnets(task)
-        groups = (awsvpc(service).get("securityGroups") or []) if service and subnets else []
-        edges = [Edge("contains", task["clusterArn"], arn)]
-        if service:
-            edges.append(Edge("member_of", arn, service["serviceArn"]))
-        items.append(Item(
-            arn=arn, type="AWS::ECS::Task", name=arn.rsplit("/", 1)[-1], region=scope.region,
-            tags=tags_of(task.get("tags"), "key", "value"),
-            attributes=attributes(
-                clusterArn=task["clusterArn"],
-                taskDefinition=task.get("taskDefinitionArn"),
-                group=task.get("group"),
-                launchType=task.get("launchType"),
-                capacityProviderName=task.get("capacityProviderName"),
-                platformVersion=task.get("platformVersion"),
-                cpu=units(task.get("cpu")),
-                memory=units(task.get("memory")),
-                lastStatus=task.get("lastStatus"),
-                availabilityZone=task.get("availabilityZone"),
-                started=iso(task.get("startedAt"))),
-            edges=edges + placement(scope, arn, subnets, groups)))
-    return items
+        groups = (value(f"{AWSVPC}.securityGroups")(service, None) or []) if service and subnets else []
+        found.append({**task, "_service": service["serviceArn"] if service else None, "_subnets": subnets,
+                      "_groups": groups})
+    return found
 
 
-UNITS = [Unit("ecs.clusters", "ecs", ("AWS::ECS::Cluster", "AWS::ECS::Service", "AWS::ECS::Task"),
-              get_ecs, transform_ecs)]
+def classic_load_balancers(service: dict, scope) -> list[str]:
+    return [scope.arn("elasticloadbalancing", f"loadbalancer/{lb['loadBalancerName']}")
+            for lb in service.get("loadBalancers") or [] if lb.get("loadBalancerName") and not lb.get("targetGroupArn")]
+
+
+CLUSTER = Spec(
+    "AWS::ECS::Cluster", arn="clusterArn", name="clusterName", tags=tags_at("tags", "key", "value"),
+    records="clusters", where=ACTIVE,
+    attributes={"status": "status", "capacityProviders": nonempty("capacityProviders")})
+
+SERVICE = Spec(
+    "AWS::ECS::Service", arn="serviceArn", name="serviceName", tags=tags_at("tags", "key", "value"),
+    records=services,
+    attributes={
+        "clusterArn": "clusterArn",
+        "status": "status",
+        "launchType": launch_type,
+        "capacityProviders": nonempty(each("capacityProviderStrategy", "capacityProvider")),
+        **named("platformVersion", "schedulingStrategy", "desiredCount", "taskDefinition"),
+        "cpu": units("_sample.cpu"),
+        "memory": units("_sample.memory"),
+        "assignPublicIp": f"{AWSVPC}.assignPublicIp",
+        "created": timestamp("createdAt"),
+    },
+    edges=(contained_by("clusterArn"),
+           Link("targets", each("loadBalancers", "targetGroupArn", where=has("targetGroupArn")), inward=True),
+           Link("targets", classic_load_balancers, inward=True),
+           *placed(f"{AWSVPC}.subnets", f"{AWSVPC}.securityGroups")))
+
+TASK = Spec(
+    "AWS::ECS::Task", arn="taskArn", name=last_part("taskArn", "/"), tags=tags_at("tags", "key", "value"),
+    records=tasks,
+    attributes={
+        "clusterArn": "clusterArn",
+        "taskDefinition": "taskDefinitionArn",
+        **named("group", "launchType", "capacityProviderName", "platformVersion"),
+        "cpu": units("cpu"),
+        "memory": units("memory"),
+        "lastStatus": "lastStatus",
+        "availabilityZone": "availabilityZone",
+        "started": timestamp("startedAt"),
+    },
+    edges=(contained_by("clusterArn"), Link("member_of", "_service"), *placed("_subnets", "_groups")))
+
+UNITS = [unit("ecs.clusters", "ecs", get_ecs, CLUSTER, SERVICE, TASK)]

@@ -6,9 +6,10 @@ enters a subnet: subnet -contains-> mount target -attached_to-> file system.
 """
 from __future__ import annotations
 
-from services.collector.discovery import Context, Unit
-from services.collector.discovery._shared import attributes, flatten, placement, unless_error
-from services.collector.model import Edge, Item, Scope, iso, tags_of
+from services.collector.discovery import Context
+from services.collector.discovery._shared import flatten, unless_error
+from services.collector.discovery._spec import (Link, Spec, alive, arn_in, first_of, named, placed, tags_at, timestamp,
+                                                unit)
 
 PAGE = 100  # the page size EFS applies whatever MaxItems asks
 GONE = ("FileSystemNotFound",)  # deleted since it was listed
@@ -22,47 +23,36 @@ def get_file_systems(ctx: Context) -> dict:
     return {"file_systems": file_systems, "mount_targets": flatten(pages)}
 
 
-def mount_target_arn(scope: Scope, mount_target_id: str) -> str:
-    """cloudsketch's synthetic ARN for a mount target (AWS gives none)."""
-    return scope.arn("elasticfilesystem", f"mount-target/{mount_target_id}")
+LISTED = alive("LifeCycleState")   # deleted file systems and mount targets are listed for a while
 
 
-def transform_file_systems(raw: dict, scope: Scope) -> list[Item]:
-    items = []
-    arns = {}
-    for fs in raw["file_systems"]:
-        if fs.get("LifeCycleState") == "deleted":  # listed for a while after deletion
-            continue
-        arns[fs["FileSystemId"]] = fs["FileSystemArn"]
-        size = fs.get("SizeInBytes") or {}
-        items.append(Item(
-            arn=fs["FileSystemArn"], type="AWS::EFS::FileSystem", name=fs.get("Name") or fs["FileSystemId"],
-            region=scope.region, tags=tags_of(fs.get("Tags")),
-            attributes=attributes(
-                fileSystemId=fs["FileSystemId"], lifeCycleState=fs.get("LifeCycleState"),
-                # Metered size per storage class: what the budget bills per GB-month.
-                sizeInBytes=size.get("Value"), sizeInStandard=size.get("ValueInStandard"),
-                sizeInIA=size.get("ValueInIA"), sizeInArchive=size.get("ValueInArchive"),
-                performanceMode=fs.get("PerformanceMode"), throughputMode=fs.get("ThroughputMode"),
-                provisionedThroughputInMibps=fs.get("ProvisionedThroughputInMibps"),
-                # One Zone file systems name their zone; Regional ones do not.
-                availabilityZone=fs.get("AvailabilityZoneName"),
-                numberOfMountTargets=fs.get("NumberOfMountTargets"), encrypted=fs.get("Encrypted"),
-                creationTime=iso(fs.get("CreationTime")))))
-    for target in raw["mount_targets"]:
-        if target.get("LifeCycleState") == "deleted":
-            continue
-        arn = mount_target_arn(scope, target["MountTargetId"])
-        edges = placement(scope, arn, [target["SubnetId"]])
-        if target["FileSystemId"] in arns:
-            edges.append(Edge("attached_to", arn, arns[target["FileSystemId"]]))
-        items.append(Item(
-            arn=arn, type="AWS::EFS::MountTarget", name=target["MountTargetId"], region=scope.region,
-            attributes=attributes(fileSystemId=target["FileSystemId"], lifeCycleState=target.get("LifeCycleState"),
-                                  availabilityZone=target.get("AvailabilityZoneName"), vpcId=target.get("VpcId")),
-            edges=edges))
-    return items
+def mount_targets(raw: dict) -> list[dict]:
+    """The mount targets, each with "_fileSystemArn": its file system's ARN, where that is an item."""
+    arns = {fs["FileSystemId"]: fs["FileSystemArn"] for fs in raw["file_systems"] if LISTED(fs, None)}
+    return [{**target, "_fileSystemArn": arns.get(target["FileSystemId"])} for target in raw["mount_targets"]]
 
 
-UNITS = [Unit("efs.file_systems", "efs", ("AWS::EFS::FileSystem", "AWS::EFS::MountTarget"),
-              get_file_systems, transform_file_systems)]
+FILE_SYSTEM = Spec(
+    "AWS::EFS::FileSystem", arn="FileSystemArn", name=first_of("Name", "FileSystemId"), tags=tags_at(),
+    records="file_systems", where=LISTED,
+    attributes={
+        "fileSystemId": "FileSystemId", "lifeCycleState": "LifeCycleState",
+        # Metered size per storage class: what the budget bills per GB-month.
+        "sizeInBytes": "SizeInBytes.Value", "sizeInStandard": "SizeInBytes.ValueInStandard",
+        "sizeInIA": "SizeInBytes.ValueInIA", "sizeInArchive": "SizeInBytes.ValueInArchive",
+        **named("PerformanceMode", "ThroughputMode", "ProvisionedThroughputInMibps"),
+        # One Zone file systems name their zone; Regional ones do not.
+        "availabilityZone": "AvailabilityZoneName",
+        "numberOfMountTargets": "NumberOfMountTargets", "encrypted": "Encrypted",
+        "creationTime": timestamp("CreationTime"),
+    })
+
+# cloudsketch's synthetic ARN for a mount target (AWS gives none).
+MOUNT_TARGET = Spec(
+    "AWS::EFS::MountTarget", arn=arn_in("elasticfilesystem", "mount-target/{MountTargetId}"), name="MountTargetId",
+    records=mount_targets, where=LISTED,
+    attributes={"fileSystemId": "FileSystemId", "lifeCycleState": "LifeCycleState",
+                "availabilityZone": "AvailabilityZoneName", "vpcId": "VpcId"},
+    edges=(*placed("SubnetId"), Link("attached_to", "_fileSystemArn")))
+
+UNITS = [unit("efs.file_systems", "efs", get_file_systems, FILE_SYSTEM, MOUNT_TARGET)]

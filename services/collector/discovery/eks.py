@@ -14,9 +14,10 @@ DescribeCluster and DescribeNodegroup.
 """
 from __future__ import annotations
 
-from services.collector.discovery import Context, Unit
-from services.collector.discovery._shared import attributes, placement, unless_error
-from services.collector.model import Edge, Item, Scope, iso
+from services.collector.discovery import Context
+from services.collector.discovery._shared import unless_error
+from services.collector.discovery._spec import (Spec, arn_in, contained_by, each, first_of, named, nonempty, placed,
+                                                tag_map, timestamp, unit)
 
 PAGE = 100                               # ListClusters' and ListNodegroups' maxResults: at most 100
 GONE = ("ResourceNotFoundException",)    # deleted after it was listed
@@ -34,52 +35,41 @@ def get_eks(ctx: Context) -> dict:
     return {"clusters": clusters, "nodegroups": [response["nodegroup"] for response in nodegroups if response]}
 
 
-def transform_eks(raw: dict, scope: Scope) -> list[Item]:
-    items = []
-    cluster_arns = {}
-    for cluster in raw["clusters"]:
-        arn = cluster["arn"]
-        cluster_arns[cluster["name"]] = arn
-        vpc = cluster.get("resourcesVpcConfig") or {}
-        groups = (vpc.get("securityGroupIds") or []) + [vpc.get("clusterSecurityGroupId")]
-        items.append(Item(
-            arn=arn, type="AWS::EKS::Cluster", name=cluster["name"], region=scope.region,
-            tags=dict(cluster.get("tags") or {}),
-            attributes=attributes(
-                version=cluster.get("version"),
-                platformVersion=cluster.get("platformVersion"),
-                status=cluster.get("status"),
-                supportType=(cluster.get("upgradePolicy") or {}).get("supportType"),   # STANDARD or EXTENDED
-                vpcId=vpc.get("vpcId"),
-                endpointPublicAccess=vpc.get("endpointPublicAccess"),
-                endpointPrivateAccess=vpc.get("endpointPrivateAccess"),
-                created=iso(cluster.get("createdAt"))),
-            edges=placement(scope, arn, vpc.get("subnetIds") or [], [g for g in groups if g])))
-    for nodegroup in raw["nodegroups"]:
-        arn = nodegroup["nodegroupArn"]
-        cluster = cluster_arns.get(nodegroup["clusterName"]) or scope.arn("eks", f"cluster/{nodegroup['clusterName']}")
-        scaling = nodegroup.get("scalingConfig") or {}
-        resources = nodegroup.get("resources") or {}
-        remote_access = resources.get("remoteAccessSecurityGroup")
-        items.append(Item(
-            arn=arn, type="AWS::EKS::Nodegroup", name=nodegroup["nodegroupName"], region=scope.region,
-            tags=dict(nodegroup.get("tags") or {}),
-            attributes=attributes(
-                clusterName=nodegroup["clusterName"],
-                status=nodegroup.get("status"),
-                capacityType=nodegroup.get("capacityType"),         # ON_DEMAND or SPOT
-                instanceTypes=nodegroup.get("instanceTypes"),
-                amiType=nodegroup.get("amiType"),
-                diskSize=nodegroup.get("diskSize"),
-                minSize=scaling.get("minSize"),
-                maxSize=scaling.get("maxSize"),
-                desiredSize=scaling.get("desiredSize"),
-                version=nodegroup.get("version"),
-                autoScalingGroups=[group["name"] for group in resources.get("autoScalingGroups") or []] or None,
-                created=iso(nodegroup.get("createdAt"))),
-            edges=[Edge("contains", cluster, arn)]
-                  + placement(scope, arn, nodegroup.get("subnets") or [], [remote_access] if remote_access else [])))
-    return items
+def cluster_groups(cluster: dict, scope) -> list[str]:
+    """The cluster's security groups and the cluster security group."""
+    vpc = cluster.get("resourcesVpcConfig") or {}
+    return [group for group in (vpc.get("securityGroupIds") or []) + [vpc.get("clusterSecurityGroupId")] if group]
 
 
-UNITS = [Unit("eks.clusters", "eks", ("AWS::EKS::Cluster", "AWS::EKS::Nodegroup"), get_eks, transform_eks)]
+def nodegroups(raw: dict) -> list[dict]:
+    """The node groups, each with "_clusterArn": its listed cluster's ARN."""
+    arns = {cluster["name"]: cluster["arn"] for cluster in raw["clusters"]}
+    return [{**nodegroup, "_clusterArn": arns.get(nodegroup["clusterName"])} for nodegroup in raw["nodegroups"]]
+
+
+CLUSTER = Spec(
+    "AWS::EKS::Cluster", arn="arn", name="name", tags=tag_map("tags"), records="clusters",
+    attributes={
+        **named("version", "platformVersion", "status"),
+        "supportType": "upgradePolicy.supportType",   # STANDARD or EXTENDED
+        **named("resourcesVpcConfig.vpcId", "resourcesVpcConfig.endpointPublicAccess",
+                "resourcesVpcConfig.endpointPrivateAccess"),
+        "created": timestamp("createdAt"),
+    },
+    edges=placed("resourcesVpcConfig.subnetIds", cluster_groups))
+
+NODEGROUP = Spec(
+    "AWS::EKS::Nodegroup", arn="nodegroupArn", name="nodegroupName", tags=tag_map("tags"), records=nodegroups,
+    attributes={
+        "clusterName": "clusterName",
+        "status": "status",
+        "capacityType": "capacityType",         # ON_DEMAND or SPOT
+        **named("instanceTypes", "amiType", "diskSize", "scalingConfig.minSize", "scalingConfig.maxSize",
+                "scalingConfig.desiredSize", "version"),
+        "autoScalingGroups": nonempty(each("resources.autoScalingGroups", "name")),
+        "created": timestamp("createdAt"),
+    },
+    edges=(contained_by(first_of("_clusterArn", arn_in("eks", "cluster/{clusterName}"))),
+           *placed("subnets", "resources.remoteAccessSecurityGroup")))
+
+UNITS = [unit("eks.clusters", "eks", get_eks, CLUSTER, NODEGROUP)]

@@ -6,98 +6,61 @@ in the subnets of its cache subnet group. Tags come from the sync engine's taggi
 """
 from __future__ import annotations
 
-from services.collector.discovery import Context, Unit
-from services.collector.discovery._shared import attributes, placement
-from services.collector.model import Edge, Item, Scope, iso
+from services.collector.discovery import Context
+from services.collector.discovery._shared import clusters_with_subnet_groups, in_subnet_groups
+from services.collector.discovery._spec import (Link, Spec, arn_in, at, count, each, listing, named, only_if, placed,
+                                                timestamp, unit)
 
 PAGE = 100  # MaxRecords: 20 to 100
 SERVERLESS_PAGE = 50  # DescribeServerlessCaches documents 50 as its default and no larger maximum
 
 
-def replication_group_arn(scope: Scope, group_id: str) -> str:
-    return scope.arn("elasticache", f"replicationgroup:{group_id}")
-
-
 def get_clusters(ctx: Context) -> dict:
-    clusters = ctx.paginate("describe_cache_clusters", "CacheClusters", page_size=PAGE)
-    # Subnet groups only matter to place clusters: a region without clusters needs no second call.
-    groups = ctx.paginate("describe_cache_subnet_groups", "CacheSubnetGroups", page_size=PAGE) if clusters else []
-    return {"clusters": clusters, "subnet_groups": groups}
+    return clusters_with_subnet_groups(ctx, ("describe_cache_clusters", "CacheClusters"),
+                                       ("describe_cache_subnet_groups", "CacheSubnetGroups"), PAGE)
 
 
-def transform_clusters(raw: dict, scope: Scope) -> list[Item]:
-    subnets = {group["CacheSubnetGroupName"]: [subnet["SubnetIdentifier"] for subnet in group.get("Subnets", [])]
-               for group in raw["subnet_groups"]}
-    items = []
-    for cluster in raw["clusters"]:
-        arn = cluster["ARN"]
-        edges = placement(scope, arn, subnets.get(cluster.get("CacheSubnetGroupName"), []),
-                          [group["SecurityGroupId"] for group in cluster.get("SecurityGroups", [])])
-        if cluster.get("ReplicationGroupId"):
-            edges.append(Edge("member_of", arn, replication_group_arn(scope, cluster["ReplicationGroupId"])))
-        items.append(Item(
-            arn=arn, type="AWS::ElastiCache::CacheCluster", name=cluster["CacheClusterId"], region=scope.region,
-            attributes=attributes(
-                engine=cluster.get("Engine"), engineVersion=cluster.get("EngineVersion"),
-                cacheNodeType=cluster.get("CacheNodeType"), numCacheNodes=cluster.get("NumCacheNodes"),
-                status=cluster.get("CacheClusterStatus"),
-                preferredAvailabilityZone=cluster.get("PreferredAvailabilityZone"),
-                replicationGroupId=cluster.get("ReplicationGroupId"),
-                transitEncryptionEnabled=cluster.get("TransitEncryptionEnabled"),
-                atRestEncryptionEnabled=cluster.get("AtRestEncryptionEnabled"),
-                cacheClusterCreateTime=iso(cluster.get("CacheClusterCreateTime"))),
-            edges=edges))
-    return items
+CACHE_CLUSTER = Spec(
+    "AWS::ElastiCache::CacheCluster", arn="ARN", name="CacheClusterId",
+    records=in_subnet_groups("CacheSubnetGroupName"),
+    attributes={
+        **named("Engine", "EngineVersion", "CacheNodeType", "NumCacheNodes"),
+        "status": "CacheClusterStatus",
+        **named("PreferredAvailabilityZone", "ReplicationGroupId", "TransitEncryptionEnabled",
+                "AtRestEncryptionEnabled"),
+        "cacheClusterCreateTime": timestamp("CacheClusterCreateTime"),
+    },
+    edges=(*placed("_subnets", each("SecurityGroups", "SecurityGroupId")),
+           Link("member_of", only_if("ReplicationGroupId",
+                                     arn_in("elasticache", "replicationgroup:{ReplicationGroupId}")))))
 
+REPLICATION_GROUP = Spec(
+    "AWS::ElastiCache::ReplicationGroup", arn="ARN", name="ReplicationGroupId",
+    attributes={
+        **named("Engine", "CacheNodeType", "Status"),
+        "clusterEnabled": "ClusterEnabled", "numNodeGroups": count("NodeGroups"),
+        "numCacheClusters": count("MemberClusters"), "multiAz": "MultiAZ",
+        **named("AutomaticFailover", "DataTiering", "GlobalReplicationGroupInfo.GlobalReplicationGroupId",
+                "TransitEncryptionEnabled", "AtRestEncryptionEnabled"),
+        "replicationGroupCreateTime": timestamp("ReplicationGroupCreateTime"),
+    })
 
-def get_replication_groups(ctx: Context) -> list[dict]:
-    return ctx.paginate("describe_replication_groups", "ReplicationGroups", page_size=PAGE)
-
-
-def transform_replication_groups(groups: list[dict], scope: Scope) -> list[Item]:
-    return [Item(
-        arn=group["ARN"], type="AWS::ElastiCache::ReplicationGroup", name=group["ReplicationGroupId"],
-        region=scope.region,
-        attributes=attributes(
-            engine=group.get("Engine"), cacheNodeType=group.get("CacheNodeType"), status=group.get("Status"),
-            clusterEnabled=group.get("ClusterEnabled"), numNodeGroups=len(group.get("NodeGroups", [])),
-            numCacheClusters=len(group.get("MemberClusters", [])), multiAz=group.get("MultiAZ"),
-            automaticFailover=group.get("AutomaticFailover"), dataTiering=group.get("DataTiering"),
-            globalReplicationGroupId=(group.get("GlobalReplicationGroupInfo") or {}).get("GlobalReplicationGroupId"),
-            transitEncryptionEnabled=group.get("TransitEncryptionEnabled"),
-            atRestEncryptionEnabled=group.get("AtRestEncryptionEnabled"),
-            replicationGroupCreateTime=iso(group.get("ReplicationGroupCreateTime"))))
-        for group in groups]
-
-
-def get_serverless_caches(ctx: Context) -> list[dict]:
-    return ctx.paginate("describe_serverless_caches", "ServerlessCaches", page_size=SERVERLESS_PAGE)
-
-
-def transform_serverless_caches(caches: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for cache in caches:
-        limits = cache.get("CacheUsageLimits") or {}
-        storage = limits.get("DataStorage") or {}
-        items.append(Item(
-            arn=cache["ARN"], type="AWS::ElastiCache::ServerlessCache", name=cache["ServerlessCacheName"],
-            region=scope.region,
-            attributes=attributes(
-                engine=cache.get("Engine"), majorEngineVersion=cache.get("MajorEngineVersion"),
-                status=cache.get("Status"),
-                # Usage limits bound the bill (serverless is priced per GB-hour and ECPU).
-                dataStorageMaximum=storage.get("Maximum"), dataStorageUnit=storage.get("Unit"),
-                ecpuPerSecondMaximum=(limits.get("ECPUPerSecond") or {}).get("Maximum"),
-                createTime=iso(cache.get("CreateTime"))),
-            edges=placement(scope, cache["ARN"], cache.get("SubnetIds", []), cache.get("SecurityGroupIds", []))))
-    return items
-
+SERVERLESS_CACHE = Spec(
+    "AWS::ElastiCache::ServerlessCache", arn="ARN", name="ServerlessCacheName",
+    attributes={
+        **named("Engine", "MajorEngineVersion", "Status"),
+        # Usage limits bound the bill (serverless is priced per GB-hour and ECPU).
+        "dataStorageMaximum": "CacheUsageLimits.DataStorage.Maximum",
+        "dataStorageUnit": "CacheUsageLimits.DataStorage.Unit",
+        "ecpuPerSecondMaximum": "CacheUsageLimits.ECPUPerSecond.Maximum",
+        "createTime": timestamp("CreateTime"),
+    },
+    edges=placed(at("SubnetIds", []), at("SecurityGroupIds", [])))
 
 UNITS = [
-    Unit("elasticache.clusters", "elasticache", ("AWS::ElastiCache::CacheCluster",),
-         get_clusters, transform_clusters),
-    Unit("elasticache.replication_groups", "elasticache", ("AWS::ElastiCache::ReplicationGroup",),
-         get_replication_groups, transform_replication_groups),
-    Unit("elasticache.serverless_caches", "elasticache", ("AWS::ElastiCache::ServerlessCache",),
-         get_serverless_caches, transform_serverless_caches),
+    unit("elasticache.clusters", "elasticache", get_clusters, CACHE_CLUSTER),
+    unit("elasticache.replication_groups", "elasticache",
+         listing("describe_replication_groups", "ReplicationGroups", page_size=PAGE), REPLICATION_GROUP),
+    unit("elasticache.serverless_caches", "elasticache",
+         listing("describe_serverless_caches", "ServerlessCaches", page_size=SERVERLESS_PAGE), SERVERLESS_CACHE),
 ]

@@ -6,75 +6,58 @@ names every load balancer that forwards to the group (by a listener's default ac
 rule): no call per load balancer, where DescribeListeners would take one per load balancer and
 still miss forwards by rules. The registered targets take DescribeTargetHealth, one call per
 target group, as no listing call returns them. Tags come from the tagging API (the sync engine).
+Absent fields are stored as null (keep_none, discovery/_spec.py).
 """
 from __future__ import annotations
 
-from services.collector.discovery import Context, Unit
-from services.collector.discovery._shared import make_item, placement, unless_error
-from services.collector.model import Edge, Item, Scope, iso
+from services.collector.discovery import Context
+from services.collector.discovery._spec import (Link, Spec, arn_in, at, const, each, ec2, listing, named, objects,
+                                                placed, state_name, timestamp, unit)
+from services.collector.discovery._shared import unless_error
+from services.collector.model import Scope
 
 GONE = ("TargetGroupNotFound",)  # a target group deleted since it was listed
+PAGE = 400                       # the API's maximum
 
+CLASSIC_LOAD_BALANCER = Spec(
+    "AWS::ElasticLoadBalancing::LoadBalancer", arn=arn_in("elasticloadbalancing", "loadbalancer/{LoadBalancerName}"),
+    name="LoadBalancerName", keep_none=True,
+    attributes={
+        "type": const("classic"),
+        "scheme": "Scheme",
+        "dnsName": "DNSName",
+        "canonicalHostedZoneId": "CanonicalHostedZoneNameID",
+        "vpcId": "VPCId",
+        "availabilityZones": at("AvailabilityZones", []),
+        "listeners": objects("ListenerDescriptions", {
+            "protocol": "Listener.Protocol",
+            "port": "Listener.LoadBalancerPort",
+            "instanceProtocol": "Listener.InstanceProtocol",
+            "instancePort": "Listener.InstancePort",
+        }, keep_none=True),
+        "createdTime": timestamp("CreatedTime"),
+    },
+    edges=(*placed(at("Subnets", []), at("SecurityGroups", [])),
+           Link("targets", ec2("instance", each("Instances", "InstanceId")))))
 
-def get_classic_load_balancers(ctx: Context) -> list[dict]:
-    return ctx.paginate("describe_load_balancers", "LoadBalancerDescriptions", page_size=400)  # the API's maximum
-
-
-def transform_classic_load_balancers(balancers: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for balancer in balancers:
-        name = balancer["LoadBalancerName"]
-        arn = scope.arn("elasticloadbalancing", f"loadbalancer/{name}")
-        attributes = {
-            "type": "classic",
-            "scheme": balancer.get("Scheme"),
-            "dnsName": balancer.get("DNSName"),
-            "canonicalHostedZoneId": balancer.get("CanonicalHostedZoneNameID"),
-            "vpcId": balancer.get("VPCId"),
-            "availabilityZones": balancer.get("AvailabilityZones", []),
-            "listeners": [{
-                "protocol": d["Listener"].get("Protocol"),
-                "port": d["Listener"].get("LoadBalancerPort"),
-                "instanceProtocol": d["Listener"].get("InstanceProtocol"),
-                "instancePort": d["Listener"].get("InstancePort"),
-            } for d in balancer.get("ListenerDescriptions", [])],
-            "createdTime": iso(balancer.get("CreatedTime")),
-        }
-        edges = placement(scope, arn, balancer.get("Subnets", []), balancer.get("SecurityGroups", []))
-        edges += [Edge("targets", arn, scope.ec2_arn("instance", i["InstanceId"]))
-                  for i in balancer.get("Instances", [])]
-        items.append(make_item(scope, arn, "AWS::ElasticLoadBalancing::LoadBalancer", name, {}, attributes, edges))
-    return items
-
-
-def get_load_balancers(ctx: Context) -> list[dict]:
-    return ctx.paginate("describe_load_balancers", "LoadBalancers", page_size=400)  # the API's maximum
-
-
-def transform_load_balancers(balancers: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for balancer in balancers:
-        arn = balancer["LoadBalancerArn"]
-        zones = balancer.get("AvailabilityZones", [])
-        attributes = {
-            "type": balancer.get("Type"),  # application, network or gateway
-            "scheme": balancer.get("Scheme"),
-            "state": balancer.get("State", {}).get("Code"),
-            "dnsName": balancer.get("DNSName"),
-            "canonicalHostedZoneId": balancer.get("CanonicalHostedZoneId"),
-            "vpcId": balancer.get("VpcId"),
-            "ipAddressType": balancer.get("IpAddressType"),
-            "availabilityZones": [zone.get("ZoneName") for zone in zones],
-            "createdTime": iso(balancer.get("CreatedTime")),
-        }
-        edges = placement(scope, arn, [zone.get("SubnetId") for zone in zones], balancer.get("SecurityGroups", []))
-        items.append(make_item(scope, arn, "AWS::ElasticLoadBalancingV2::LoadBalancer", balancer["LoadBalancerName"],
-                               {}, attributes, edges))
-    return items
+LOAD_BALANCER = Spec(
+    "AWS::ElasticLoadBalancingV2::LoadBalancer", arn="LoadBalancerArn", name="LoadBalancerName", keep_none=True,
+    attributes={
+        "type": "Type",  # application, network or gateway
+        "scheme": "Scheme",
+        "state": "State.Code",
+        "dnsName": "DNSName",
+        **named("CanonicalHostedZoneId", "VpcId", "IpAddressType"),
+        "availabilityZones": lambda balancer, scope: [zone.get("ZoneName")
+                                                      for zone in balancer.get("AvailabilityZones", [])],
+        "createdTime": timestamp("CreatedTime"),
+    },
+    edges=placed(lambda balancer, scope: [zone.get("SubnetId") for zone in balancer.get("AvailabilityZones", [])],
+                 at("SecurityGroups", [])))
 
 
 def get_target_groups(ctx: Context) -> list[dict]:
-    groups = ctx.paginate("describe_target_groups", "TargetGroups", page_size=400)  # the API's maximum
+    groups = ctx.paginate("describe_target_groups", "TargetGroups", page_size=PAGE)
 
     def with_targets(group: dict) -> dict | None:
         health = unless_error(GONE, ctx.client.describe_target_health, TargetGroupArn=group["TargetGroupArn"])
@@ -86,40 +69,39 @@ def get_target_groups(ctx: Context) -> list[dict]:
     return [found for found in ctx.map(with_targets, groups) if found is not None]
 
 
-def _target_arn(target_type: str, target: dict, scope: Scope) -> str | None:
-    if target_type == "instance":
-        return scope.ec2_arn("instance", target["Id"])
-    if target_type in ("lambda", "alb"):
-        return target["Id"]  # a function's or an Application Load Balancer's ARN
-    return None  # an IP address (an ECS task, a server on premises): no resource to point at
+def target_type(entry: dict) -> str:
+    return entry["TargetGroup"].get("TargetType", "instance")
 
 
-def transform_target_groups(found: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for entry in found:
-        group, targets = entry["TargetGroup"], entry["Targets"]
-        arn = group["TargetGroupArn"]
-        target_type = group.get("TargetType", "instance")
-        attributes = {
-            "targetType": target_type,
-            "protocol": group.get("Protocol"),
-            "port": group.get("Port"),
-            "vpcId": group.get("VpcId"),
-            "ipTargets": sorted({t["Id"] for t in targets}) if target_type == "ip" else [],
-        }
-        edges = [Edge("targets", balancer_arn, arn) for balancer_arn in group.get("LoadBalancerArns", [])]
-        target_arns = [_target_arn(target_type, target, scope) for target in targets]
-        edges += [Edge("targets", arn, target_arn) for target_arn in target_arns if target_arn]
-        items.append(make_item(scope, arn, "AWS::ElasticLoadBalancingV2::TargetGroup", group["TargetGroupName"], {},
-                               attributes, edges))
-    return items
+def targeting(entry: dict) -> str:
+    """The target type's name (state_name): instance, ip, lambda or alb."""
+    return state_name(target_type(entry))
 
+
+def targets(entry: dict, scope: Scope) -> list[str | None]:
+    kind = targeting(entry)
+    if kind == "instance":
+        return [scope.ec2_arn("instance", target["Id"]) for target in entry["Targets"]]
+    if kind in ("lambda", "alb"):
+        return [target["Id"] for target in entry["Targets"]]  # a function's or an Application Load Balancer's ARN
+    return []  # IP addresses (an ECS task, a server on premises): no resource to point at
+
+
+TARGET_GROUP = Spec(
+    "AWS::ElasticLoadBalancingV2::TargetGroup", arn="TargetGroup.TargetGroupArn", name="TargetGroup.TargetGroupName",
+    keep_none=True,
+    attributes={
+        "targetType": lambda entry, scope: target_type(entry),
+        **named("TargetGroup.Protocol", "TargetGroup.Port", "TargetGroup.VpcId"),
+        "ipTargets": lambda entry, scope: (sorted({t["Id"] for t in entry["Targets"]})
+                                           if targeting(entry) == "ip" else []),
+    },
+    edges=(Link("targets", at("TargetGroup.LoadBalancerArns", []), inward=True), Link("targets", targets)))
 
 UNITS = [
-    Unit("elb.classic_load_balancers", "elb", ("AWS::ElasticLoadBalancing::LoadBalancer",),
-         get_classic_load_balancers, transform_classic_load_balancers),
-    Unit("elb.load_balancers", "elbv2", ("AWS::ElasticLoadBalancingV2::LoadBalancer",), get_load_balancers,
-         transform_load_balancers),
-    Unit("elb.target_groups", "elbv2", ("AWS::ElasticLoadBalancingV2::TargetGroup",), get_target_groups,
-         transform_target_groups),
+    unit("elb.classic_load_balancers", "elb", listing("describe_load_balancers", "LoadBalancerDescriptions",
+                                                      page_size=PAGE), CLASSIC_LOAD_BALANCER),
+    unit("elb.load_balancers", "elbv2", listing("describe_load_balancers", "LoadBalancers", page_size=PAGE),
+         LOAD_BALANCER),
+    unit("elb.target_groups", "elbv2", get_target_groups, TARGET_GROUP),
 ]

@@ -11,9 +11,9 @@ diagram does not need. Tags come from the sync engine's tagging call.
 """
 from __future__ import annotations
 
-from services.collector.discovery import Context, Unit
-from services.collector.discovery._shared import attributes, flatten, function_arn, unless_error
-from services.collector.model import Edge, Item, Scope, iso
+from services.collector.discovery import Context
+from services.collector.discovery._shared import flatten, function_arn, unless_error
+from services.collector.discovery._spec import Link, Spec, arn_in, first_of, named, timestamp, unit
 
 PAGE = 100                              # Limit of ListEventBuses, ListRules and ListTargetsByRule: at most 100
 GONE = ("ResourceNotFoundException",)   # the bus or rule was deleted after it was listed
@@ -30,31 +30,27 @@ def get_event_buses(ctx: Context) -> dict:
     return {"buses": buses, "rules": [{"rule": rule, "targets": found} for rule, found in zip(rules, targets)]}
 
 
-def transform_event_buses(raw: dict, scope: Scope) -> list[Item]:
-    items = []
-    bus_arns = {}
-    for bus in raw["buses"]:
-        bus_arns[bus["Name"]] = bus["Arn"]
-        items.append(Item(
-            arn=bus["Arn"], type="AWS::Events::EventBus", name=bus["Name"], region=scope.region,
-            attributes=attributes(description=bus.get("Description"), created=iso(bus.get("CreationTime")))))
-    for entry in raw["rules"]:
-        rule = entry["rule"]
-        bus_name = rule.get("EventBusName", "default")
-        bus = bus_arns.get(bus_name) or scope.arn("events", f"event-bus/{bus_name}")
-        targets = dict.fromkeys(function_arn(target["Arn"]) for target in entry["targets"] if target.get("Arn"))
-        items.append(Item(
-            arn=rule["Arn"], type="AWS::Events::Rule", name=rule["Name"], region=scope.region,
-            attributes=attributes(
-                eventBusName=bus_name,
-                state=rule.get("State"),
-                scheduleExpression=rule.get("ScheduleExpression"),
-                managedBy=rule.get("ManagedBy"),
-                description=rule.get("Description")),
-            edges=[Edge("member_of", rule["Arn"], bus)]
-                  + [Edge("triggers", rule["Arn"], target) for target in targets]))
-    return items
+def rules(raw: dict) -> list[dict]:
+    """The rules, each with "_busName", "_busArn" (where its bus is listed) and "_targets" (the
+    targets' ARNs, a function's version or alias mapped to the function)."""
+    bus_arns = {bus["Name"]: bus["Arn"] for bus in raw["buses"]}
+    return [{**entry["rule"], "_busName": entry["rule"].get("EventBusName", "default"),
+             "_busArn": bus_arns.get(entry["rule"].get("EventBusName", "default")),
+             "_targets": [function_arn(target["Arn"]) for target in entry["targets"] if target.get("Arn")]}
+            for entry in raw["rules"]]
 
 
-UNITS = [Unit("eventbridge.event_buses", "events", ("AWS::Events::EventBus", "AWS::Events::Rule"),
-              get_event_buses, transform_event_buses)]
+EVENT_BUS = Spec(
+    "AWS::Events::EventBus", arn="Arn", name="Name", records="buses",
+    attributes={"description": "Description", "created": timestamp("CreationTime")})
+
+RULE = Spec(
+    "AWS::Events::Rule", arn="Arn", name="Name", records=rules,
+    attributes={
+        "eventBusName": "_busName",
+        **named("State", "ScheduleExpression", "ManagedBy", "Description"),
+    },
+    edges=(Link("member_of", first_of("_busArn", arn_in("events", "event-bus/{_busName}"))),
+           Link("triggers", "_targets")))
+
+UNITS = [unit("eventbridge.event_buses", "events", get_event_buses, EVENT_BUS, RULE)]

@@ -2,24 +2,15 @@
 pseudo type AWS::Glacier::Vault). Tags come from the sync engine's tagging call."""
 from __future__ import annotations
 
-from services.collector.discovery import Context, Unit
-from services.collector.discovery._shared import attributes
-from services.collector.model import Item, Scope
+from services.collector.discovery._spec import Spec, listing, unit
 
 PAGE = 1000  # limit: 1 to 1000 (default 10)
 
+VAULT = Spec(
+    "AWS::Glacier::Vault", arn="VaultARN", name="VaultName",
+    # Dates are already ISO 8601 strings in this API; the inventory is daily at best.
+    attributes={"sizeInBytes": "SizeInBytes", "numberOfArchives": "NumberOfArchives",
+                "creationDate": "CreationDate", "lastInventoryDate": "LastInventoryDate"})
 
-def get_vaults(ctx: Context) -> list[dict]:
-    return ctx.paginate("list_vaults", "VaultList", page_size=PAGE)  # boto3 fills accountId "-"
-
-
-def transform_vaults(vaults: list[dict], scope: Scope) -> list[Item]:
-    return [Item(arn=vault["VaultARN"], type="AWS::Glacier::Vault", name=vault["VaultName"], region=scope.region,
-                 attributes=attributes(
-                     # Dates are already ISO 8601 strings in this API; the inventory is daily at best.
-                     sizeInBytes=vault.get("SizeInBytes"), numberOfArchives=vault.get("NumberOfArchives"),
-                     creationDate=vault.get("CreationDate"), lastInventoryDate=vault.get("LastInventoryDate")))
-            for vault in vaults]
-
-
-UNITS = [Unit("glacier.vaults", "glacier", ("AWS::Glacier::Vault",), get_vaults, transform_vaults)]
+# boto3 fills accountId "-".
+UNITS = [unit("glacier.vaults", "glacier", listing("list_vaults", "VaultList", page_size=PAGE), VAULT)]

@@ -6,9 +6,9 @@ AWS's, not the customer's: they are neither items nor listed. Tags come from the
 """
 from __future__ import annotations
 
-from services.collector.discovery import Context, Unit
-from services.collector.discovery._shared import attributes, flatten, unless_error
-from services.collector.model import Edge, Item, Scope
+from services.collector.discovery import Context
+from services.collector.discovery._shared import flatten, unless_error
+from services.collector.discovery._spec import Spec, contained_by, unit
 
 PAGE = 1000  # maxResults: 1 to 1000
 SYSTEM_KEYSPACES = frozenset({"system", "system_schema", "system_schema_mcs", "system_multiregion_info"})
@@ -23,21 +23,19 @@ def get_keyspaces(ctx: Context) -> dict:
     return {"keyspaces": keyspaces, "tables": flatten(pages)}
 
 
-def transform_keyspaces(raw: dict, scope: Scope) -> list[Item]:
+def tables(raw: dict) -> list[dict]:
+    """The tables, each with "_keyspaceArn": its listed keyspace's ARN."""
     arns = {keyspace["keyspaceName"]: keyspace["resourceArn"] for keyspace in raw["keyspaces"]}
-    items = [Item(arn=keyspace["resourceArn"], type="AWS::Cassandra::Keyspace", name=keyspace["keyspaceName"],
-                  region=scope.region,
-                  attributes=attributes(replicationStrategy=keyspace.get("replicationStrategy"),
-                                        replicationRegions=keyspace.get("replicationRegions")))
-             for keyspace in raw["keyspaces"]]
-    for table in raw["tables"]:
-        keyspace_arn = arns.get(table["keyspaceName"])
-        items.append(Item(
-            arn=table["resourceArn"], type="AWS::Cassandra::Table", name=table["tableName"], region=scope.region,
-            attributes={"keyspaceName": table["keyspaceName"]},
-            edges=[Edge("contains", keyspace_arn, table["resourceArn"])] if keyspace_arn else []))
-    return items
+    return [{**table, "_keyspaceArn": arns.get(table["keyspaceName"])} for table in raw["tables"]]
 
 
-UNITS = [Unit("keyspaces.keyspaces", "keyspaces", ("AWS::Cassandra::Keyspace", "AWS::Cassandra::Table"),
-              get_keyspaces, transform_keyspaces)]
+KEYSPACE = Spec(
+    "AWS::Cassandra::Keyspace", arn="resourceArn", name="keyspaceName", records="keyspaces",
+    attributes={"replicationStrategy": "replicationStrategy", "replicationRegions": "replicationRegions"})
+
+TABLE = Spec(
+    "AWS::Cassandra::Table", arn="resourceArn", name="tableName", records=tables,
+    attributes={"keyspaceName": "keyspaceName"},
+    edges=(contained_by("_keyspaceArn"),))
+
+UNITS = [unit("keyspaces.keyspaces", "keyspaces", get_keyspaces, KEYSPACE, TABLE)]

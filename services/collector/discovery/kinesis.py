@@ -7,9 +7,9 @@ engine's tagging call.
 """
 from __future__ import annotations
 
-from services.collector.discovery import Context, Unit
-from services.collector.discovery._shared import attributes, unless_error
-from services.collector.model import Item, Scope, iso
+from services.collector.discovery import Context
+from services.collector.discovery._shared import unless_error
+from services.collector.discovery._spec import Spec, at, named, timestamp, unit
 
 PAGE = 10000   # ListStreams' Limit: at most 10,000 (AWS may answer fewer)
 GONE = ("ResourceNotFoundException",)
@@ -21,19 +21,14 @@ def get_streams(ctx: Context) -> list[dict]:
     return [response["StreamDescriptionSummary"] for response in described if response]
 
 
-def transform_streams(streams: list[dict], scope: Scope) -> list[Item]:
-    return [Item(
-        arn=stream["StreamARN"], type="AWS::Kinesis::Stream", name=stream["StreamName"], region=scope.region,
-        attributes=attributes(
-            # Streams made before on-demand existed report no mode: provisioned.
-            streamMode=(stream.get("StreamModeDetails") or {}).get("StreamMode", "PROVISIONED"),
-            openShardCount=stream.get("OpenShardCount"),
-            retentionPeriodHours=stream.get("RetentionPeriodHours"),
-            consumerCount=stream.get("ConsumerCount"),
-            encryptionType=stream.get("EncryptionType"),
-            status=stream.get("StreamStatus"),
-            created=iso(stream.get("StreamCreationTimestamp"))),
-    ) for stream in streams]
+STREAM = Spec(
+    "AWS::Kinesis::Stream", arn="StreamARN", name="StreamName",
+    attributes={
+        # Streams made before on-demand existed report no mode: provisioned.
+        "streamMode": at("StreamModeDetails.StreamMode", "PROVISIONED"),
+        **named("OpenShardCount", "RetentionPeriodHours", "ConsumerCount", "EncryptionType"),
+        "status": "StreamStatus",
+        "created": timestamp("StreamCreationTimestamp"),
+    })
 
-
-UNITS = [Unit("kinesis.streams", "kinesis", ("AWS::Kinesis::Stream",), get_streams, transform_streams)]
+UNITS = [unit("kinesis.streams", "kinesis", get_streams, STREAM)]

@@ -5,9 +5,9 @@ so domains are described in batches of five. Tags come from the sync engine's ta
 """
 from __future__ import annotations
 
-from services.collector.discovery import Context, Unit
-from services.collector.discovery._shared import attributes, chunks, flatten, placement
-from services.collector.model import Item, Scope
+from services.collector.discovery import Context
+from services.collector.discovery._shared import chunks, flatten
+from services.collector.discovery._spec import Spec, at, only_if, placed, unit
 
 BATCH = 5  # DescribeDomains' limit on DomainNames
 
@@ -18,34 +18,26 @@ def get_domains(ctx: Context) -> list[dict]:
                            chunks(names, BATCH)))
 
 
-def transform_domains(domains: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for domain in domains:
-        cluster = domain.get("ClusterConfig") or {}
-        ebs = domain.get("EBSOptions") or {}
-        vpc = domain.get("VPCOptions") or {}
-        dedicated = cluster.get("DedicatedMasterEnabled")
-        warm = cluster.get("WarmEnabled")
-        ebs_enabled = ebs.get("EBSEnabled")
-        items.append(Item(
-            arn=domain["ARN"], type="AWS::OpenSearchService::Domain", name=domain["DomainName"], region=scope.region,
-            attributes=attributes(
-                engineVersion=domain.get("EngineVersion"), status=domain.get("DomainProcessingStatus"),
-                instanceType=cluster.get("InstanceType"), instanceCount=cluster.get("InstanceCount"),
-                dedicatedMasterType=cluster.get("DedicatedMasterType") if dedicated else None,
-                dedicatedMasterCount=cluster.get("DedicatedMasterCount") if dedicated else None,
-                warmType=cluster.get("WarmType") if warm else None,
-                warmCount=cluster.get("WarmCount") if warm else None,
-                zoneAwarenessEnabled=cluster.get("ZoneAwarenessEnabled"),
-                multiAZWithStandbyEnabled=cluster.get("MultiAZWithStandbyEnabled"),
-                # Storage per data node; without EBS the instance store is part of the instance price.
-                volumeType=ebs.get("VolumeType") if ebs_enabled else None,
-                volumeSize=ebs.get("VolumeSize") if ebs_enabled else None,
-                iops=ebs.get("Iops") if ebs_enabled else None,
-                throughput=ebs.get("Throughput") if ebs_enabled else None,
-                vpcId=vpc.get("VPCId"), availabilityZones=vpc.get("AvailabilityZones")),
-            edges=placement(scope, domain["ARN"], vpc.get("SubnetIds", []), vpc.get("SecurityGroupIds", []))))
-    return items
+DEDICATED, WARM, EBS = "ClusterConfig.DedicatedMasterEnabled", "ClusterConfig.WarmEnabled", "EBSOptions.EBSEnabled"
 
+DOMAIN = Spec(
+    "AWS::OpenSearchService::Domain", arn="ARN", name="DomainName",
+    attributes={
+        "engineVersion": "EngineVersion", "status": "DomainProcessingStatus",
+        "instanceType": "ClusterConfig.InstanceType", "instanceCount": "ClusterConfig.InstanceCount",
+        "dedicatedMasterType": only_if(DEDICATED, "ClusterConfig.DedicatedMasterType"),
+        "dedicatedMasterCount": only_if(DEDICATED, "ClusterConfig.DedicatedMasterCount"),
+        "warmType": only_if(WARM, "ClusterConfig.WarmType"),
+        "warmCount": only_if(WARM, "ClusterConfig.WarmCount"),
+        "zoneAwarenessEnabled": "ClusterConfig.ZoneAwarenessEnabled",
+        "multiAZWithStandbyEnabled": "ClusterConfig.MultiAZWithStandbyEnabled",
+        # Storage per data node; without EBS the instance store is part of the instance price.
+        "volumeType": only_if(EBS, "EBSOptions.VolumeType"),
+        "volumeSize": only_if(EBS, "EBSOptions.VolumeSize"),
+        "iops": only_if(EBS, "EBSOptions.Iops"),
+        "throughput": only_if(EBS, "EBSOptions.Throughput"),
+        "vpcId": "VPCOptions.VPCId", "availabilityZones": "VPCOptions.AvailabilityZones",
+    },
+    edges=placed(at("VPCOptions.SubnetIds", []), at("VPCOptions.SecurityGroupIds", [])))
 
-UNITS = [Unit("opensearch.domains", "opensearch", ("AWS::OpenSearchService::Domain",), get_domains, transform_domains)]
+UNITS = [unit("opensearch.domains", "opensearch", get_domains, DOMAIN)]

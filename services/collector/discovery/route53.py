@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import re
 
-from services.collector.discovery import Context, Unit
-from services.collector.discovery._shared import attributes, unless_error
-from services.collector.model import Edge, Item, Scope
+from services.collector.discovery import Context
+from services.collector.discovery._shared import unless_error
+from services.collector.discovery._spec import (Link, Spec, at, const, contained_by, named, nonempty, obj,
+                                                state_name, unit)
+from services.collector.model import Scope
 
 ZONES_PAGE = 100      # ListHostedZones' MaxItems: at most 100
 RECORDS_PAGE = 300    # ListResourceRecordSets' MaxItems: at most 300
 GONE = ("NoSuchHostedZone",)
-VALUE_TYPES = ("A", "AAAA", "CNAME")
+VALUE_TYPES = ("a", "aaaa", "cname")   # state names
 S3_WEBSITE = re.compile(r"s3-website[.-]")   # s3-website-us-east-1.amazonaws.com, s3-website.eu-west-3.amazonaws.com
 
 
@@ -36,16 +38,20 @@ def get_hosted_zones(ctx: Context) -> list[dict]:
     return [{"zone": zone, "records": found} for zone, found in zip(zones, records) if found is not None]
 
 
+def zone_id(zone: dict) -> str:
+    return zone["Id"].rsplit("/", 1)[-1]            # "/hostedzone/Z123" -> "Z123"
+
+
 def zone_arn(scope: Scope, zone_id: str) -> str:
     return f"arn:{scope.partition}:route53:::hostedzone/{zone_id}"
 
 
-def record_arn(scope: Scope, zone_id: str, record: dict) -> str:
-    arn = f"{zone_arn(scope, zone_id)}/recordset/{record['Name'].rstrip('.')}/{record['Type']}"
+def record_arn(record: dict, scope: Scope) -> str:
+    arn = f"{zone_arn(scope, record['_zoneId'])}/recordset/{record['Name'].rstrip('.')}/{record['Type']}"
     return f"{arn}/{record['SetIdentifier']}" if record.get("SetIdentifier") else arn
 
 
-def alias_target(scope: Scope, record: dict) -> str | None:
+def alias_target(record: dict, scope: Scope) -> str | None:
     """The ARN an alias record points at, where the record determines it."""
     dns_name = (record.get("AliasTarget") or {}).get("DNSName", "").lower()
     if S3_WEBSITE.match(dns_name):
@@ -53,44 +59,58 @@ def alias_target(scope: Scope, record: dict) -> str | None:
     return None
 
 
-def transform_hosted_zones(raw: list[dict], scope: Scope) -> list[Item]:
-    items = []
+def zones_and_records(raw: list[dict]) -> list[dict]:
+    """Each zone followed by its record sets, all with "_zoneId" and "_type" (which spec describes them)."""
+    found = []
     for entry in raw:
-        zone = entry["zone"]
-        zone_id = zone["Id"].rsplit("/", 1)[-1]            # "/hostedzone/Z123" -> "Z123"
-        arn = zone_arn(scope, zone_id)
-        items.append(Item(
-            arn=arn, type="AWS::Route53::HostedZone", name=zone["Name"].rstrip("."), region="",
-            attributes=attributes(
-                zoneId=zone_id,
-                privateZone=(zone.get("Config") or {}).get("PrivateZone", False),
-                recordCount=zone.get("ResourceRecordSetCount"))))
-        for record in entry["records"]:
-            record_id = record_arn(scope, zone_id, record)
-            alias = record.get("AliasTarget")
-            target = alias_target(scope, record)
-            items.append(Item(
-                arn=record_id, type="AWS::Route53::RecordSet", name=record["Name"].rstrip("."), region="",
-                attributes=attributes(
-                    hostedZoneId=zone_id,
-                    recordType=record["Type"],
-                    ttl=record.get("TTL"),
-                    setIdentifier=record.get("SetIdentifier"),
-                    weight=record.get("Weight"),
-                    latencyRegion=record.get("Region"),
-                    failover=record.get("Failover"),
-                    geoLocation=record.get("GeoLocation"),
-                    multiValueAnswer=record.get("MultiValueAnswer"),
-                    healthCheckId=record.get("HealthCheckId"),
-                    values=([value["Value"] for value in record.get("ResourceRecords", [])]
-                            if record["Type"] in VALUE_TYPES and not alias else None),
-                    aliasTarget=attributes(
-                        dnsName=alias.get("DNSName"),
-                        hostedZoneId=alias.get("HostedZoneId"),
-                        evaluateTargetHealth=alias.get("EvaluateTargetHealth")) if alias else None),
-                edges=[Edge("contains", arn, record_id)] + ([Edge("alias_of", record_id, target)] if target else [])))
-    return items
+        zone = zone_id(entry["zone"])
+        found.append({**entry["zone"], "_zoneId": zone, "_type": "zone"})
+        found.extend({**record, "_zoneId": zone, "_type": "record"} for record in entry["records"])
+    return found
 
 
-UNITS = [Unit("route53.hosted_zones", "route53", ("AWS::Route53::HostedZone", "AWS::Route53::RecordSet"),
-              get_hosted_zones, transform_hosted_zones, global_=True)]
+def values(record: dict, scope: Scope) -> list[str] | None:
+    if state_name(record["Type"]) not in VALUE_TYPES or record.get("AliasTarget"):
+        return None
+    return [value["Value"] for value in record.get("ResourceRecords", [])]
+
+
+def dns_name(path: str):
+    return lambda record, scope: record[path].rstrip(".")
+
+
+def in_zone(record: dict, scope: Scope) -> str:
+    """The ARN of the zone a zone or record set is in."""
+    return zone_arn(scope, record["_zoneId"])
+
+
+HOSTED_ZONE = Spec(
+    "AWS::Route53::HostedZone", arn=in_zone, name=dns_name("Name"), region=const(""),
+    records=zones_and_records, where=lambda record, scope: record["_type"] == "zone",
+    attributes={
+        "zoneId": "_zoneId",
+        "privateZone": at("Config.PrivateZone", False),
+        "recordCount": "ResourceRecordSetCount",
+    })
+
+RECORD_SET = Spec(
+    "AWS::Route53::RecordSet", arn=record_arn, name=dns_name("Name"), region=const(""),
+    records=zones_and_records, where=lambda record, scope: record["_type"] == "record",
+    attributes={
+        "hostedZoneId": "_zoneId",
+        "recordType": "Type",
+        "ttl": "TTL",
+        "setIdentifier": "SetIdentifier",
+        "weight": "Weight",
+        "latencyRegion": "Region",
+        **named("Failover", "GeoLocation", "MultiValueAnswer", "HealthCheckId"),
+        "values": values,
+        "aliasTarget": obj(nonempty("AliasTarget"), {
+            "dnsName": "DNSName",
+            "hostedZoneId": "HostedZoneId",
+            "evaluateTargetHealth": "EvaluateTargetHealth",
+        }),
+    },
+    edges=(contained_by(in_zone), Link("alias_of", alias_target)))
+
+UNITS = [unit("route53.hosted_zones", "route53", get_hosted_zones, HOSTED_ZONE, RECORD_SET, global_=True)]

@@ -8,9 +8,10 @@ BucketSizeBytes is the only source), so the budget has none.
 """
 from __future__ import annotations
 
-from services.collector.discovery import Context, Unit
-from services.collector.discovery._shared import attributes, function_arn, unless_error
-from services.collector.model import Edge, Item, Scope, iso, tags_of
+from services.collector.discovery import Context
+from services.collector.discovery._shared import function_arn, unless_error
+from services.collector.discovery._spec import Link, Spec, tags_at, timestamp, unit
+from services.collector.model import Scope
 
 PAGE = 10000  # MaxBuckets: 1 to 10000
 GONE = ("NoSuchBucket",)  # deleted since it was listed: the bucket is left out
@@ -43,31 +44,30 @@ def get_buckets(ctx: Context) -> list[dict]:
     return [bucket for bucket in ctx.map(lambda bucket: describe_bucket(ctx.client, bucket), buckets) if bucket]
 
 
-def bucket_region(bucket: dict) -> str:
+def bucket_region(bucket: dict, scope: Scope | None = None) -> str:
     if bucket.get("BucketRegion"):
         return bucket["BucketRegion"]
     constraint = bucket.get("LocationConstraint")
     return LEGACY_LOCATIONS.get(constraint, constraint)
 
 
-def transform_buckets(buckets: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for bucket in buckets:
-        arn = f"arn:{scope.partition}:s3:::{bucket['Name']}"
-        region = bucket_region(bucket)
-        notification = bucket.get("Notification") or {}
-        targets = ([config["TopicArn"] for config in notification.get("TopicConfigurations", [])]
-                   + [config["QueueArn"] for config in notification.get("QueueConfigurations", [])]
-                   + [function_arn(config["LambdaFunctionArn"])
-                      for config in notification.get("LambdaFunctionConfigurations", [])])
-        if "EventBridgeConfiguration" in notification:  # S3 sends every event to the default bus
-            targets.append(scope.arn("events", "event-bus/default", region=region))
-        items.append(Item(
-            arn=arn, type="AWS::S3::Bucket", name=bucket["Name"], region=region, tags=tags_of(bucket.get("TagSet")),
-            attributes=attributes(creationDate=iso(bucket.get("CreationDate"))),
-            # One edge per target, however many event types or filters lead there.
-            edges=[Edge("triggers", arn, target) for target in dict.fromkeys(targets)]))
-    return items
+def notified(bucket: dict, scope: Scope) -> list[str]:
+    """What the bucket's event notifications go to: one edge per target, however many event types
+    or filters lead there."""
+    notification = bucket.get("Notification") or {}
+    targets = ([config["TopicArn"] for config in notification.get("TopicConfigurations", [])]
+               + [config["QueueArn"] for config in notification.get("QueueConfigurations", [])]
+               + [function_arn(config["LambdaFunctionArn"])
+                  for config in notification.get("LambdaFunctionConfigurations", [])])
+    if "EventBridgeConfiguration" in notification:  # S3 sends every event to the default bus
+        targets.append(scope.arn("events", "event-bus/default", region=bucket_region(bucket)))
+    return targets
 
 
-UNITS = [Unit("s3.buckets", "s3", ("AWS::S3::Bucket",), get_buckets, transform_buckets, global_=True)]
+BUCKET = Spec(
+    "AWS::S3::Bucket", arn=lambda bucket, scope: f"arn:{scope.partition}:s3:::{bucket['Name']}", name="Name",
+    region=bucket_region, tags=tags_at("TagSet"),
+    attributes={"creationDate": timestamp("CreationDate")},
+    edges=(Link("triggers", notified),))
+
+UNITS = [unit("s3.buckets", "s3", get_buckets, BUCKET, global_=True)]

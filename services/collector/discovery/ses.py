@@ -5,28 +5,21 @@ arn:<partition>:ses:<region>:<account>:identity/<name>.
 """
 from __future__ import annotations
 
-from services.collector.discovery import Context, Unit
-from services.collector.discovery._shared import attributes
-from services.collector.model import Item, Scope
+from services.collector.discovery._spec import Spec, arn_in, listing, unit
 
 PAGE = 1000   # ListEmailIdentities' PageSize: at most 1,000
 
 
-def get_email_identities(ctx: Context) -> list[dict]:
+EMAIL_IDENTITY = Spec(
+    "AWS::SES::EmailIdentity", arn=arn_in("ses", "identity/{IdentityName}"), name="IdentityName",
+    attributes={
+        "identityType": "IdentityType",            # DOMAIN, EMAIL_ADDRESS or MANAGED_DOMAIN
+        "sendingEnabled": "SendingEnabled",
+        "verificationStatus": "VerificationStatus",
+    })
+
+UNITS = [
     # botocore has no paginator for ListEmailIdentities: its page size goes as the API names it.
-    return ctx.paginate("list_email_identities", "EmailIdentities", PageSize=PAGE)
-
-
-def transform_email_identities(identities: list[dict], scope: Scope) -> list[Item]:
-    return [Item(
-        arn=scope.arn("ses", f"identity/{identity['IdentityName']}"), type="AWS::SES::EmailIdentity",
-        name=identity["IdentityName"], region=scope.region,
-        attributes=attributes(
-            identityType=identity.get("IdentityType"),            # DOMAIN, EMAIL_ADDRESS or MANAGED_DOMAIN
-            sendingEnabled=identity.get("SendingEnabled"),
-            verificationStatus=identity.get("VerificationStatus")),
-    ) for identity in identities]
-
-
-UNITS = [Unit("ses.email_identities", "sesv2", ("AWS::SES::EmailIdentity",), get_email_identities,
-              transform_email_identities)]
+    unit("ses.email_identities", "sesv2", listing("list_email_identities", "EmailIdentities", PageSize=PAGE),
+         EMAIL_IDENTITY),
+]

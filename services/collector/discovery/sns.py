@@ -12,52 +12,35 @@ carry credentials. Subscriptions awaiting confirmation have no ARN yet and are l
 """
 from __future__ import annotations
 
-from services.collector.discovery import Context, Unit
-from services.collector.discovery._shared import attributes, function_arn
-from services.collector.model import Edge, Item, Scope
+from services.collector.discovery._shared import function_arn
+from services.collector.discovery._spec import Link, Spec, last_part, listing, state_name, unit
 
 TRIGGERED = ("lambda", "sqs")   # protocols whose endpoint is a resource the diagram draws
 
 
-def get_topics(ctx: Context) -> list[dict]:
-    return ctx.paginate("list_topics", "Topics")
+TOPIC = Spec(
+    "AWS::SNS::Topic", arn="TopicArn", name=last_part("TopicArn", ":"),
+    attributes={"fifo": lambda topic, scope: topic["TopicArn"].endswith(".fifo")})
 
 
-def transform_topics(topics: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for topic in topics:
-        name = topic["TopicArn"].rsplit(":", 1)[-1]
-        items.append(Item(arn=topic["TopicArn"], type="AWS::SNS::Topic", name=name, region=scope.region,
-                          attributes={"fifo": name.endswith(".fifo")}))
-    return items
+def endpoint_arn(subscription: dict, scope) -> str | None:
+    endpoint = subscription.get("Endpoint") or ""
+    return endpoint if endpoint.startswith("arn:") else None
 
 
-def get_subscriptions(ctx: Context) -> list[dict]:
-    return ctx.paginate("list_subscriptions", "Subscriptions")
+def triggered(subscription: dict, scope) -> str | None:
+    endpoint = endpoint_arn(subscription, scope)
+    return function_arn(endpoint) if endpoint and state_name(subscription.get("Protocol")) in TRIGGERED else None
 
 
-def transform_subscriptions(subscriptions: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for subscription in subscriptions:
-        arn = subscription.get("SubscriptionArn") or ""
-        if not arn.startswith("arn:"):      # "PendingConfirmation" (or "Deleted")
-            continue
-        topic, protocol = subscription["TopicArn"], subscription.get("Protocol")
-        endpoint = subscription.get("Endpoint") or ""
-        edges = [Edge("attached_to", arn, topic)]
-        if protocol in TRIGGERED and endpoint.startswith("arn:"):
-            edges.append(Edge("triggers", topic, function_arn(endpoint)))
-        items.append(Item(
-            arn=arn, type="AWS::SNS::Subscription", name=arn.rsplit(":", 1)[-1], region=scope.region,
-            attributes=attributes(
-                protocol=protocol,
-                topicArn=topic,
-                endpoint=endpoint if endpoint.startswith("arn:") else None),
-            edges=edges))
-    return items
-
+SUBSCRIPTION = Spec(
+    "AWS::SNS::Subscription", arn="SubscriptionArn", name=last_part("SubscriptionArn", ":"),
+    # "PendingConfirmation" (or "Deleted") where a subscription has no ARN (yet).
+    where=lambda subscription, scope: (subscription.get("SubscriptionArn") or "").startswith("arn:"),
+    attributes={"protocol": "Protocol", "topicArn": "TopicArn", "endpoint": endpoint_arn},
+    edges=(Link("attached_to", "TopicArn"), Link("triggers", triggered, source="TopicArn")))
 
 UNITS = [
-    Unit("sns.topics", "sns", ("AWS::SNS::Topic",), get_topics, transform_topics),
-    Unit("sns.subscriptions", "sns", ("AWS::SNS::Subscription",), get_subscriptions, transform_subscriptions),
+    unit("sns.topics", "sns", listing("list_topics", "Topics"), TOPIC),
+    unit("sns.subscriptions", "sns", listing("list_subscriptions", "Subscriptions"), SUBSCRIPTION),
 ]

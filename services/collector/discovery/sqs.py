@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from services.collector.discovery import Context, Unit
-from services.collector.discovery._shared import attributes, unless_error
-from services.collector.model import Edge, Item, Scope
+from services.collector.discovery import Context
+from services.collector.discovery._shared import unless_error
+from services.collector.discovery._spec import Link, Spec, last_part, only_if, unit, value
 
 PAGE = 1000   # ListQueues' MaxResults: at most 1,000
 # The queue was deleted after it was listed (the query-compatible code, and the JSON protocol's).
@@ -29,39 +29,56 @@ def get_queues(ctx: Context) -> list[dict]:
     return [queue for queue in ctx.map(describe, urls) if queue]
 
 
-def number(value: str | int | None) -> int | None:
+def number(path: str):
     """SQS answers every attribute as a string ("30"; a redrive policy's count may be a number)."""
-    return int(float(value)) if value not in (None, "") else None
+    get = value(path)
+
+    def parsed(queue: dict, scope) -> int | None:
+        found = get(queue, scope)
+        return int(float(found)) if found not in (None, "") else None
+    return parsed
 
 
-def transform_queues(queues: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for queue in queues:
-        values = queue["Attributes"]
-        arn = values["QueueArn"]
-        redrive = json.loads(values["RedrivePolicy"]) if values.get("RedrivePolicy") else {}
-        dead_letter = redrive.get("deadLetterTargetArn")
-        fifo = values.get("FifoQueue") == "true"
-        created = number(values.get("CreatedTimestamp"))   # epoch seconds
-        items.append(Item(
-            arn=arn, type="AWS::SQS::Queue", name=queue["QueueUrl"].rsplit("/", 1)[-1], region=scope.region,
-            attributes=attributes(
-                url=queue["QueueUrl"],
-                fifo=fifo,
-                contentBasedDeduplication=values.get("ContentBasedDeduplication") == "true" if fifo else None,
-                fifoThroughputLimit=values.get("FifoThroughputLimit"),
-                visibilityTimeout=number(values.get("VisibilityTimeout")),
-                messageRetentionPeriod=number(values.get("MessageRetentionPeriod")),
-                delaySeconds=number(values.get("DelaySeconds")),
-                maximumMessageSize=number(values.get("MaximumMessageSize")),
-                receiveMessageWaitTimeSeconds=number(values.get("ReceiveMessageWaitTimeSeconds")),
-                sqsManagedSse=values.get("SqsManagedSseEnabled") == "true",
-                kmsMasterKeyId=values.get("KmsMasterKeyId"),
-                deadLetterTargetArn=dead_letter,
-                maxReceiveCount=number(redrive.get("maxReceiveCount")),
-                created=datetime.fromtimestamp(created, timezone.utc).isoformat() if created is not None else None),
-            edges=[Edge("routes_to", arn, dead_letter)] if dead_letter else []))
-    return items
+def flag(path: str):
+    """SQS's booleans are the strings "true" and "false"."""
+    get = value(path)
+    return lambda queue, scope: get(queue, scope) == "true"
 
 
-UNITS = [Unit("sqs.queues", "sqs", ("AWS::SQS::Queue",), get_queues, transform_queues)]
+def redrive(queue: dict, scope) -> dict:
+    policy = queue["Attributes"].get("RedrivePolicy")
+    return json.loads(policy) if policy else {}
+
+
+def dead_letter_queue(queue: dict, scope) -> str | None:
+    return redrive(queue, scope).get("deadLetterTargetArn")
+
+
+def created(queue: dict, scope) -> str | None:
+    seconds = number("Attributes.CreatedTimestamp")(queue, scope)   # epoch seconds
+    return datetime.fromtimestamp(seconds, timezone.utc).isoformat() if seconds is not None else None
+
+
+FIFO = flag("Attributes.FifoQueue")
+
+QUEUE = Spec(
+    "AWS::SQS::Queue", arn="Attributes.QueueArn", name=last_part("QueueUrl", "/"),
+    attributes={
+        "url": "QueueUrl",
+        "fifo": FIFO,
+        "contentBasedDeduplication": only_if(FIFO, flag("Attributes.ContentBasedDeduplication")),
+        "fifoThroughputLimit": "Attributes.FifoThroughputLimit",
+        "visibilityTimeout": number("Attributes.VisibilityTimeout"),
+        "messageRetentionPeriod": number("Attributes.MessageRetentionPeriod"),
+        "delaySeconds": number("Attributes.DelaySeconds"),
+        "maximumMessageSize": number("Attributes.MaximumMessageSize"),
+        "receiveMessageWaitTimeSeconds": number("Attributes.ReceiveMessageWaitTimeSeconds"),
+        "sqsManagedSse": flag("Attributes.SqsManagedSseEnabled"),
+        "kmsMasterKeyId": "Attributes.KmsMasterKeyId",
+        "deadLetterTargetArn": dead_letter_queue,
+        "maxReceiveCount": number(lambda queue, scope: redrive(queue, scope).get("maxReceiveCount")),
+        "created": created,
+    },
+    edges=(Link("routes_to", dead_letter_queue),))
+
+UNITS = [unit("sqs.queues", "sqs", get_queues, QUEUE)]

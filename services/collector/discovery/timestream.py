@@ -6,9 +6,8 @@ listings cover both types. Tags come from the sync engine's tagging call.
 """
 from __future__ import annotations
 
-from services.collector.discovery import Context, Unit
-from services.collector.discovery._shared import attributes
-from services.collector.model import Edge, Item, Scope, iso
+from services.collector.discovery import Context
+from services.collector.discovery._spec import Spec, arn_in, contained_by, timestamp, unit
 
 PAGE = 20  # MaxResults: 1 to 20
 
@@ -20,25 +19,18 @@ def get_timestream(ctx: Context) -> dict:
             "tables": ctx.paginate("list_tables", "Tables", MaxResults=PAGE)}
 
 
-def transform_timestream(raw: dict, scope: Scope) -> list[Item]:
-    items = [Item(arn=database["Arn"], type="AWS::Timestream::Database", name=database["DatabaseName"],
-                  region=scope.region,
-                  attributes=attributes(tableCount=database.get("TableCount"),
-                                        creationTime=iso(database.get("CreationTime"))))
-             for database in raw["databases"]]
-    for table in raw["tables"]:
-        retention = table.get("RetentionProperties") or {}
-        database_arn = scope.arn("timestream", f"database/{table['DatabaseName']}")
-        items.append(Item(
-            arn=table["Arn"], type="AWS::Timestream::Table", name=table["TableName"], region=scope.region,
-            attributes=attributes(
-                databaseName=table["DatabaseName"], status=table.get("TableStatus"),
-                memoryStoreRetentionPeriodInHours=retention.get("MemoryStoreRetentionPeriodInHours"),
-                magneticStoreRetentionPeriodInDays=retention.get("MagneticStoreRetentionPeriodInDays"),
-                creationTime=iso(table.get("CreationTime"))),
-            edges=[Edge("contains", database_arn, table["Arn"])]))
-    return items
+DATABASE = Spec(
+    "AWS::Timestream::Database", arn="Arn", name="DatabaseName", records="databases",
+    attributes={"tableCount": "TableCount", "creationTime": timestamp("CreationTime")})
 
+TABLE = Spec(
+    "AWS::Timestream::Table", arn="Arn", name="TableName", records="tables",
+    attributes={
+        "databaseName": "DatabaseName", "status": "TableStatus",
+        "memoryStoreRetentionPeriodInHours": "RetentionProperties.MemoryStoreRetentionPeriodInHours",
+        "magneticStoreRetentionPeriodInDays": "RetentionProperties.MagneticStoreRetentionPeriodInDays",
+        "creationTime": timestamp("CreationTime"),
+    },
+    edges=(contained_by(arn_in("timestream", "database/{DatabaseName}")),))
 
-UNITS = [Unit("timestream.databases", "timestream-write", ("AWS::Timestream::Database", "AWS::Timestream::Table"),
-              get_timestream, transform_timestream)]
+UNITS = [unit("timestream.databases", "timestream-write", get_timestream, DATABASE, TABLE)]

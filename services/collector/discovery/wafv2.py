@@ -13,9 +13,9 @@ Rule counts (the budget's per-rule price) would need GetWebACL per web ACL and a
 """
 from __future__ import annotations
 
-from services.collector.discovery import Context, Unit
-from services.collector.discovery._shared import attributes, flatten, unless_error
-from services.collector.model import Edge, Item, Scope
+from services.collector.discovery import Context
+from services.collector.discovery._shared import flatten, unless_error
+from services.collector.discovery._spec import Link, Spec, nonempty, state_name, unit
 
 PAGE = 100                                           # ListWebACLs' Limit: at most 100
 CLOUDFRONT_REGION = "us-east-1"                      # CLOUDFRONT-scoped web ACLs are listed only here
@@ -31,7 +31,7 @@ def get_web_acls(ctx: Context) -> list[dict]:
             for acl in ctx.paginate("list_web_acls", "WebACLs", Scope=waf_scope, Limit=PAGE)]
 
     def resources(entry: dict) -> list[str]:
-        if entry["scope"] != "REGIONAL":
+        if state_name(entry["scope"]) != "regional":
             return []
         answers = [unless_error(GONE, ctx.client.list_resources_for_web_acl, default={},
                                 WebACLArn=entry["acl"]["ARN"], ResourceType=resource_type)
@@ -47,16 +47,9 @@ def protected(arn: str) -> str:
     return arn.split("/stages/", 1)[0] if ":apigateway:" in arn else arn
 
 
-def transform_web_acls(raw: list[dict], scope: Scope) -> list[Item]:
-    items = []
-    for entry in raw:
-        acl = entry["acl"]
-        targets = dict.fromkeys(protected(arn) for arn in entry["resources"])
-        items.append(Item(
-            arn=acl["ARN"], type="AWS::WAFv2::WebACL", name=acl["Name"], region=scope.region,
-            attributes=attributes(id=acl.get("Id"), scope=entry["scope"], description=acl.get("Description") or None),
-            edges=[Edge("attached_to", acl["ARN"], target) for target in targets]))
-    return items
+WEB_ACL = Spec(
+    "AWS::WAFv2::WebACL", arn="acl.ARN", name="acl.Name",
+    attributes={"id": "acl.Id", "scope": "scope", "description": nonempty("acl.Description")},
+    edges=(Link("attached_to", lambda entry, scope: [protected(arn) for arn in entry["resources"]]),))
 
-
-UNITS = [Unit("wafv2.web_acls", "wafv2", ("AWS::WAFv2::WebACL",), get_web_acls, transform_web_acls)]
+UNITS = [unit("wafv2.web_acls", "wafv2", get_web_acls, WEB_ACL)]
