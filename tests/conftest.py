@@ -7,6 +7,7 @@ in its own RabbitMQ vhost and its own PostgreSQL database so runs never see each
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -46,23 +47,66 @@ def wait_for(predicate, timeout: float = 20.0, interval: float = 0.02, what: str
     raise AssertionError(f"not true after {timeout}s: {what or predicate.__doc__ or predicate}")
 
 
+class Broker:
+    """The tests' RabbitMQ: a testcontainers broker when a Docker engine answers, else the local one.
+    Vhosts of their own keep test sessions, and tests that count deliveries, apart."""
+
+    def __init__(self, uri: str, ctl):
+        self.uri, self._ctl = uri, ctl   # ctl(args) runs rabbitmqctl there; None: none reachable
+
+    def vhost_uri(self, vhost: str) -> str:
+        return self.uri.rstrip("/") + "/" + vhost
+
+    def add_vhost(self, vhost: str) -> bool:
+        if self._ctl is None or not self._ctl(["add_vhost", vhost]):
+            return False
+        user = urlsplit(self.uri).username or "guest"
+        return self._ctl(["set_permissions", "-p", vhost, user, ".*", ".*", ".*"])
+
+    def delete_vhost(self, vhost: str) -> None:
+        self._ctl(["delete_vhost", vhost])
+
+
 @pytest.fixture(scope="session")
-def amqp_uri():
+def broker():
     if docker_engine_answers():
         from testcontainers.rabbitmq import RabbitMqContainer
-        with RabbitMqContainer("rabbitmq:3.13") as broker:
-            params = broker.get_connection_params()
-            yield f"amqp://guest:guest@{params.host}:{params.port}/"
+        with RabbitMqContainer("rabbitmq:3.13") as container:
+            params = container.get_connection_params()
+            yield Broker(f"amqp://guest:guest@{params.host}:{params.port}/",
+                         lambda args: container.exec(["rabbitmqctl", *args]).exit_code == 0)
         return
-    vhost = f"cloudsketch-test-{uuid.uuid4().hex[:8]}"
     ctl = shutil.which("rabbitmqctl")
-    if ctl and subprocess.run([ctl, "add_vhost", vhost], capture_output=True).returncode == 0:
-        user = urlsplit(LOCAL_AMQP).username or "guest"
-        subprocess.run([ctl, "set_permissions", "-p", vhost, user, ".*", ".*", ".*"], check=True, capture_output=True)
-        yield LOCAL_AMQP.rstrip("/") + "/" + vhost
-        subprocess.run([ctl, "delete_vhost", vhost], capture_output=True)
-    else:  # no rabbitmqctl here: share the default vhost
-        yield LOCAL_AMQP
+    yield Broker(LOCAL_AMQP, (lambda args: subprocess.run([ctl, *args], capture_output=True).returncode == 0)
+                 if ctl else None)
+
+
+@contextlib.contextmanager
+def own_vhost(broker: Broker):
+    """A RabbitMQ vhost of its own (the broker's default vhost where none can be made)."""
+    vhost = f"cloudsketch-test-{uuid.uuid4().hex[:8]}"
+    if not broker.add_vhost(vhost):
+        yield broker.uri
+        return
+    try:
+        yield broker.vhost_uri(vhost)
+    finally:
+        broker.delete_vhost(vhost)
+
+
+@pytest.fixture(scope="session")
+def amqp_uri(broker):
+    """This test session's RabbitMQ vhost."""
+    with own_vhost(broker) as uri:
+        yield uri
+
+
+@pytest.fixture
+def fresh_amqp_uri(broker):
+    """A vhost for one test, for tests that count deliveries: durable queues in the session's vhost
+    may still hold events that earlier tests' stacks published and never consumed."""
+    with own_vhost(broker) as uri:
+        yield uri
 
 
 @pytest.fixture(scope="session")

@@ -39,13 +39,13 @@ def metric(port: int, name: str, **labels) -> float:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def stack(request, tmp_path, amqp_uri, moto_endpoint, monkeypatch):
+def stack(request, tmp_path, fresh_amqp_uri, moto_endpoint, monkeypatch):
     database = "" if request.param == "sqlite" else request.getfixturevalue("postgres_server_url")
-    for key, value in stack_env(tmp_path, amqp_uri, database, moto_endpoint).items():
+    for key, value in stack_env(tmp_path, fresh_amqp_uri, database, moto_endpoint).items():
         monkeypatch.setenv(key, value)
     admin("create-user", "--email", "owner@example.com", "--name", "Owner", "--role", "owner")
     key = admin("create-api-key", "--email", "owner@example.com", "--mode", "rw")
-    parts = urlsplit(amqp_uri)
+    parts = urlsplit(fresh_amqp_uri)
     with TcpProxy(parts.hostname, parts.port or 5672) as proxy:
         proxied = urlunsplit(parts._replace(netloc=f"{parts.username}:{parts.password}@127.0.0.1:{proxy.port}"))
         supervisor = Supervisor(tmp_path / "logs", out=open(os.devnull, "w"))
