@@ -420,6 +420,23 @@ def test_migration_job_runs_cloudsketch_migrate(rendered, rendering):
     assert job["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/component"] == "migrate"
 
 
+MIGRATE_STEP_SELECTOR = "app.kubernetes.io/component in (config,migrate)"
+
+
+@by_rendering
+def test_the_migration_step_applies_the_job_with_what_it_reads(rendered, rendering):
+    # docs/operations.md applies only these objects first, then waits for the Job.
+    assert f"-l '{MIGRATE_STEP_SELECTOR}'" in OPERATIONS_DOC.read_text()
+    values = re.fullmatch(r"app.kubernetes.io/component in \((.*)\)", MIGRATE_STEP_SELECTOR)[1].split(",")
+    step = index([o for o in rendered[rendering]
+                  if o["metadata"].get("labels", {}).get("app.kubernetes.io/component") in values])
+    assert set(step) >= {("Job", "cloudsketch-migrate")}
+    assert {kind for kind, _ in step} == {"Job", "ConfigMap"}
+    container = container_of(step[("Job", "cloudsketch-migrate")])
+    for ref in container["envFrom"]:
+        assert ("ConfigMap", ref["configMapRef"]["name"]) in step
+
+
 @by_rendering
 def test_the_ingress_leads_to_the_gateway(rendered, rendering):
     objects = index(rendered[rendering])
