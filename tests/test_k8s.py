@@ -21,6 +21,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import grpc
 import jsonschema
 import kubernetes_validate
 import pytest
@@ -521,6 +522,23 @@ def test_alerts_use_metrics_that_cloudsketch_exports(rendered):
     assert used, "no alert reads cloudsketch's own metrics"
     for metric in used:
         assert re.search(rf"[\"']{metric}(_total)?[\"']", sources), f"no code exports {metric}"
+
+
+def test_alert_label_values_exist(rendered):
+    (monitor,) = of_kind(rendered["prod"], "PodMonitor").values()
+    # Prometheus Operator names a PodMonitor's job <namespace>/<name>.
+    job = f"{monitor['metadata']['namespace']}/{monitor['metadata']['name']}"
+    exprs = [rule["expr"] for rule in alert_rules(rendered["prod"])]
+    assert any("job=" in e for e in exprs)
+    for expr in exprs:
+        assert set(re.findall(r'\bjob="([^"]*)"', expr)) <= {job}, expr
+        # grpc_server.py labels codes with grpc.StatusCode names.
+        for codes in re.findall(r'grpc_code=~?"([^"]*)"', expr):
+            assert set(codes.split("|")) <= set(grpc.StatusCode.__members__), codes
+        for outcome in re.findall(r'outcome="([^"]*)"', expr):
+            assert outcome in ("ok", "error")
+        for state in re.findall(r'state="([^"]*)"', expr):
+            assert state in ("finished", "failed")
 
 
 # ---------------------------------------------------------------- network policies
