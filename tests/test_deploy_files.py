@@ -1,8 +1,9 @@
 """The deploy files follow the table of processes (services/common/processes.py).
 
-Dockerfile, docker-compose.yml and deploy/k8s/ are written by hand; these tests keep them in step
-with PROCESSES and the port plan of services/common/config.py: a process added to the table fails
-here until every deploy file knows it.
+Dockerfile and docker-compose.yml are written by hand; these tests keep them in step with PROCESSES
+and the port plan of services/common/config.py: a process added to the table fails here until
+every deploy file knows it. The Kubernetes manifests (deploy/k8s) are generated from PROCESSES and
+checked in tests/test_k8s.py.
 """
 from __future__ import annotations
 
@@ -23,7 +24,6 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 COMPOSE_FILE = ROOT / "docker-compose.yml"
-K8S_DIR = ROOT / "deploy" / "k8s"
 
 # Compose services that are not cloudsketch processes.
 INFRA_SERVICES = {"rabbitmq", "postgres", "moto", "demo-seed"}
@@ -32,14 +32,11 @@ IMAGE_SERVICES = {"moto", "demo-seed"}
 METRICS_PORT = 9100
 GATEWAY_PORT = 8080
 HEALTHCHECK = ["python", "-m", "services.common.healthcheck"]
-K8S_IMAGE = "cloudsketch:latest"
-K8S_NAMESPACE = "cloudsketch"
 DATA_DIR = "/var/lib/cloudsketch"
 
 API_PROCESSES = [p for p in PROCESSES if p.role == "api"]
 WORKER_PROCESSES = [p for p in PROCESSES if p.role == "worker"]
 GATEWAYS = [p for p in PROCESSES if p.role == "gateway"]
-SERVED_PROCESSES = API_PROCESSES + GATEWAYS  # the ones that get a Kubernetes Service
 
 by_name = pytest.mark.parametrize("process", PROCESSES, ids=lambda p: p.name)
 
@@ -63,10 +60,6 @@ def expected_command(process: Process) -> list[str]:
 
 def as_argv(command) -> list[str]:
     return shlex.split(command) if isinstance(command, str) else [str(a) for a in command]
-
-
-def served_port(process: Process) -> int:
-    return api_port(process.service) if process.role == "api" else GATEWAY_PORT
 
 
 def test_process_table_is_usable():
@@ -308,151 +301,3 @@ def test_docker_compose_config_accepts_the_file():
     if result.returncode != 0 and "Cannot connect to the Docker daemon" in result.stderr:
         pytest.skip("docker compose config wanted a Docker engine, and none runs here")
     assert result.returncode == 0, result.stderr
-
-
-# ---------------------------------------------------------------- deploy/k8s
-
-
-def k8s_manifest_files() -> list[Path]:
-    return sorted(p for p in K8S_DIR.iterdir()
-                  if p.suffix in (".yaml", ".yml") and p.stem != "kustomization")
-
-
-@pytest.fixture(scope="module")
-def k8s_objects() -> dict[tuple[str, str], dict]:
-    objects = {}
-    for path in k8s_manifest_files():
-        for doc in yaml.safe_load_all(path.read_text()):
-            if doc is None:
-                continue
-            key = (doc["kind"], doc["metadata"]["name"])
-            assert key not in objects, f"{key} is defined twice"
-            objects[key] = doc
-    return objects
-
-
-def of_kind(objects: dict, kind: str) -> dict[str, dict]:
-    return {name: doc for (k, name), doc in objects.items() if k == kind}
-
-
-def container_of(deployment: dict) -> dict:
-    containers = deployment["spec"]["template"]["spec"]["containers"]
-    assert len(containers) == 1, "one container per process"
-    return containers[0]
-
-
-def test_kustomization_lists_every_manifest():
-    kustomization = yaml.safe_load((K8S_DIR / "kustomization.yaml").read_text())
-    listed = kustomization["resources"]
-    assert len(listed) == len(set(listed)), "a manifest is listed twice"
-    assert set(listed) == {p.name for p in k8s_manifest_files()}
-    assert kustomization.get("namespace") == K8S_NAMESPACE
-
-
-def test_namespace_and_placement(k8s_objects):
-    assert ("Namespace", K8S_NAMESPACE) in k8s_objects
-    for (kind, name), doc in k8s_objects.items():
-        if kind != "Namespace":
-            assert doc["metadata"].get("namespace") == K8S_NAMESPACE, f"{kind}/{name}"
-
-
-def test_no_deployment_outside_the_table(k8s_objects):
-    assert set(of_kind(k8s_objects, "Deployment")) == {p.name for p in PROCESSES}
-
-
-@by_name
-def test_each_process_has_a_deployment_running_its_module(k8s_objects, process):
-    deployment = k8s_objects.get(("Deployment", process.name))
-    assert deployment, f"deploy/k8s lacks a Deployment {process.name}"
-    container = container_of(deployment)
-    assert container["image"] == K8S_IMAGE
-    assert [*container["command"], *container.get("args", [])] == expected_command(process)
-    selector = deployment["spec"]["selector"]["matchLabels"]
-    assert selector.items() <= deployment["spec"]["template"]["metadata"]["labels"].items()
-    expected_replicas = 1 if process.role == "worker" else 2
-    assert deployment["spec"]["replicas"] >= expected_replicas
-
-
-@by_name
-def test_each_deployment_probes_its_health_endpoint(k8s_objects, process):
-    container = container_of(k8s_objects[("Deployment", process.name)])
-    for probe_name in ("readinessProbe", "livenessProbe"):
-        probe = container.get(probe_name)
-        assert probe, f"{process.name} lacks a {probe_name}"
-        if process.role == "api":
-            assert probe["grpc"]["port"] == api_port(process.service)
-        else:
-            port = METRICS_PORT if process.role == "worker" else GATEWAY_PORT
-            assert probe["httpGet"] == {"path": "/healthz", "port": port}
-    expected_ports = {METRICS_PORT} if process.role != "gateway" else set()
-    if process in SERVED_PROCESSES:
-        expected_ports.add(served_port(process))
-    assert expected_ports <= {p["containerPort"] for p in container["ports"]}
-
-
-@by_name
-def test_each_deployment_is_locked_down(k8s_objects, process):
-    pod = k8s_objects[("Deployment", process.name)]["spec"]["template"]["spec"]
-    container = container_of(k8s_objects[("Deployment", process.name)])
-    pod_sc, sc = pod.get("securityContext", {}), container.get("securityContext", {})
-    assert sc.get("runAsNonRoot", pod_sc.get("runAsNonRoot")) is True
-    assert sc.get("readOnlyRootFilesystem") is True
-    assert sc.get("allowPrivilegeEscalation") is False
-    volumes = {v["name"]: v for v in pod.get("volumes", [])}
-    data_mounts = [m for m in container.get("volumeMounts", []) if m["mountPath"] == DATA_DIR]
-    assert data_mounts, f"{process.name} has no writable {DATA_DIR}"
-    assert "emptyDir" in volumes[data_mounts[0]["name"]]
-    for kind in ("requests", "limits"):
-        assert {"cpu", "memory"} <= set(container["resources"][kind]), f"{process.name} {kind}"
-
-
-@by_name
-def test_each_deployment_is_scraped_by_prometheus(k8s_objects, process):
-    annotations = k8s_objects[("Deployment", process.name)]["spec"]["template"]["metadata"]["annotations"]
-    assert annotations["prometheus.io/scrape"] == "true"
-    port = GATEWAY_PORT if process.role == "gateway" else METRICS_PORT
-    assert annotations["prometheus.io/port"] == str(port)
-    assert annotations.get("prometheus.io/path", "/metrics") == "/metrics"
-
-
-@by_name
-def test_each_deployment_reads_the_shared_config_and_the_db_secret(k8s_objects, process):
-    container = container_of(k8s_objects[("Deployment", process.name)])
-    config_maps = [e["configMapRef"]["name"] for e in container.get("envFrom", []) if "configMapRef" in e]
-    assert config_maps and all(("ConfigMap", name) in k8s_objects for name in config_maps)
-    env = {e["name"]: e for e in container.get("env", [])}
-    db = env["CLOUDSKETCH_DATABASE_URL"]["valueFrom"]["secretKeyRef"]
-    assert (db["name"], db["key"]) == ("cloudsketch-db", "url")
-
-
-@pytest.mark.parametrize("process", SERVED_PROCESSES, ids=lambda p: p.name)
-def test_each_api_and_the_gateway_have_a_service(k8s_objects, process):
-    service = k8s_objects.get(("Service", process.name))
-    assert service, f"deploy/k8s lacks a Service {process.name}"
-    pod_labels = k8s_objects[("Deployment", process.name)]["spec"]["template"]["metadata"]["labels"]
-    assert service["spec"]["selector"].items() <= pod_labels.items()
-    port = served_port(process)
-    container_ports = {p.get("name"): p["containerPort"] for p in container_of(
-        k8s_objects[("Deployment", process.name)])["ports"]}
-    matching = [p for p in service["spec"]["ports"] if p["port"] == port]
-    assert matching, f"Service {process.name} does not expose {port}"
-    target = matching[0].get("targetPort", port)
-    assert container_ports.get(target, target) == port
-
-
-def test_no_service_outside_the_table(k8s_objects):
-    assert set(of_kind(k8s_objects, "Service")) == {p.name for p in SERVED_PROCESSES}
-
-
-def test_configmap_carries_the_shared_environment(k8s_objects):
-    config_maps = list(of_kind(k8s_objects, "ConfigMap").values())
-    assert len(config_maps) == 1
-    data = config_maps[0]["data"]
-    assert all(isinstance(v, str) for v in data.values()), "ConfigMap values must be strings"
-    addrs = {k: v for k, v in data.items() if re.fullmatch(r"CLOUDSKETCH_\w+_API_ADDR", k)}
-    assert addrs == expected_api_addrs()
-    assert urlsplit(data["CLOUDSKETCH_AMQP_URI"]).hostname == "rabbitmq"
-    assert data["CLOUDSKETCH_BIND_HOST"] == "0.0.0.0"
-    assert data["CLOUDSKETCH_METRICS_PORT"] == str(METRICS_PORT)
-    # The database URL holds a password: it comes from the Secret, never from the ConfigMap.
-    assert "CLOUDSKETCH_DATABASE_URL" not in data

@@ -23,6 +23,7 @@ import grpc
 from botocore.exceptions import BotoCoreError, ClientError
 from google.protobuf import struct_pb2
 from google.protobuf.message import Message
+from prometheus_client import Counter
 
 from cloudsketch.accounts.v1 import accounts_pb2
 from cloudsketch.collector.v1 import collector_pb2 as pb
@@ -37,6 +38,9 @@ from services.collector.session import AccountSession
 from services.common.timeutil import to_timestamp, utcnow
 
 log = logging.getLogger(__name__)
+
+# Every sync that ends, by its state: the CloudsketchSyncFailures alert (docs/operations.md).
+SYNCS = Counter("collector_syncs_total", "Account syncs ended, by state (finished or failed).", ["state"])
 
 RELATIONSHIP_TYPES = {name: resource_pb2.RelationshipType.Value(f"RELATIONSHIP_TYPE_{name.upper()}")
                       for name in ("contains", "attached_to", "routes_to", "targets", "triggers", "origin_of",
@@ -258,6 +262,7 @@ class SyncRunner:
         runs = [{"region": o.region, "skipped": o.skipped, "started_at": o.started_at, "finished_at": o.finished_at,
                  "holder": o.holder} for o in outcomes]
         self.collector.finish_sync(sync_id, state, counts=counts, gaps=gaps, region_runs=runs, message=message)
+        SYNCS.labels(state).inc()
         self.publish("sync_finished", events.SyncFinished(
             account_id=account_id, sync_id=sync_id, state=pb.SYNC_STATE_FAILED if errors else pb.SYNC_STATE_FINISHED,
             counts=pb.SyncCounts(**counts), gaps=[gap_message(g) for g in gaps],
@@ -268,6 +273,7 @@ class SyncRunner:
     def _fail(self, sync_id: str, account_id: str, message: str, started: float) -> None:
         counts = {"duration_seconds": round(time.monotonic() - started, 3)}
         self.collector.finish_sync(sync_id, "failed", counts=counts, gaps=[], region_runs=[], message=message)
+        SYNCS.labels("failed").inc()
         self.publish("sync_finished", events.SyncFinished(
             account_id=account_id, sync_id=sync_id, state=pb.SYNC_STATE_FAILED, counts=pb.SyncCounts(**counts),
             message=message, occurred_at=to_timestamp(utcnow())))

@@ -1,0 +1,27 @@
+"""collector_syncs_total counts every sync that ends, by state: the CloudsketchSyncFailures alert
+(deploy/k8s/components/monitoring, docs/operations.md) reads it."""
+from __future__ import annotations
+
+from prometheus_client import REGISTRY
+
+from tests.aws_faults import FaultProxy
+# aws_env and aws_account are fixtures of test_sync.py; importing them makes them ours too.
+from tests.collector.test_sync import Harness, _estate, aws_account, aws_env, aws_env_proxy  # noqa: F401
+
+
+def syncs(state: str) -> float:
+    return REGISTRY.get_sample_value("collector_syncs_total", {"state": state}) or 0.0
+
+
+def test_a_finished_and_a_failed_sync_are_counted(database_url, aws_env, aws_account):
+    harness = Harness(aws_account)
+    _estate(aws_env, aws_account)
+    finished, failed = syncs("finished"), syncs("failed")
+    assert harness.sync()["state"] == "finished"
+    assert (syncs("finished"), syncs("failed")) == (finished + 1, failed)
+
+    with FaultProxy(aws_env) as proxy:
+        aws_env_proxy(proxy)
+        proxy.fail("AssumeRole", "AccessDenied", "User is not authorized to perform: sts:AssumeRole", status=403)
+        assert harness.sync()["state"] == "failed"
+    assert (syncs("finished"), syncs("failed")) == (finished + 1, failed + 1)
