@@ -503,7 +503,7 @@ def test_alerts_cover_the_failures_and_have_a_runbook(rendered):
     rules = alert_rules(rendered["prod"])
     names = {r["alert"] for r in rules}
     assert {"CloudsketchProcessDown", "CloudsketchGrpcErrorRatio", "CloudsketchSyncFailures",
-            "CloudsketchQueueBacklog"} <= names
+            "CloudsketchQueueBacklog", "CloudsketchOutboxBacklog"} <= names
     headings = {re.sub(r"[^a-z0-9 -]", "", line.lstrip("#").strip().lower()).replace(" ", "-")
                 for line in OPERATIONS_DOC.read_text().splitlines() if line.startswith("#")}
     for rule in rules:
