@@ -26,15 +26,15 @@ from cloudsketch.common.v1 import resource_pb2 as cloudsketch_dot_common_dot_v1_
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(cloudsketch/collector/v1/collector.proto\x12\x18\x63loudsketch.collector.v1\x1a$cloudsketch/common/v1/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x82\x03\n\nSyncStatus\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0f\n\x07sync_id\x18\x02 \x01(\t\x12\x32\n\x05state\x18\x03 \x01(\x0e\x32#.cloudsketch.collector.v1.SyncState\x12.\n\nstarted_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x66inished_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x34\n\x06\x63ounts\x18\x06 \x01(\x0b\x32$.cloudsketch.collector.v1.SyncCounts\x12(\n\x04gaps\x18\x07 \x03(\x0b\x32\x1a.cloudsketch.common.v1.Gap\x12\x30\n\x0crequested_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0fskipped_regions\x18\t \x03(\t\x12\x0f\n\x07message\x18\n \x01(\t\"\x9c\x01\n\nSyncCounts\x12\x11\n\tresources\x18\x01 \x01(\x03\x12\r\n\x05\x61\x64\x64\x65\x64\x18\x02 \x01(\x03\x12\x0f\n\x07\x63hanged\x18\x03 \x01(\x03\x12\x0f\n\x07removed\x18\x04 \x01(\x03\x12\x11\n\tapi_calls\x18\x05 \x01(\x03\x12\x18\n\x10\x64uration_seconds\x18\x06 \x01(\x01\x12\x1d\n\x15\x65\x66\x66\x65\x63tive_concurrency\x18\x07 \x01(\x01\"9\n\x12RequestSyncRequest\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0f\n\x07regions\x18\x02 \x03(\t\":\n\x13RequestSyncResponse\x12\x0f\n\x07sync_id\x18\x01 \x01(\t\x12\x12\n\nqueued_new\x18\x02 \x01(\x08\"*\n\x14GetSyncStatusRequest\x12\x12\n\naccount_id\x18\x01 \x01(\t\"M\n\x15GetSyncStatusResponse\x12\x34\n\x06status\x18\x01 \x01(\x0b\x32$.cloudsketch.collector.v1.SyncStatus*\x86\x01\n\tSyncState\x12\x1a\n\x16SYNC_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11SYNC_STATE_QUEUED\x10\x01\x12\x16\n\x12SYNC_STATE_RUNNING\x10\x02\x12\x17\n\x13SYNC_STATE_FINISHED\x10\x03\x12\x15\n\x11SYNC_STATE_FAILED\x10\x04\x32\xf0\x01\n\x10\x43ollectorService\x12j\n\x0bRequestSync\x12,.cloudsketch.collector.v1.RequestSyncRequest\x1a-.cloudsketch.collector.v1.RequestSyncResponse\x12p\n\rGetSyncStatus\x12..cloudsketch.collector.v1.GetSyncStatusRequest\x1a/.cloudsketch.collector.v1.GetSyncStatusResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(cloudsketch/collector/v1/collector.proto\x12\x18\x63loudsketch.collector.v1\x1a$cloudsketch/common/v1/resource.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x82\x03\n\nSyncStatus\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0f\n\x07sync_id\x18\x02 \x01(\t\x12\x32\n\x05state\x18\x03 \x01(\x0e\x32#.cloudsketch.collector.v1.SyncState\x12.\n\nstarted_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x66inished_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x34\n\x06\x63ounts\x18\x06 \x01(\x0b\x32$.cloudsketch.collector.v1.SyncCounts\x12(\n\x04gaps\x18\x07 \x03(\x0b\x32\x1a.cloudsketch.common.v1.Gap\x12\x30\n\x0crequested_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0fskipped_regions\x18\t \x03(\t\x12\x0f\n\x07message\x18\n \x01(\t\"\x9c\x01\n\nSyncCounts\x12\x11\n\tresources\x18\x01 \x01(\x03\x12\r\n\x05\x61\x64\x64\x65\x64\x18\x02 \x01(\x03\x12\x0f\n\x07\x63hanged\x18\x03 \x01(\x03\x12\x0f\n\x07removed\x18\x04 \x01(\x03\x12\x11\n\tapi_calls\x18\x05 \x01(\x03\x12\x18\n\x10\x64uration_seconds\x18\x06 \x01(\x01\x12\x1d\n\x15\x65\x66\x66\x65\x63tive_concurrency\x18\x07 \x01(\x01\"9\n\x12RequestSyncRequest\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0f\n\x07regions\x18\x02 \x03(\t\":\n\x13RequestSyncResponse\x12\x0f\n\x07sync_id\x18\x01 \x01(\t\x12\x12\n\nqueued_new\x18\x02 \x01(\x08\"*\n\x14GetSyncStatusRequest\x12\x12\n\naccount_id\x18\x01 \x01(\t\"M\n\x15GetSyncStatusResponse\x12\x34\n\x06status\x18\x01 \x01(\x0b\x32$.cloudsketch.collector.v1.SyncStatus\"=\n\x14ListInventoryRequest\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\"s\n\x0eInventoryEntry\x12\x31\n\x08resource\x18\x01 \x01(\x0b\x32\x1f.cloudsketch.common.v1.Resource\x12.\n\nchanged_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xba\x01\n\x15ListInventoryResponse\x12\x39\n\x07\x65ntries\x18\x01 \x03(\x0b\x32(.cloudsketch.collector.v1.InventoryEntry\x12\x14\n\x0clast_sync_id\x18\x02 \x01(\t\x12\x14\n\x0csync_running\x18\x03 \x01(\x08\x12+\n\x07read_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05total\x18\x05 \x01(\x03*\x86\x01\n\tSyncState\x12\x1a\n\x16SYNC_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11SYNC_STATE_QUEUED\x10\x01\x12\x16\n\x12SYNC_STATE_RUNNING\x10\x02\x12\x17\n\x13SYNC_STATE_FINISHED\x10\x03\x12\x15\n\x11SYNC_STATE_FAILED\x10\x04\x32\xe4\x02\n\x10\x43ollectorService\x12j\n\x0bRequestSync\x12,.cloudsketch.collector.v1.RequestSyncRequest\x1a-.cloudsketch.collector.v1.RequestSyncResponse\x12p\n\rGetSyncStatus\x12..cloudsketch.collector.v1.GetSyncStatusRequest\x1a/.cloudsketch.collector.v1.GetSyncStatusResponse\x12r\n\rListInventory\x12..cloudsketch.collector.v1.ListInventoryRequest\x1a/.cloudsketch.collector.v1.ListInventoryResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'cloudsketch.collector.v1.collector_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SYNCSTATE']._serialized_start=932
-  _globals['_SYNCSTATE']._serialized_end=1066
+  _globals['_SYNCSTATE']._serialized_start=1301
+  _globals['_SYNCSTATE']._serialized_end=1435
   _globals['_SYNCSTATUS']._serialized_start=142
   _globals['_SYNCSTATUS']._serialized_end=528
   _globals['_SYNCCOUNTS']._serialized_start=531
@@ -47,6 +47,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETSYNCSTATUSREQUEST']._serialized_end=850
   _globals['_GETSYNCSTATUSRESPONSE']._serialized_start=852
   _globals['_GETSYNCSTATUSRESPONSE']._serialized_end=929
-  _globals['_COLLECTORSERVICE']._serialized_start=1069
-  _globals['_COLLECTORSERVICE']._serialized_end=1309
+  _globals['_LISTINVENTORYREQUEST']._serialized_start=931
+  _globals['_LISTINVENTORYREQUEST']._serialized_end=992
+  _globals['_INVENTORYENTRY']._serialized_start=994
+  _globals['_INVENTORYENTRY']._serialized_end=1109
+  _globals['_LISTINVENTORYRESPONSE']._serialized_start=1112
+  _globals['_LISTINVENTORYRESPONSE']._serialized_end=1298
+  _globals['_COLLECTORSERVICE']._serialized_start=1438
+  _globals['_COLLECTORSERVICE']._serialized_end=1794
 # @@protoc_insertion_point(module_scope)
