@@ -10,6 +10,7 @@ from cloudsketch.diagram.v1 import diagram_pb2 as pb
 from services.common.database import insert_if_absent, read_connection
 from services.common.errors import NotFound
 from services.common.timeutil import to_timestamp, utcnow
+from services.diagram.live import LiveModel
 from services.diagram.tables import live_blueprints
 
 STATES = {"awaiting_scan": pb.BLUEPRINT_STATE_AWAITING_SCAN, "ready": pb.BLUEPRINT_STATE_READY}
@@ -32,11 +33,14 @@ class Diagrams:
             conn.execute(insert_if_absent(
                 conn, live_blueprints, account_id=event.account_id, aws_account_id=event.aws_account_id,
                 name=event.name, state="awaiting_scan", data=empty_blueprint_data(event.name),
-                created_at=now, updated_at=now))
+                created_at=now, updated_at=now, rebuild_after=now))
+        # rebuild_after: the collector may have synced the account before this event came
+        # (services/diagram/live.py); the worker's reconcile timer asks collector-api.
 
     def on_account_removed(self, event: account_events.AccountRemoved) -> None:
         with self.engine.begin() as conn:
             conn.execute(live_blueprints.delete().where(live_blueprints.c.account_id == event.account_id))
+        LiveModel(self.engine).forget(event.account_id)
 
     def get_account_blueprint(self, account_id: str, region: str) -> pb.GetAccountBlueprintResponse:
         with read_connection(self.engine) as conn:
