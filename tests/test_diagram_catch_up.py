@@ -149,3 +149,22 @@ def test_a_diagram_worker_down_or_restarted_during_syncs_ends_identical_to_one_t
     assert f"arn:aws:sqs:us-east-1:{aws_account_id}:while-down" in model
     logs = (tmp_path / "logs" / "diagram-worker.log").read_text()
     assert "missed resources_changed batches" in logs and "rebuilt from the inventory" in logs
+
+    # Served through the gateway: the json envelope, other formats as bytes, options parsed by
+    # diagram-api (400 with its message), positions kept from one request to the next.
+    reply = requests.get(f"{url}/api/aws/account/{account_id}/us-east-1/json", headers=auth, timeout=30)
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    assert (body["id"], body["name"]) == (account_id, "Sync test") and body["createdAt"] and body["updatedAt"]
+    in_region = {arn for arn, r in model.items() if r.region in ("us-east-1", "")}
+    assert {node["arn"] for node in body["data"]["nodes"]} == in_region
+    again = requests.get(f"{url}/api/aws/account/{account_id}/us-east-1/json", headers=auth, timeout=30).json()
+    assert {n["arn"]: n["mapPos"] for n in again["data"]["nodes"]} == {n["arn"]: n["mapPos"] for n in body["data"]["nodes"]}
+    svg = requests.get(f"{url}/api/aws/account/{account_id}/us-east-1/svg", headers=auth, timeout=30,
+                       params={"projection": "2d", "theme": "dark"})
+    assert svg.status_code == 200 and svg.headers["Content-Type"].startswith("image/svg+xml") and svg.content
+    bad = requests.get(f"{url}/api/aws/account/{account_id}/us-east-1/png", headers=auth, timeout=30,
+                       params={"scale": "huge"})
+    assert bad.status_code == 400 and "scale" in bad.json()["error"]
+    unknown = requests.get(f"{url}/api/aws/account/{account_id}/us-east-1/gif", headers=auth, timeout=30)
+    assert unknown.status_code == 400 and "format" in unknown.json()["error"]

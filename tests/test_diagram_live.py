@@ -3,6 +3,7 @@ out of order, twice, and with gaps; rebuilt from the real collector's inventory 
 collector-api streams from) in the same database."""
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 
@@ -13,8 +14,10 @@ from cloudsketch.accounts.v1 import events_pb2 as account_events
 from cloudsketch.collector.v1 import collector_pb2
 from cloudsketch.collector.v1 import events_pb2 as events
 from cloudsketch.common.v1 import resource_pb2
+from cloudsketch.diagram.v1 import diagram_pb2 as pb
 from services.collector.domain import Collector
 from services.common.database import open_database
+from services.common.errors import InvalidArgument
 from services.common.timeutil import to_timestamp, utcnow
 from services.diagram.domain import Diagrams
 from services.diagram.live import LiveModel
@@ -143,3 +146,37 @@ def test_a_missed_batch_is_a_gap_repaired_from_the_collector_inventory(setup):
     # The missed batch comes after all (late, not lost): nothing changes.
     live.on_resources_changed(batch(account_id, second, 1, t2, removed=[resource("db").arn]))
     assert names(live, account_id) == {"web": "m5.large", "cache": "t3.micro"}
+
+
+def test_the_live_blueprint_is_composed_rendered_and_keeps_its_layout(setup):
+    live, _, account_id = setup
+    diagrams = Diagrams(live.engine)
+    live.rebuild(account_id)   # nothing synced yet
+    waiting = diagrams.get_account_blueprint(account_id, "us-east-1", "svg", {})
+    assert waiting.state == pb.BLUEPRINT_STATE_AWAITING_SCAN and waiting.content == b""
+    now = utcnow()
+    live.on_resources_changed(batch(account_id, "s1", 0, now, [resource("web"), resource("db")]))
+    live.on_sync_finished(finished(account_id, "s1", {"us-east-1": 1}))
+
+    reply = diagrams.get_account_blueprint(account_id, "us-east-1", "json", {"projection": "2d"})
+    assert reply.state == pb.BLUEPRINT_STATE_READY and reply.content_type == "application/json"
+    document = json.loads(reply.content)
+    assert {node["arn"] for node in document["nodes"]} == {resource("web").arn, resource("db").arn}
+    assert reply.blueprint.id == account_id and reply.blueprint.name == "Production"
+    stored = blueprint(live, account_id).layout
+    assert set(stored) == {resource("web").arn, resource("db").arn}
+    # Positions are kept: a new resource does not move the others.
+    live.on_resources_changed(batch(account_id, "s2", 0, utcnow(), [resource("cache")]))
+    again = json.loads(diagrams.get_account_blueprint(account_id, "us-east-1", "json", {}).content)
+    positions = {node["arn"]: node["mapPos"] for node in again["nodes"]}
+    assert all(positions[arn] == position for arn, position in stored.items())
+    assert resource("cache").arn in blueprint(live, account_id).layout
+    assert diagrams.get_account_blueprint(account_id, "eu-west-1", "json", {}).state == pb.BLUEPRINT_STATE_READY
+
+    for fmt, content_type in (("svg", "image/svg+xml"), ("mxgraph", None), ("png", None), ("pdf", None)):
+        rendered = diagrams.get_account_blueprint(account_id, "us-east-1", fmt, {})
+        assert rendered.content and (content_type is None or rendered.content_type == content_type)
+    with pytest.raises(InvalidArgument, match="scale"):
+        diagrams.get_account_blueprint(account_id, "us-east-1", "svg", {"scale": "huge"})
+    with pytest.raises(InvalidArgument, match="format"):
+        diagrams.get_account_blueprint(account_id, "us-east-1", "gif", {})

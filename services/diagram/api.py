@@ -12,7 +12,8 @@ class DiagramServicer(pb_grpc.DiagramServiceServicer):
         self.diagrams = diagrams
 
     def GetAccountBlueprint(self, request, context):
-        return self.diagrams.get_account_blueprint(request.account_id, request.region)
+        return self.diagrams.get_account_blueprint(request.account_id, request.region, request.format,
+                                                   dict(request.options))
 
 
 def register(server) -> list[str]:

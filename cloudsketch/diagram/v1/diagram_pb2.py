@@ -26,21 +26,25 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$cloudsketch/diagram/v1/diagram.proto\x12\x16\x63loudsketch.diagram.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xac\x01\n\tBlueprint\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12%\n\x04\x64\x61ta\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\x12.\n\ncreated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"@\n\x1aGetAccountBlueprintRequest\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0e\n\x06region\x18\x02 \x01(\t\"\x8a\x01\n\x1bGetAccountBlueprintResponse\x12\x35\n\x05state\x18\x01 \x01(\x0e\x32&.cloudsketch.diagram.v1.BlueprintState\x12\x34\n\tblueprint\x18\x02 \x01(\x0b\x32!.cloudsketch.diagram.v1.Blueprint*o\n\x0e\x42lueprintState\x12\x1f\n\x1b\x42LUEPRINT_STATE_UNSPECIFIED\x10\x00\x12!\n\x1d\x42LUEPRINT_STATE_AWAITING_SCAN\x10\x01\x12\x19\n\x15\x42LUEPRINT_STATE_READY\x10\x02\x32\x90\x01\n\x0e\x44iagramService\x12~\n\x13GetAccountBlueprint\x12\x32.cloudsketch.diagram.v1.GetAccountBlueprintRequest\x1a\x33.cloudsketch.diagram.v1.GetAccountBlueprintResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$cloudsketch/diagram/v1/diagram.proto\x12\x16\x63loudsketch.diagram.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xac\x01\n\tBlueprint\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12%\n\x04\x64\x61ta\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\x12.\n\ncreated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xd2\x01\n\x1aGetAccountBlueprintRequest\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0e\n\x06region\x18\x02 \x01(\t\x12\x0e\n\x06\x66ormat\x18\x03 \x01(\t\x12P\n\x07options\x18\x04 \x03(\x0b\x32?.cloudsketch.diagram.v1.GetAccountBlueprintRequest.OptionsEntry\x1a.\n\x0cOptionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xb1\x01\n\x1bGetAccountBlueprintResponse\x12\x35\n\x05state\x18\x01 \x01(\x0e\x32&.cloudsketch.diagram.v1.BlueprintState\x12\x34\n\tblueprint\x18\x02 \x01(\x0b\x32!.cloudsketch.diagram.v1.Blueprint\x12\x0f\n\x07\x63ontent\x18\x03 \x01(\x0c\x12\x14\n\x0c\x63ontent_type\x18\x04 \x01(\t*o\n\x0e\x42lueprintState\x12\x1f\n\x1b\x42LUEPRINT_STATE_UNSPECIFIED\x10\x00\x12!\n\x1d\x42LUEPRINT_STATE_AWAITING_SCAN\x10\x01\x12\x19\n\x15\x42LUEPRINT_STATE_READY\x10\x02\x32\x90\x01\n\x0e\x44iagramService\x12~\n\x13GetAccountBlueprint\x12\x32.cloudsketch.diagram.v1.GetAccountBlueprintRequest\x1a\x33.cloudsketch.diagram.v1.GetAccountBlueprintResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'cloudsketch.diagram.v1.diagram_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_BLUEPRINTSTATE']._serialized_start=509
-  _globals['_BLUEPRINTSTATE']._serialized_end=620
+  _globals['_GETACCOUNTBLUEPRINTREQUEST_OPTIONSENTRY']._loaded_options = None
+  _globals['_GETACCOUNTBLUEPRINTREQUEST_OPTIONSENTRY']._serialized_options = b'8\001'
+  _globals['_BLUEPRINTSTATE']._serialized_start=695
+  _globals['_BLUEPRINTSTATE']._serialized_end=806
   _globals['_BLUEPRINT']._serialized_start=128
   _globals['_BLUEPRINT']._serialized_end=300
-  _globals['_GETACCOUNTBLUEPRINTREQUEST']._serialized_start=302
-  _globals['_GETACCOUNTBLUEPRINTREQUEST']._serialized_end=366
-  _globals['_GETACCOUNTBLUEPRINTRESPONSE']._serialized_start=369
-  _globals['_GETACCOUNTBLUEPRINTRESPONSE']._serialized_end=507
-  _globals['_DIAGRAMSERVICE']._serialized_start=623
-  _globals['_DIAGRAMSERVICE']._serialized_end=767
+  _globals['_GETACCOUNTBLUEPRINTREQUEST']._serialized_start=303
+  _globals['_GETACCOUNTBLUEPRINTREQUEST']._serialized_end=513
+  _globals['_GETACCOUNTBLUEPRINTREQUEST_OPTIONSENTRY']._serialized_start=467
+  _globals['_GETACCOUNTBLUEPRINTREQUEST_OPTIONSENTRY']._serialized_end=513
+  _globals['_GETACCOUNTBLUEPRINTRESPONSE']._serialized_start=516
+  _globals['_GETACCOUNTBLUEPRINTRESPONSE']._serialized_end=693
+  _globals['_DIAGRAMSERVICE']._serialized_start=809
+  _globals['_DIAGRAMSERVICE']._serialized_end=953
 # @@protoc_insertion_point(module_scope)

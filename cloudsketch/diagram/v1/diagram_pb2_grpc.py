@@ -47,7 +47,8 @@ class DiagramServiceServicer:
     """
 
     def GetAccountBlueprint(self, request, context):
-        """The account's live blueprint for one region (empty region: every region).
+        """The account's live blueprint for one region (empty region: every region), composed and
+        rendered in the format asked for.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
