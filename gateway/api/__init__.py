@@ -7,4 +7,4 @@ api = Blueprint("api", __name__, url_prefix="/api")
 api.before_request(authenticate)
 
 # Route modules attach themselves to `api`.
-from gateway.api import accounts, onboarding, sync, teams, users  # noqa: E402,F401
+from gateway.api import accounts, blueprints, onboarding, sync, teams, users  # noqa: E402,F401

@@ -32,3 +32,7 @@ class FailedPrecondition(DomainError):
 
 class RateLimited(DomainError):
     pass
+
+
+class Stale(DomainError):
+    """The change is based on an outdated version (REST If-Match): gRPC ABORTED."""

@@ -38,6 +38,7 @@ DOMAIN_STATUS = {
     errors.Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
     errors.FailedPrecondition: grpc.StatusCode.FAILED_PRECONDITION,
     errors.RateLimited: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    errors.Stale: grpc.StatusCode.ABORTED,
 }
 
 

@@ -61,3 +61,34 @@ live_syncs = sa.Table(
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("complete", sa.Boolean, nullable=False),
 )
+
+# Saved blueprints: a detached snapshot (data is the document as posted) or linked to live
+# accounts (data holds what was saved, e.g. the name; the nodes come from the live models and
+# layout keeps their positions). version counts edits; the ETag is derived from it.
+blueprints = sa.Table(
+    "blueprints", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("owner_id", sa.String(36), nullable=False),
+    sa.Column("read_access", sa.JSON, nullable=False),
+    sa.Column("write_access", sa.JSON, nullable=False),
+    sa.Column("linked_account_ids", sa.JSON, nullable=False),
+    sa.Column("region", sa.String(32), nullable=False),
+    sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("layout", sa.JSON),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# One row per structural change of a saved blueprint (its creation, every edit), the newest
+# MAX_VERSIONS kept (services/diagram/blueprints.py).
+blueprint_versions = sa.Table(
+    "blueprint_versions", metadata,
+    sa.Column("blueprint_id", sa.String(36), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("reason", sa.String(16), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,119 @@
+"""Cloudcraft's official Python SDK (cloudcraftco), unchanged, against the whole stack: list,
+create, read, update, delete and export blueprints, and snapshot a live account; plus what the
+SDK does not send: If-Match and 412, versions and their diff, and access between users."""
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+import requests
+from cloudcraftco.cloudcraft import Cloudcraft
+from cloudcraftco.error import CloudcraftMissingResource
+
+from services.common.supervisor import LocalStack
+from tests.collector.test_collector_worker import connect, finished_sync, owner_key
+from tests.conftest import drop_service_schemas, stack_env, wait_for
+from tests.test_blueprints import CLOUDCRAFT_EXPORT
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def stack(tmp_path, amqp_uri, moto_endpoint, postgres_server_url, monkeypatch):
+    env = stack_env(tmp_path, amqp_uri, postgres_server_url, moto_endpoint)
+    env["CLOUDSKETCH_SYNC_INTERVAL_SECONDS"] = "3600"
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with LocalStack(tmp_path / "logs"):
+        yield dict(env=env, moto=moto_endpoint, url=f"http://127.0.0.1:{env['CLOUDSKETCH_GATEWAY_PORT']}")
+    drop_service_schemas(postgres_server_url)
+
+
+def user_key(role: str) -> str:
+    """An API key of a new user with `role` (environment: the stack's database)."""
+    from services.common.database import open_database
+    from services.identity.domain import MODE_NAMES, ROLE_NAMES, Identity
+    identity = Identity(open_database("identity"))
+    user = identity.create_user(f"{role}-{uuid.uuid4().hex[:6]}@example.com", role, ROLE_NAMES[role], "x" * 16)
+    _, key = identity.create_api_key(user.id, "test", MODE_NAMES["rw"])
+    identity.engine.dispose()
+    return key
+
+
+def sdk(stack, key: str) -> Cloudcraft:
+    # "localhost" makes the SDK add /api, as it does for Cloudcraft's own local development.
+    return Cloudcraft({"api_key": key, "host": "localhost", "port": int(stack["env"]["CLOUDSKETCH_GATEWAY_PORT"]),
+                       "protocol": "http", "max_network_retries": 1, "timeout": 30000})
+
+
+def test_cloudcrafts_python_sdk_works_unchanged(stack):
+    key = owner_key(stack["env"])
+    auth = {"Authorization": f"Bearer {key}"}
+    url = stack["url"]
+    cloudcraft = sdk(stack, key)
+
+    assert cloudcraft.list_blueprints() == {"blueprints": []}
+    created = cloudcraft.create_blueprint({"data": CLOUDCRAFT_EXPORT})
+    blueprint_id = created["id"]
+    assert created["name"] == "Exported from Cloudcraft" and created["data"]["nodes"][0]["instanceType"] == "m5"
+    assert [b["id"] for b in cloudcraft.list_blueprints()["blueprints"]] == [blueprint_id]
+    read = cloudcraft.read_blueprint(blueprint_id)
+    assert read["data"]["nodes"] == CLOUDCRAFT_EXPORT["nodes"] and read["createdAt"] and read["updatedAt"]
+
+    moved = json.loads(json.dumps(CLOUDCRAFT_EXPORT))
+    moved["nodes"][0]["mapPos"] = [7, 7]
+    assert cloudcraft.update_blueprint(blueprint_id, {"data": moved, "name": "Moved"}) is None
+    assert cloudcraft.read_blueprint(blueprint_id)["name"] == "Moved"
+    svg = cloudcraft.export_blueprint(blueprint_id, "svg", {"projection": "2d", "theme": "dark"})
+    assert svg.lstrip().startswith(b"<")
+    for fmt in ("png", "pdf", "mxGraph"):
+        assert cloudcraft.export_blueprint(blueprint_id, fmt, {"scale": "2"})
+
+    # ETags: GET gives one, a PUT based on an older one answers 412.
+    current = requests.get(f"{url}/api/blueprint/{blueprint_id}", headers=auth, timeout=10)
+    etag = current.headers["ETag"]
+    ok = requests.put(f"{url}/api/blueprint/{blueprint_id}", headers={**auth, "If-Match": etag}, timeout=10,
+                      json={"name": "Renamed"})
+    assert ok.status_code == 204 and ok.headers["ETag"] != etag
+    stale = requests.put(f"{url}/api/blueprint/{blueprint_id}", headers={**auth, "If-Match": etag}, timeout=10,
+                         json={"name": "Lost update"})
+    assert stale.status_code == 412 and stale.json()["error"]
+    # Versions: created, moved, renamed; the diff of the first two names the moved node.
+    versions = requests.get(f"{url}/api/blueprint/{blueprint_id}/versions", headers=auth, timeout=10).json()
+    assert [v["version"] for v in versions["versions"]] == [3, 2, 1]
+    diff = requests.get(f"{url}/api/blueprint/{blueprint_id}/versions/1/diff/2", headers=auth, timeout=10).json()
+    assert diff["diff"]["changed"] == [CLOUDCRAFT_EXPORT["nodes"][0]["id"]]
+    bad = requests.get(f"{url}/api/blueprint/{blueprint_id}/svg", headers=auth, params={"scale": "x"}, timeout=10)
+    assert bad.status_code == 400 and "scale" in bad.json()["error"]
+
+    # Another user, not shared with: the blueprint is not listed and does not exist for them.
+    stranger = sdk(stack, user_key("user"))
+    assert stranger.list_blueprints() == {"blueprints": []}
+    with pytest.raises(CloudcraftMissingResource):
+        stranger.read_blueprint(blueprint_id)
+    with pytest.raises(CloudcraftMissingResource):
+        stranger.delete_blueprint(blueprint_id)
+
+    cloudcraft.delete_blueprint(blueprint_id)
+    with pytest.raises(CloudcraftMissingResource):
+        cloudcraft.read_blueprint(blueprint_id)
+
+    # Snapshot of a live account: "processing" until the first sync, then the document.
+    account_id, aws_account_id = connect(stack, auth)
+    assert finished_sync(url, auth, account_id)["state"] == "finished"
+
+    def snapshot():
+        reply = cloudcraft.snapshot_aws_account(account_id, "us-east-1", "json")
+        return reply if isinstance(reply, bytes) else None
+    document = json.loads(wait_for(snapshot, timeout=60, interval=0.5, what="the live blueprint"))
+    arns = {node["arn"] for node in document["data"]["nodes"]}
+    assert f"arn:aws:sqs:us-east-1:{aws_account_id}:jobs-0" in arns
+    assert cloudcraft.snapshot_aws_account(account_id, "us-east-1", "svg", {"grid": "true"})
+
+    # A blueprint linked to the account follows it.
+    linked = requests.post(f"{url}/api/blueprint", headers=auth, timeout=10,
+                           json={"name": "Live view", "linkedAccounts": [account_id], "region": "us-east-1"})
+    assert linked.status_code == 201, linked.text
+    shown = cloudcraft.read_blueprint(linked.json()["id"])
+    assert {node["arn"] for node in shown["data"]["nodes"]} == arns
