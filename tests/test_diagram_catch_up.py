@@ -168,3 +168,10 @@ def test_a_diagram_worker_down_or_restarted_during_syncs_ends_identical_to_one_t
     assert bad.status_code == 400 and "scale" in bad.json()["error"]
     unknown = requests.get(f"{url}/api/aws/account/{account_id}/us-east-1/gif", headers=auth, timeout=30)
     assert unknown.status_code == 400 and "format" in unknown.json()["error"]
+
+    # Versions of the live blueprint: the first sync, the one that added queues, the rebuild.
+    versions = requests.get(f"{url}/api/aws/account/{account_id}/versions", headers=auth, timeout=10).json()
+    assert [v["reason"] for v in versions["versions"]][:1] == ["rebuild"] and len(versions["versions"]) == 3
+    diff = requests.get(f"{url}/api/aws/account/{account_id}/versions/1/diff/2", headers=auth, timeout=10).json()
+    assert f"arn:aws:sqs:eu-west-1:{aws_account_id}:added-4" in diff["diff"]["added"]
+    assert f"arn:aws:sqs:us-east-1:{aws_account_id}:jobs-0" in diff["diff"]["removed"]

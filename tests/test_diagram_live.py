@@ -17,7 +17,7 @@ from cloudsketch.common.v1 import resource_pb2
 from cloudsketch.diagram.v1 import diagram_pb2 as pb
 from services.collector.domain import Collector
 from services.common.database import open_database
-from services.common.errors import InvalidArgument
+from services.common.errors import InvalidArgument, NotFound
 from services.common.timeutil import to_timestamp, utcnow
 from services.diagram.domain import Diagrams
 from services.diagram.live import LiveModel
@@ -180,3 +180,22 @@ def test_the_live_blueprint_is_composed_rendered_and_keeps_its_layout(setup):
         diagrams.get_account_blueprint(account_id, "us-east-1", "svg", {"scale": "huge"})
     with pytest.raises(InvalidArgument, match="format"):
         diagrams.get_account_blueprint(account_id, "us-east-1", "gif", {})
+
+
+def test_a_sync_that_changed_something_is_a_version_of_the_live_blueprint(setup):
+    live, _, account_id = setup
+    diagrams = Diagrams(live.engine)
+    live.rebuild(account_id)   # nothing synced yet: no version
+    assert live.versions(account_id) == []
+    live.on_resources_changed(batch(account_id, "s1", 0, utcnow(), [resource("web"), resource("db")]))
+    live.on_sync_finished(finished(account_id, "s1", {"us-east-1": 1}))
+    live.on_sync_finished(finished(account_id, "s1", {"us-east-1": 1}))   # redelivered: no second version
+    live.on_sync_finished(finished(account_id, "s2", {}))                 # nothing changed: none either
+    live.on_resources_changed(batch(account_id, "s3", 0, utcnow(), [resource("cache")], [resource("db").arn]))
+    live.on_sync_finished(finished(account_id, "s3", {"us-east-1": 1}))
+    versions = diagrams.account_versions(account_id).versions
+    assert [(v.version, v.sync_id, v.reason) for v in versions] == [(2, "s3", "sync"), (1, "s1", "sync")]
+    changes = diagrams.diff_account_versions(account_id, 1, 2).diff
+    assert list(changes["added"]) == [resource("cache").arn] and list(changes["removed"]) == [resource("db").arn]
+    with pytest.raises(NotFound):
+        diagrams.diff_account_versions(account_id, 1, 3)

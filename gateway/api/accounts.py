@@ -5,6 +5,7 @@ import json
 
 import grpc
 from flask import Response, current_app, g, jsonify, request
+from google.protobuf import json_format
 
 from cloudsketch.accounts.v1 import accounts_pb2 as accounts_pb
 from cloudsketch.diagram.v1 import diagram_pb2 as diagram_pb
@@ -146,3 +147,19 @@ def account_diagram(account_id: str, region: str, fmt: str):
         return Response(reply.content, mimetype=reply.content_type)
     return jsonify(id=blueprint.id, name=blueprint.name, data=json.loads(reply.content),
                    createdAt=iso(blueprint.created_at), updatedAt=iso(blueprint.updated_at))
+
+
+@api.get("/aws/account/<account_id>/versions")
+def account_versions(account_id: str):
+    authorized_account(account_id, "account:read")
+    reply = clients().diagram.ListAccountVersions(diagram_pb.ListAccountVersionsRequest(account_id=account_id))
+    return jsonify(versions=[{"version": v.version, "syncId": v.sync_id, "reason": v.reason,
+                              "createdAt": iso(v.created_at)} for v in reply.versions])
+
+
+@api.get("/aws/account/<account_id>/versions/<int:from_version>/diff/<int:to_version>")
+def account_versions_diff(account_id: str, from_version: int, to_version: int):
+    authorized_account(account_id, "account:read")
+    reply = clients().diagram.DiffAccountVersions(diagram_pb.DiffAccountVersionsRequest(
+        account_id=account_id, from_version=from_version, to_version=to_version))
+    return jsonify(fromVersion=from_version, toVersion=to_version, diff=json_format.MessageToDict(reply.diff))

@@ -39,6 +39,12 @@ class DiagramServicer(pb_grpc.DiagramServiceServicer):
     def DiffBlueprintVersions(self, request, context):
         return self.blueprints.diff(request.id, request.from_version, request.to_version)
 
+    def ListAccountVersions(self, request, context):
+        return self.diagrams.account_versions(request.account_id)
+
+    def DiffAccountVersions(self, request, context):
+        return self.diagrams.diff_account_versions(request.account_id, request.from_version, request.to_version)
+
 
 def register(server) -> list[str]:
     engine = open_database("diagram")

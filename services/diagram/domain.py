@@ -13,6 +13,7 @@ from services.common.database import insert_if_absent, read_connection
 from services.common.errors import NotFound
 from services.common.timeutil import to_timestamp, utcnow
 from services.diagram.compose import compose
+from services.diagram.diff import diff
 from services.diagram.live import LiveModel
 from services.diagram.options import parse_format, parse_options
 from services.diagram.render import render
@@ -83,3 +84,15 @@ class Diagrams:
                 live_blueprints.c.account_id == account_id).with_for_update()).scalar()
             conn.execute(live_blueprints.update().where(live_blueprints.c.account_id == account_id)
                          .values(layout={**(stored or {}), **positions}))
+
+    def account_versions(self, account_id: str) -> pb.ListAccountVersionsResponse:
+        return pb.ListAccountVersionsResponse(versions=[
+            pb.BlueprintVersion(version=v["version"], sync_id=v["sync_id"], reason=v["reason"],
+                                created_at=v["created_at"]) for v in LiveModel(self.engine).versions(account_id)])
+
+    def diff_account_versions(self, account_id: str, from_version: int,
+                              to_version: int) -> pb.DiffAccountVersionsResponse:
+        documents = LiveModel(self.engine).version_documents(account_id, from_version, to_version)
+        result = struct_pb2.Struct()
+        result.update(diff(documents[from_version], documents[to_version]))
+        return pb.DiffAccountVersionsResponse(diff=result)

@@ -17,6 +17,7 @@ Ordering rules (docs/diagram.md, "Live model"):
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable
@@ -30,13 +31,17 @@ from cloudsketch.collector.v1 import events_pb2 as collector_events
 from services.common.database import insert_if_absent, read_connection
 from services.common.timeutil import utcnow
 from services.diagram.model import Resource, relationship_name
-from services.diagram.tables import live_batches, live_blueprints, live_resources, live_syncs
+from services.common.errors import NotFound
+from services.common.timeutil import to_timestamp
+from services.diagram.tables import live_batches, live_blueprints, live_resources, live_syncs, live_versions
 
 log = logging.getLogger(__name__)
 
 Inventory = Callable[[str], Iterable[collector_pb2.ListInventoryResponse]]
 # How long a rebuild waits when a sync of the account is running; its sync_finished comes first.
 RETRY_WHILE_SYNCING = timedelta(seconds=15)
+# Versions of a live blueprint kept per account.
+MAX_LIVE_VERSIONS = 20
 # Tombstones and received-batch records older than this are dropped: no late event is that late.
 FORGET_AFTER = timedelta(hours=6)
 
@@ -136,7 +141,8 @@ class LiveModel:
                     and sync.state == "finished":
                 values["state"] = "ready"
             conn.execute(live_blueprints.update().where(live_blueprints.c.account_id == account_id).values(**values))
-            return True
+        self.record_version(account_id, sync_id, "sync")
+        return True
 
     def schedule_rebuild(self, account_id: str, at: datetime | None = None) -> None:
         with self.engine.begin() as conn:
@@ -152,7 +158,7 @@ class LiveModel:
 
     def forget(self, account_id: str) -> None:
         with self.engine.begin() as conn:
-            for table in (live_resources, live_batches, live_syncs):
+            for table in (live_resources, live_batches, live_syncs, live_versions):
                 conn.execute(table.delete().where(table.c.account_id == account_id))
 
     # Gaps and rebuilds ------------------------------------------------------------------------
@@ -212,6 +218,8 @@ class LiveModel:
                 values.update(state="ready", last_sync_id=header.last_sync_id)
             conn.execute(live_blueprints.update().where(live_blueprints.c.account_id == account_id).values(**values))
         self._clear_rebuild(account_id, started)
+        if header.last_sync_id:
+            self.record_version(account_id, header.last_sync_id, "rebuild")
         log.info("rebuilt from the inventory", extra={"account_id": account_id, "resources": len(entries),
                                                        "sync_id": header.last_sync_id})
         return True
@@ -223,6 +231,57 @@ class LiveModel:
             conn.execute(live_batches.delete().where(live_batches.c.received_at < now - FORGET_AFTER))
             conn.execute(live_syncs.delete().where(live_syncs.c.complete.is_(True),
                                                    live_syncs.c.received_at < now - FORGET_AFTER))
+
+    # Versions ---------------------------------------------------------------------------------
+
+    def record_version(self, account_id: str, sync_id: str, reason: str) -> bool:
+        """A new version of the live blueprint if the account's resources changed since the last
+        one (a redelivered sync_finished, a sync without changes: none). Only a ready model."""
+        from services.diagram.compose import compose
+        from services.diagram.options import ExportOptions
+        with self.engine.begin() as conn:
+            blueprint = conn.execute(sa.select(live_blueprints).where(
+                live_blueprints.c.account_id == account_id).with_for_update()).first()
+            if blueprint is None or blueprint.state != "ready":
+                return False
+            rows = conn.execute(sa.select(live_resources.c.arn, live_resources.c.fingerprint).where(
+                live_resources.c.account_id == account_id, live_resources.c.removed.is_(False))
+                .order_by(live_resources.c.arn)).all()
+            digest = hashlib.sha256("\n".join(f"{r.arn} {r.fingerprint}" for r in rows).encode()).hexdigest()
+            latest = conn.execute(sa.select(live_versions.c.version, live_versions.c.resources_hash).where(
+                live_versions.c.account_id == account_id).order_by(live_versions.c.version.desc()).limit(1)).first()
+            if latest is not None and latest.resources_hash == digest:
+                return False
+            document = compose(self.resources(account_id), ExportOptions(), name=blueprint.name,
+                               layout=blueprint.layout or {}).data
+            version = (latest.version if latest else 0) + 1
+            conn.execute(live_versions.insert().values(account_id=account_id, version=version, sync_id=sync_id,
+                                                       reason=reason, resources_hash=digest, data=document,
+                                                       created_at=utcnow()))
+            conn.execute(live_versions.delete().where(live_versions.c.account_id == account_id,
+                                                      live_versions.c.version <= version - MAX_LIVE_VERSIONS))
+        return True
+
+    def versions(self, account_id: str) -> list[dict]:
+        with read_connection(self.engine) as conn:
+            if not self._known(conn, account_id):
+                raise NotFound("no live blueprint for this account")
+            rows = conn.execute(sa.select(live_versions.c.version, live_versions.c.sync_id, live_versions.c.reason,
+                                          live_versions.c.created_at)
+                                .where(live_versions.c.account_id == account_id)
+                                .order_by(live_versions.c.version.desc())).all()
+        return [{"version": r.version, "sync_id": r.sync_id, "reason": r.reason,
+                 "created_at": to_timestamp(r.created_at)} for r in rows]
+
+    def version_documents(self, account_id: str, *versions: int) -> dict[int, dict]:
+        with read_connection(self.engine) as conn:
+            rows = {r.version: r.data for r in conn.execute(sa.select(live_versions.c.version, live_versions.c.data)
+                                                            .where(live_versions.c.account_id == account_id,
+                                                                   live_versions.c.version.in_(versions)))}
+        for version in versions:
+            if version not in rows:
+                raise NotFound(f"no version {version} of this live blueprint (the newest {MAX_LIVE_VERSIONS} are kept)")
+        return rows
 
     # Reading ----------------------------------------------------------------------------------
 

@@ -92,3 +92,17 @@ blueprint_versions = sa.Table(
     sa.Column("reason", sa.String(16), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+# Versions of each account's live blueprint: one per completed sync (or rebuild) that changed
+# the account's resources (resources_hash: SHA-256 of the sorted ARNs and fingerprints), with the
+# document composed at the time; the newest MAX_LIVE_VERSIONS kept (services/diagram/live.py).
+live_versions = sa.Table(
+    "live_versions", metadata,
+    sa.Column("account_id", sa.String(36), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("sync_id", sa.String(36), nullable=False),
+    sa.Column("reason", sa.String(16), nullable=False),
+    sa.Column("resources_hash", sa.String(64), nullable=False),
+    sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)

@@ -191,16 +191,18 @@ class DeleteBlueprintResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class BlueprintVersion(_message.Message):
-    __slots__ = ("version", "created_at", "reason", "name")
+    __slots__ = ("version", "created_at", "reason", "name", "sync_id")
     VERSION_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
+    SYNC_ID_FIELD_NUMBER: _ClassVar[int]
     version: int
     created_at: _timestamp_pb2.Timestamp
     reason: str
     name: str
-    def __init__(self, version: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+    sync_id: str
+    def __init__(self, version: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ..., name: _Optional[str] = ..., sync_id: _Optional[str] = ...) -> None: ...
 
 class ListBlueprintVersionsRequest(_message.Message):
     __slots__ = ("id",)
@@ -225,6 +227,34 @@ class DiffBlueprintVersionsRequest(_message.Message):
     def __init__(self, id: _Optional[str] = ..., from_version: _Optional[int] = ..., to_version: _Optional[int] = ...) -> None: ...
 
 class DiffBlueprintVersionsResponse(_message.Message):
+    __slots__ = ("diff",)
+    DIFF_FIELD_NUMBER: _ClassVar[int]
+    diff: _struct_pb2.Struct
+    def __init__(self, diff: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class ListAccountVersionsRequest(_message.Message):
+    __slots__ = ("account_id",)
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    def __init__(self, account_id: _Optional[str] = ...) -> None: ...
+
+class ListAccountVersionsResponse(_message.Message):
+    __slots__ = ("versions",)
+    VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    versions: _containers.RepeatedCompositeFieldContainer[BlueprintVersion]
+    def __init__(self, versions: _Optional[_Iterable[_Union[BlueprintVersion, _Mapping]]] = ...) -> None: ...
+
+class DiffAccountVersionsRequest(_message.Message):
+    __slots__ = ("account_id", "from_version", "to_version")
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    FROM_VERSION_FIELD_NUMBER: _ClassVar[int]
+    TO_VERSION_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    from_version: int
+    to_version: int
+    def __init__(self, account_id: _Optional[str] = ..., from_version: _Optional[int] = ..., to_version: _Optional[int] = ...) -> None: ...
+
+class DiffAccountVersionsResponse(_message.Message):
     __slots__ = ("diff",)
     DIFF_FIELD_NUMBER: _ClassVar[int]
     diff: _struct_pb2.Struct

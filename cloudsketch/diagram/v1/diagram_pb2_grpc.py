@@ -75,6 +75,16 @@ class DiagramServiceStub:
                 request_serializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DiffBlueprintVersionsRequest.SerializeToString,
                 response_deserializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DiffBlueprintVersionsResponse.FromString,
                 _registered_method=True)
+        self.ListAccountVersions = channel.unary_unary(
+                '/cloudsketch.diagram.v1.DiagramService/ListAccountVersions',
+                request_serializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.ListAccountVersionsRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.ListAccountVersionsResponse.FromString,
+                _registered_method=True)
+        self.DiffAccountVersions = channel.unary_unary(
+                '/cloudsketch.diagram.v1.DiagramService/DiffAccountVersions',
+                request_serializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DiffAccountVersionsRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DiffAccountVersionsResponse.FromString,
+                _registered_method=True)
 
 
 class DiagramServiceServicer:
@@ -133,6 +143,19 @@ class DiagramServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListAccountVersions(self, request, context):
+        """An account's live blueprint: a version per sync (or rebuild) that changed its resources.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DiffAccountVersions(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DiagramServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -175,6 +198,16 @@ def add_DiagramServiceServicer_to_server(servicer, server):
                     servicer.DiffBlueprintVersions,
                     request_deserializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DiffBlueprintVersionsRequest.FromString,
                     response_serializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DiffBlueprintVersionsResponse.SerializeToString,
+            ),
+            'ListAccountVersions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAccountVersions,
+                    request_deserializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.ListAccountVersionsRequest.FromString,
+                    response_serializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.ListAccountVersionsResponse.SerializeToString,
+            ),
+            'DiffAccountVersions': grpc.unary_unary_rpc_method_handler(
+                    servicer.DiffAccountVersions,
+                    request_deserializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DiffAccountVersionsRequest.FromString,
+                    response_serializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DiffAccountVersionsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -394,6 +427,60 @@ class DiagramService:
             '/cloudsketch.diagram.v1.DiagramService/DiffBlueprintVersions',
             cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DiffBlueprintVersionsRequest.SerializeToString,
             cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DiffBlueprintVersionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAccountVersions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.diagram.v1.DiagramService/ListAccountVersions',
+            cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.ListAccountVersionsRequest.SerializeToString,
+            cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.ListAccountVersionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DiffAccountVersions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.diagram.v1.DiagramService/DiffAccountVersions',
+            cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DiffAccountVersionsRequest.SerializeToString,
+            cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DiffAccountVersionsResponse.FromString,
             options,
             channel_credentials,
             insecure,
