@@ -91,6 +91,9 @@ def test_changes_apply_by_version_whatever_order_and_however_often_they_come(set
     assert web.tags == {"env": "prod"} and web.aws_account_id == AWS_ACCOUNT
     assert web.relationships == (("secured_by", web.arn, f"arn:aws:ec2:us-east-1:{AWS_ACCOUNT}:security-group/sg-1"),)
     assert live.resources(account_id, "eu-west-1") == []
+    # One ARN twice in a batch (the collector never does it): one statement still, the last wins.
+    live.on_resources_changed(batch(account_id, "s3", 0, utcnow(), [resource("db", "r5.large"), resource("db", "r6g")]))
+    assert names(live, account_id)["db"] == "r6g"
     # Events of an account the diagram does not know are dropped.
     live.on_resources_changed(batch("unknown", "s3", 0, new, [resource("x")]))
     assert live.resources("unknown") == []

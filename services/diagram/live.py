@@ -58,18 +58,23 @@ def resource_values(resource) -> dict:
             "fingerprint": resource.fingerprint}
 
 
-def _upsert(conn, account_id: str, values: dict, version: datetime, removed: bool):
-    """Write the row unless a newer version is stored (INSERT ... ON CONFLICT DO UPDATE WHERE)."""
+def _upsert(conn, account_id: str, rows: list[tuple[dict, datetime, bool]]) -> None:
+    """Write each (values, version, removed) unless a newer version is stored: one
+    INSERT ... ON CONFLICT DO UPDATE ... WHERE, executed for every row at once."""
+    if not rows:
+        return
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    row = {"account_id": account_id, "version": version, "removed": removed, **values}
-    statement = insert(live_resources).values(**row)
-    return statement.on_conflict_do_update(
+    # One row per ARN (PostgreSQL refuses to update a row twice in one statement); the last wins.
+    params = list({values["arn"]: {"account_id": account_id, "version": version, "removed": removed, **values}
+                   for values, version, removed in rows}.values())
+    statement = insert(live_resources)
+    conn.execute(statement.on_conflict_do_update(
         index_elements=[live_resources.c.account_id, live_resources.c.arn],
-        set_={key: statement.excluded[key] for key in row if key not in ("account_id", "arn")},
-        where=live_resources.c.version <= statement.excluded.version)
+        set_={key: statement.excluded[key] for key in params[0] if key not in ("account_id", "arn")},
+        where=live_resources.c.version <= statement.excluded.version), params)
 
 
 def _tombstone(arn: str) -> dict:
@@ -96,10 +101,8 @@ class LiveModel:
             if not self._known(conn, event.account_id):
                 log.info("resources of an unknown account dropped", extra={"account_id": event.account_id})
                 return
-            for resource in event.upserted:
-                conn.execute(_upsert(conn, event.account_id, resource_values(resource), version, False))
-            for arn in event.removed_arns:
-                conn.execute(_upsert(conn, event.account_id, _tombstone(arn), version, True))
+            _upsert(conn, event.account_id, [(resource_values(r), version, False) for r in event.upserted]
+                    + [(_tombstone(arn), version, True) for arn in event.removed_arns])
             conn.execute(insert_if_absent(conn, live_batches, account_id=event.account_id, sync_id=event.sync_id,
                                           region=event.region, batch_index=event.batch_index, received_at=utcnow()))
         self._check(event.account_id, event.sync_id)
@@ -200,14 +203,12 @@ class LiveModel:
             if blueprint is None:
                 return False
             arns = {entry.resource.arn for entry in entries}
-            for entry in entries:
-                conn.execute(_upsert(conn, account_id, resource_values(entry.resource),
-                                     as_datetime(entry.changed_at), False))
+            _upsert(conn, account_id, [(resource_values(entry.resource), as_datetime(entry.changed_at), False)
+                                       for entry in entries])
             present = conn.execute(sa.select(live_resources.c.arn).where(
                 live_resources.c.account_id == account_id, live_resources.c.removed.is_(False),
                 live_resources.c.version < read_at)).scalars().all()
-            for arn in set(present) - arns:
-                conn.execute(_upsert(conn, account_id, _tombstone(arn), read_at, True))
+            _upsert(conn, account_id, [(_tombstone(arn), read_at, True) for arn in sorted(set(present) - arns)])
             # Every sync that ended before the read is in the inventory: nothing of it is missing.
             conn.execute(live_syncs.update().where(live_syncs.c.account_id == account_id,
                                                    live_syncs.c.finished_at <= read_at).values(complete=True))
