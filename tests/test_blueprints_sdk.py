@@ -30,15 +30,18 @@ def stack(tmp_path, amqp_uri, moto_endpoint, postgres_server_url, monkeypatch):
     drop_service_schemas(postgres_server_url)
 
 
-def user_key(role: str) -> str:
-    """An API key of a new user with `role` (environment: the stack's database)."""
+def user_in_team(role: str) -> tuple[str, str]:
+    """(API key, team id) of a new user with `role`, the only member of a new team (written
+    straight to the stack's identity database)."""
     from services.common.database import open_database
     from services.identity.domain import MODE_NAMES, ROLE_NAMES, Identity
     identity = Identity(open_database("identity"))
     user = identity.create_user(f"{role}-{uuid.uuid4().hex[:6]}@example.com", role, ROLE_NAMES[role], "x" * 16)
     _, key = identity.create_api_key(user.id, "test", MODE_NAMES["rw"])
+    team = identity.create_team(f"team-{uuid.uuid4().hex[:6]}", False, user.id)
+    identity.add_team_member(team.id, user.id, user.id)
     identity.engine.dispose()
-    return key
+    return key, team.id
 
 
 def sdk(stack, key: str) -> Cloudcraft:
@@ -88,7 +91,8 @@ def test_cloudcrafts_python_sdk_works_unchanged(stack):
     assert bad.status_code == 400 and "scale" in bad.json()["error"]
 
     # Another user, not shared with: the blueprint is not listed and does not exist for them.
-    stranger = sdk(stack, user_key("user"))
+    stranger_key, stranger_team = user_in_team("user")
+    stranger = sdk(stack, stranger_key)
     assert stranger.list_blueprints() == {"blueprints": []}
     with pytest.raises(CloudcraftMissingResource):
         stranger.read_blueprint(blueprint_id)
@@ -117,3 +121,15 @@ def test_cloudcrafts_python_sdk_works_unchanged(stack):
     assert linked.status_code == 201, linked.text
     shown = cloudcraft.read_blueprint(linked.json()["id"])
     assert {node["arn"] for node in shown["data"]["nodes"]} == arns
+
+    # Shared with the stranger's team: the snapshot is theirs to read; the linked one is not
+    # (they cannot read its account), in the list as on its own.
+    for blueprint in (linked.json()["id"], cloudcraft.create_blueprint({"data": CLOUDCRAFT_EXPORT})["id"]):
+        shared = requests.put(f"{url}/api/blueprint/{blueprint}", headers=auth, timeout=10,
+                              json={"readAccess": [stranger_team]})
+        assert shared.status_code == 204, shared.text
+    visible = [b["id"] for b in stranger.list_blueprints()["blueprints"]]
+    assert len(visible) == 1 and visible[0] != linked.json()["id"]
+    assert stranger.read_blueprint(visible[0])["data"]["nodes"] == CLOUDCRAFT_EXPORT["nodes"]
+    with pytest.raises(CloudcraftMissingResource):
+        stranger.read_blueprint(linked.json()["id"])

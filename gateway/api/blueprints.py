@@ -10,10 +10,11 @@ import grpc
 from flask import Response, g, jsonify, request
 from google.protobuf import json_format, struct_pb2
 
+from cloudsketch.accounts.v1 import accounts_pb2 as accounts_pb
 from cloudsketch.diagram.v1 import diagram_pb2 as diagram_pb
 from cloudsketch.identity.v1 import identity_pb2 as identity_pb
 from gateway.api import api
-from gateway.api.accounts import authorized_account, checked_team_ids, clients
+from gateway.api.accounts import account_ref, authorized_account, checked_team_ids, clients
 from gateway.api.body import field, json_body
 from gateway.auth import authorize, filter_authorized
 from gateway.errors import ApiError, not_found_as
@@ -61,7 +62,13 @@ def _struct(document: dict) -> struct_pb2.Struct:
 def list_blueprints():
     blueprints = clients().diagram.ListBlueprints(diagram_pb.ListBlueprintsRequest()).blueprints
     readable = filter_authorized("blueprint:read", [blueprint_ref(b) for b in blueprints])
-    return jsonify(blueprints=[blueprint_json(b) for b in blueprints if b.id in readable])
+    blueprints = [b for b in blueprints if b.id in readable]
+    if any(b.linked_account_ids for b in blueprints):
+        # A linked blueprint shows its accounts: listed only for those who may read every one.
+        accounts = clients().accounts.ListAccounts(accounts_pb.ListAccountsRequest()).accounts
+        readable_accounts = filter_authorized("account:read", [account_ref(a) for a in accounts])
+        blueprints = [b for b in blueprints if set(b.linked_account_ids) <= readable_accounts]
+    return jsonify(blueprints=[blueprint_json(b) for b in blueprints])
 
 
 @api.post("/blueprint")
