@@ -28,11 +28,13 @@ from sqlalchemy.engine import Engine
 
 from cloudsketch.collector.v1 import collector_pb2
 from cloudsketch.collector.v1 import events_pb2 as collector_events
+from cloudsketch.common.v1 import resource_pb2
 from services.common.database import insert_if_absent, read_connection
-from services.common.timeutil import utcnow
-from services.diagram.model import Resource, relationship_name
 from services.common.errors import NotFound
-from services.common.timeutil import to_timestamp
+from services.common.timeutil import to_timestamp, utcnow
+from services.diagram.compose import compose
+from services.diagram.model import Resource
+from services.diagram.options import ExportOptions
 from services.diagram.tables import live_batches, live_blueprints, live_resources, live_syncs, live_versions
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,11 @@ RETRY_WHILE_SYNCING = timedelta(seconds=15)
 MAX_LIVE_VERSIONS = 20
 # Tombstones and received-batch records older than this are dropped: no late event is that late.
 FORGET_AFTER = timedelta(hours=6)
+
+
+def relationship_name(value: int) -> str:
+    """RELATIONSHIP_TYPE_ROUTES_TO -> "routes_to", the vocabulary of docs/architecture.md."""
+    return resource_pb2.RelationshipType.Name(value).removeprefix("RELATIONSHIP_TYPE_").lower()
 
 
 def as_datetime(timestamp) -> datetime:
@@ -238,8 +245,6 @@ class LiveModel:
     def record_version(self, account_id: str, sync_id: str, reason: str) -> bool:
         """A new version of the live blueprint if the account's resources changed since the last
         one (a redelivered sync_finished, a sync without changes: none). Only a ready model."""
-        from services.diagram.compose import compose
-        from services.diagram.options import ExportOptions
         with self.engine.begin() as conn:
             blueprint = conn.execute(sa.select(live_blueprints).where(
                 live_blueprints.c.account_id == account_id).with_for_update()).first()

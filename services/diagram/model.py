@@ -8,8 +8,7 @@ from google.protobuf import json_format
 from cloudsketch.common.v1 import resource_pb2
 
 
-def relationship_name(value: int) -> str:
-    """RELATIONSHIP_TYPE_ROUTES_TO -> "routes_to", the vocabulary of docs/architecture.md."""
+def _relationship_name(value: int) -> str:
     return resource_pb2.RelationshipType.Name(value).removeprefix("RELATIONSHIP_TYPE_").lower()
 
 
@@ -28,5 +27,5 @@ class Resource:
     def from_proto(cls, pb: resource_pb2.Resource) -> "Resource":
         return cls(arn=pb.arn, type=pb.type, aws_account_id=pb.aws_account_id, region=pb.region, name=pb.name,
                    tags={t.key: t.value for t in pb.tags}, attributes=json_format.MessageToDict(pb.attributes),
-                   relationships=tuple((relationship_name(r.type), r.source_arn, r.target_arn)
+                   relationships=tuple((_relationship_name(r.type), r.source_arn, r.target_arn)
                                        for r in pb.relationships))
