@@ -24,6 +24,9 @@ CLOUDCRAFT = {
     ("GET", "/aws/account/iamParameters"), ("GET", "/aws/account/iamParameters/policy/{kind}"),
     ("GET", "/aws/account/{account_id}/{region}/{fmt}"),
     ("GET", "/user/me"), ("GET", "/team"),
+    ("GET", "/blueprint"), ("POST", "/blueprint"), ("GET", "/blueprint/{blueprint_id}"),
+    ("PUT", "/blueprint/{blueprint_id}"), ("DELETE", "/blueprint/{blueprint_id}"),
+    ("GET", "/blueprint/{blueprint_id}/{fmt}"),
 }
 
 

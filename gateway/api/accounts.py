@@ -1,8 +1,10 @@
 """/api/aws/account: the AWS account registry and each account's live diagram."""
 from __future__ import annotations
 
+import json
+
 import grpc
-from flask import current_app, g, jsonify, request
+from flask import Response, current_app, g, jsonify, request
 from google.protobuf import json_format
 
 from cloudsketch.accounts.v1 import accounts_pb2 as accounts_pb
@@ -17,9 +19,6 @@ from services.common.timeutil import iso
 VERIFICATION = {accounts_pb.VERIFICATION_STATE_PENDING: "pending",
                 accounts_pb.VERIFICATION_STATE_VERIFIED: "verified",
                 accounts_pb.VERIFICATION_STATE_FAILED: "failed"}
-# Formats of GET /api/aws/account/{id}/{region}/{format} served so far (svg, png, pdf
-# and mxGraph come with the diagram renderers).
-DIAGRAM_FORMATS = {"json"}
 # Verifying every member of a large organisation takes a while (8 at a time, ~1 s each).
 ORGANIZATION_TIMEOUT_SECONDS = 600
 
@@ -132,11 +131,10 @@ def delete_account(account_id: str):
 @api.get("/aws/account/<account_id>/<region>/<fmt>")
 def account_diagram(account_id: str, region: str, fmt: str):
     authorized_account(account_id, "account:read")
-    if fmt not in DIAGRAM_FORMATS:
-        raise ApiError(400, f"unsupported format {fmt[:20]!r}; supported: {', '.join(sorted(DIAGRAM_FORMATS))}")
     try:
-        reply = clients().diagram.GetAccountBlueprint(
-            diagram_pb.GetAccountBlueprintRequest(account_id=account_id, region=region))
+        # The format and the export options are diagram-api's to parse (400 with its message).
+        reply = clients().diagram.GetAccountBlueprint(diagram_pb.GetAccountBlueprintRequest(
+            account_id=account_id, region=region, format=fmt, options=request.args.to_dict()))
     except grpc.RpcError as exc:
         if exc.code() != grpc.StatusCode.NOT_FOUND:
             raise
@@ -145,5 +143,23 @@ def account_diagram(account_id: str, region: str, fmt: str):
     if reply.state == diagram_pb.BLUEPRINT_STATE_AWAITING_SCAN:
         return jsonify(code="STILL_PROCESSING", retry=True, stage="awaiting_scan"), 202
     blueprint = reply.blueprint
-    return jsonify(id=blueprint.id, name=blueprint.name, data=json_format.MessageToDict(blueprint.data),
+    if reply.content_type != "application/json":
+        return Response(reply.content, mimetype=reply.content_type)
+    return jsonify(id=blueprint.id, name=blueprint.name, data=json.loads(reply.content),
                    createdAt=iso(blueprint.created_at), updatedAt=iso(blueprint.updated_at))
+
+
+@api.get("/aws/account/<account_id>/versions")
+def account_versions(account_id: str):
+    authorized_account(account_id, "account:read")
+    reply = clients().diagram.ListAccountVersions(diagram_pb.ListAccountVersionsRequest(account_id=account_id))
+    return jsonify(versions=[{"version": v.version, "syncId": v.sync_id, "reason": v.reason,
+                              "createdAt": iso(v.created_at)} for v in reply.versions])
+
+
+@api.get("/aws/account/<account_id>/versions/<int:from_version>/diff/<int:to_version>")
+def account_versions_diff(account_id: str, from_version: int, to_version: int):
+    authorized_account(account_id, "account:read")
+    reply = clients().diagram.DiffAccountVersions(diagram_pb.DiffAccountVersionsRequest(
+        account_id=account_id, from_version=from_version, to_version=to_version))
+    return jsonify(fromVersion=from_version, toVersion=to_version, diff=json_format.MessageToDict(reply.diff))

@@ -1,4 +1,5 @@
-"""collector-api: the gRPC servicer for sync control (on-demand syncs and their status)."""
+"""collector-api: the gRPC servicer for sync control (on-demand syncs and their status) and the
+inventory that derived state is rebuilt from."""
 from __future__ import annotations
 
 from cloudsketch.collector.v1 import collector_pb2 as pb
@@ -30,6 +31,9 @@ class CollectorServicer(pb_grpc.CollectorServiceServicer):
 
     def GetRequiredPermissions(self, request, context):
         return required_permissions()
+
+    def ListInventory(self, request, context):
+        yield from self.collector.inventory(request.account_id, request.page_size)
 
 
 def register(server) -> list[str]:

@@ -1,13 +1,17 @@
 """The collector's state: which accounts it syncs and when, what each account-region looked like
-at its last sync (fingerprints only), the syncs themselves, and the leases that keep two syncs of
-one account-region apart. Every method is one short transaction."""
+at its last sync (the inventory: normalised resources and their fingerprints), the syncs
+themselves, and the leases that keep two syncs of one account-region apart. Every method is one
+short transaction."""
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from typing import Iterator
+
 import sqlalchemy as sa
+from google.protobuf import json_format, struct_pb2
 from sqlalchemy.engine import Engine
 
 from cloudsketch.collector.v1 import collector_pb2 as pb
@@ -155,24 +159,71 @@ class Collector:
                 resources.c.account_id == account_id, resources.c.scan_region == scan_region)).all()
         return {row.arn: Stored(row.fingerprint, row.unit) for row in rows}
 
-    def apply_changes(self, account_id: str, scan_region: str, upserted: list[tuple[str, str, str]],
-                      removed: list[str]) -> None:
-        """Record what was published: upserted as (arn, unit, fingerprint), removed ARNs. Nothing,
-        if the account was removed while its sync ran (forget() has already cleaned up)."""
+    def apply_changes(self, account_id: str, scan_region: str, upserted: list[tuple[str, resource_pb2.Resource]],
+                      removed: list[str], changed_at: datetime) -> None:
+        """Record what was published at `changed_at`: upserted as (unit, resource), removed ARNs.
+        Nothing, if the account was removed while its sync ran (forget() has already cleaned up)."""
         with self.engine.begin() as conn:
             # FOR UPDATE (PostgreSQL; SQLite writes one at a time anyway): a forget() that comes
             # now waits for this transaction, and then deletes what it wrote too.
             scheduled = sa.select(schedules.c.account_id).where(schedules.c.account_id == account_id).with_for_update()
             if conn.execute(scheduled).first() is None:
                 return
-            arns = [arn for arn, _, _ in upserted] + list(removed)
+            arns = [resource.arn for _, resource in upserted] + list(removed)
             for start in range(0, len(arns), 500):   # stay under SQLite's bound-parameter limit
                 conn.execute(resources.delete().where(resources.c.account_id == account_id,
                                                       resources.c.arn.in_(arns[start:start + 500])))
             if upserted:
                 conn.execute(resources.insert(), [
-                    {"account_id": account_id, "arn": arn, "scan_region": scan_region, "unit": unit,
-                     "fingerprint": fp} for arn, unit, fp in upserted])
+                    {"account_id": account_id, "scan_region": scan_region, "unit": unit, "changed_at": changed_at,
+                     **resource_row(resource)} for unit, resource in upserted])
+
+    # The inventory ------------------------------------------------------------------------------
+
+    def inventory(self, account_id: str, page_size: int = 500) -> Iterator[pb.ListInventoryResponse]:
+        """The account's inventory in pages ordered by ARN, read in one statement (a consistent
+        snapshot), with the latest ended sync and whether a sync was running at the time."""
+        page_size = max(1, min(page_size or 500, 1000))
+        read_at = utcnow()
+        with read_connection(self.engine) as conn:
+            ended = conn.execute(sa.select(syncs.c.sync_id).where(
+                syncs.c.account_id == account_id, syncs.c.finished_at.is_not(None))
+                .order_by(syncs.c.finished_at.desc()).limit(1)).scalar()
+            aws_account_id = conn.execute(sa.select(schedules.c.aws_account_id).where(
+                schedules.c.account_id == account_id)).scalar() or ""
+            running = conn.execute(sa.select(sa.func.count()).select_from(syncs).where(
+                syncs.c.account_id == account_id, syncs.c.state == "running")).scalar()
+            rows = conn.execute(sa.select(resources).where(resources.c.account_id == account_id,
+                                                           resources.c.fingerprint != "")
+                                .order_by(resources.c.arn)).all()
+        header = dict(last_sync_id=ended or "", sync_running=bool(running), read_at=to_timestamp(read_at),
+                      total=len(rows))
+        if not rows:
+            yield pb.ListInventoryResponse(**header)
+        for start in range(0, len(rows), page_size):
+            yield pb.ListInventoryResponse(entries=[
+                pb.InventoryEntry(resource=resource_message(row, aws_account_id), changed_at=to_timestamp(row.changed_at))
+                for row in rows[start:start + page_size]], **header)
+
+
+def resource_row(resource: resource_pb2.Resource) -> dict:
+    """The inventory columns of a resource, as published."""
+    return {"arn": resource.arn, "fingerprint": resource.fingerprint, "type": resource.type,
+            "region": resource.region, "name": resource.name, "tags": {t.key: t.value for t in resource.tags},
+            "attributes": json_format.MessageToDict(resource.attributes),
+            "relationships": [[resource_pb2.RelationshipType.Name(r.type), r.source_arn, r.target_arn]
+                              for r in resource.relationships]}
+
+
+def resource_message(row, aws_account_id: str) -> resource_pb2.Resource:
+    attributes = struct_pb2.Struct()
+    attributes.update(row.attributes or {})
+    return resource_pb2.Resource(
+        arn=row.arn, type=row.type, aws_account_id=aws_account_id, region=row.region, name=row.name,
+        tags=[resource_pb2.Tag(key=k, value=v) for k, v in sorted((row.tags or {}).items())],
+        attributes=attributes, fingerprint=row.fingerprint,
+        relationships=[resource_pb2.Relationship(type=resource_pb2.RelationshipType.Value(kind), source_arn=source,
+                                                 target_arn=target) for kind, source, target in row.relationships or []])
 
 
 def gap_message(gap: dict) -> resource_pb2.Gap:

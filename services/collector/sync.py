@@ -68,6 +68,7 @@ class RegionOutcome:
     error: str = ""
     holder: str = ""
     result: RegionResult | None = None
+    batches: int = 0      # resources_changed batches published
     started_at: str = ""
     finished_at: str = ""
 
@@ -229,22 +230,31 @@ class SyncRunner:
             outcome.added = sum(1 for f in upserted if f.item.arn not in stored)
             outcome.changed = len(upserted) - outcome.added
             outcome.removed = len(removed)
-            self._publish_changes(run, outcome.region, upserted, removed)
-            self.collector.apply_changes(run.account_id, outcome.region,
-                                         [(f.item.arn, f.unit, f.fingerprint) for f in upserted], removed)
+            # One time for the region's batches and the inventory rows they record, so that a
+            # consumer can order an event against an inventory it rebuilt from (ListInventory).
+            published_at = utcnow()
+            resources = [(f.unit, to_resource(f, run.aws_account_id)) for f in upserted]
+            outcome.batches = self._publish_changes(run, outcome.region, [r for _, r in resources], removed,
+                                                    published_at)
+            self.collector.apply_changes(run.account_id, outcome.region, resources, removed, published_at)
         except Exception as exc:
             log.exception("region sync failed", extra={"account_id": run.account_id, "region": outcome.region})
             outcome.error = f"{outcome.region or 'global services'}: {describe(exc)}"
 
-    def _publish_changes(self, run: _Run, region: str, upserted: list[Found], removed: list[str]) -> None:
+    def _publish_changes(self, run: _Run, region: str, upserted: list[resource_pb2.Resource], removed: list[str],
+                         published_at) -> int:
+        """Publish the changes in numbered batches; the number of batches published."""
         size = self.settings.batch_size
         changes: list = list(upserted) + list(removed)
+        batches = 0
         for index, start in enumerate(range(0, len(changes), size)):
             batch = changes[start:start + size]
             self.publish("resources_changed", events.ResourcesChanged(
                 account_id=run.account_id, sync_id=run.sync_id, region=region, batch_index=index,
-                upserted=[to_resource(f, run.aws_account_id) for f in batch if isinstance(f, Found)],
-                removed_arns=[arn for arn in batch if isinstance(arn, str)], occurred_at=to_timestamp(utcnow())))
+                upserted=[r for r in batch if isinstance(r, resource_pb2.Resource)],
+                removed_arns=[arn for arn in batch if isinstance(arn, str)], occurred_at=to_timestamp(published_at)))
+            batches = index + 1
+        return batches
 
     def _finish(self, sync_id: str, account_id: str, outcomes: list[RegionOutcome], session: AccountSession,
                 started: float) -> None:
@@ -267,6 +277,7 @@ class SyncRunner:
             account_id=account_id, sync_id=sync_id, state=pb.SYNC_STATE_FAILED if errors else pb.SYNC_STATE_FINISHED,
             counts=pb.SyncCounts(**counts), gaps=[gap_message(g) for g in gaps],
             skipped_regions=[o.region for o in outcomes if o.skipped], message=message,
+            region_batches=[events.RegionBatches(region=o.region, batches=o.batches) for o in outcomes if o.batches],
             occurred_at=to_timestamp(utcnow())))
         log.info("sync finished", extra={"account_id": account_id, "sync_id": sync_id, "state": state, **counts})
 

@@ -10,9 +10,12 @@ schedules = sa.Table(
     sa.Column("next_sync_at", sa.DateTime(timezone=True), nullable=False),
 )
 
-# What the last successful sync of each account-region saw: enough to detect changes, nothing
-# more (the diagram service keeps the attributes). scan_region is the region the resource was
-# discovered from, "" for global discovery (S3's bucket list, CloudFront, Route 53).
+# The account's inventory: every resource as the last sync of its account-region published it,
+# normalised (docs/architecture.md, "What is stored"), with its fingerprint for change detection.
+# scan_region is the region the resource was discovered from, "" for global discovery (S3's
+# bucket list, CloudFront, Route 53). changed_at is the occurred_at of the resources_changed
+# batch that last published it. Rows from before the inventory was kept have an empty
+# fingerprint (migration 0002), so the next sync publishes and records them in full.
 resources = sa.Table(
     "resources", metadata,
     sa.Column("account_id", sa.String(36), primary_key=True),
@@ -20,6 +23,13 @@ resources = sa.Table(
     sa.Column("scan_region", sa.String(32), nullable=False),
     sa.Column("unit", sa.String(64), nullable=False),
     sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("type", sa.String(128), nullable=False, server_default=""),
+    sa.Column("region", sa.String(32), nullable=False, server_default=""),
+    sa.Column("name", sa.String(1024), nullable=False, server_default=""),
+    sa.Column("tags", sa.JSON),            # {key: value}
+    sa.Column("attributes", sa.JSON),      # the normalised attributes
+    sa.Column("relationships", sa.JSON),   # [[type, source_arn, target_arn], ...]
+    sa.Column("changed_at", sa.DateTime(timezone=True)),
     sa.Index("ix_resources_account_region", "account_id", "scan_region"),
 )
 

@@ -58,6 +58,9 @@ SETTINGS = [
     Setting("CLOUDSKETCH_SYNC_CONCURRENCY", "32", "AWS API calls in flight per account during a sync."),
     Setting("CLOUDSKETCH_SYNC_SERVICE_CONCURRENCY", "8",
             "AWS API calls in flight per account, AWS service and region (AWS's rate limits are per API)."),
+    Setting("CLOUDSKETCH_DIAGRAM_GAP_SECONDS", "30",
+            "How long diagram-worker waits for a finished sync's late resources_changed batches before it "
+            "treats them as missed and rebuilds the account from collector-api's inventory."),
     Setting("CLOUDSKETCH_DEMO_MOTO_PORT", "5055", "Port of the moto server `cloudsketch demo` starts."),
     Setting("AWS_ENDPOINT_URL", "", "AWS's own variable: send every AWS call to this endpoint (a moto server)."),
 ]
@@ -143,6 +146,10 @@ def sync_interval_seconds() -> float:
 def sync_concurrency() -> tuple[int, int]:
     """(calls in flight per account, per account-service-region) during a sync."""
     return int(env("CLOUDSKETCH_SYNC_CONCURRENCY")), int(env("CLOUDSKETCH_SYNC_SERVICE_CONCURRENCY"))
+
+
+def diagram_gap_seconds() -> float:
+    return float(env("CLOUDSKETCH_DIAGRAM_GAP_SECONDS"))
 
 
 def demo_moto_port() -> int:

@@ -36,3 +36,7 @@ class RateLimited(DomainError):
 
 class Unavailable(DomainError):
     """Another service this one needs cannot answer now; the caller may try again."""
+
+
+class Stale(DomainError):
+    """The change is based on an outdated version (REST If-Match): gRPC ABORTED."""

@@ -42,6 +42,7 @@ DOMAIN_STATUS = {
     errors.FailedPrecondition: grpc.StatusCode.FAILED_PRECONDITION,
     errors.RateLimited: grpc.StatusCode.RESOURCE_EXHAUSTED,
     errors.Unavailable: grpc.StatusCode.UNAVAILABLE,
+    errors.Stale: grpc.StatusCode.ABORTED,
 }
 
 

@@ -26,6 +26,10 @@ class Diff:
     def empty(self) -> bool:
         return not (self.added or self.removed or self.changed)
 
+    def to_json(self) -> dict[str, Any]:
+        """The API's form: {"added": [key], "removed": [key], "changed": {key: {attribute: {"old", "new"}}}}."""
+        return {"added": list(self.added), "removed": list(self.removed), "changed": dict(self.changed)}
+
 
 def _flat_node(node: dict) -> dict[str, Any]:
     flat = {k: v for k, v in node.items() if k not in IGNORED_NODE_FIELDS and k != "tags"}

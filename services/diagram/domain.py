@@ -1,6 +1,8 @@
 """Live account blueprints. Event handlers here are idempotent: the bus delivers at least once."""
 from __future__ import annotations
 
+from typing import Mapping
+
 import sqlalchemy as sa
 from google.protobuf import struct_pb2
 from sqlalchemy.engine import Engine
@@ -10,6 +12,11 @@ from cloudsketch.diagram.v1 import diagram_pb2 as pb
 from services.common.database import insert_if_absent, read_connection
 from services.common.errors import NotFound
 from services.common.timeutil import to_timestamp, utcnow
+from services.diagram.compose import compose
+from services.diagram.diff import diff_documents
+from services.diagram.live import LiveModel
+from services.diagram.options import parse_format, parse_options
+from services.diagram.render import render
 from services.diagram.tables import live_blueprints
 
 STATES = {"awaiting_scan": pb.BLUEPRINT_STATE_AWAITING_SCAN, "ready": pb.BLUEPRINT_STATE_READY}
@@ -32,19 +39,60 @@ class Diagrams:
             conn.execute(insert_if_absent(
                 conn, live_blueprints, account_id=event.account_id, aws_account_id=event.aws_account_id,
                 name=event.name, state="awaiting_scan", data=empty_blueprint_data(event.name),
-                created_at=now, updated_at=now))
+                created_at=now, updated_at=now, rebuild_after=now))
+        # rebuild_after: the collector may have synced the account before this event came
+        # (services/diagram/live.py); the worker's reconcile timer asks collector-api.
 
     def on_account_removed(self, event: account_events.AccountRemoved) -> None:
         with self.engine.begin() as conn:
             conn.execute(live_blueprints.delete().where(live_blueprints.c.account_id == event.account_id))
+        LiveModel(self.engine).forget(event.account_id)
 
-    def get_account_blueprint(self, account_id: str, region: str) -> pb.GetAccountBlueprintResponse:
+    def get_account_blueprint(self, account_id: str, region: str, fmt: str = "json",
+                              query: Mapping[str, str] | None = None) -> pb.GetAccountBlueprintResponse:
+        """The live blueprint of one region ("" or "all": every region) composed from the live
+        model and rendered; the layout composition returns is kept, so positions stay put."""
+        fmt = parse_format(fmt or "json")
+        options = parse_options(query or {})
         with read_connection(self.engine) as conn:
             row = conn.execute(sa.select(live_blueprints).where(live_blueprints.c.account_id == account_id)).first()
         if row is None:
             raise NotFound("no live blueprint for this account")
+        if row.state != "ready":
+            return pb.GetAccountBlueprintResponse(state=STATES[row.state], blueprint=self._blueprint(row, row.data))
+        resources = LiveModel(self.engine).resources(account_id, "" if region in ("", "all") else region)
+        layout = dict(row.layout or {})
+        composed = compose(resources, options, name=row.name, layout=layout, live_account={
+            "id": row.account_id, "awsAccountId": row.aws_account_id, "name": row.name})
+        if any(layout.get(arn) != list(position) for arn, position in composed.layout.items()):
+            self._save_layout(account_id, {arn: list(position) for arn, position in composed.layout.items()})
+        content, content_type = render(composed.data, fmt, options)
+        return pb.GetAccountBlueprintResponse(state=STATES[row.state], blueprint=self._blueprint(row, composed.data),
+                                              content=content, content_type=content_type)
+
+    @staticmethod
+    def _blueprint(row, document: dict) -> pb.Blueprint:
         data = struct_pb2.Struct()
-        data.update(row.data)
-        blueprint = pb.Blueprint(id=row.account_id, name=row.name, data=data,
-                                 created_at=to_timestamp(row.created_at), updated_at=to_timestamp(row.updated_at))
-        return pb.GetAccountBlueprintResponse(state=STATES[row.state], blueprint=blueprint)
+        data.update(document)
+        return pb.Blueprint(id=row.account_id, name=row.name, data=data,
+                            created_at=to_timestamp(row.created_at), updated_at=to_timestamp(row.updated_at))
+
+    def _save_layout(self, account_id: str, positions: dict) -> None:
+        """Merge positions into the stored layout (other regions' positions stay)."""
+        with self.engine.begin() as conn:
+            stored = conn.execute(sa.select(live_blueprints.c.layout).where(
+                live_blueprints.c.account_id == account_id).with_for_update()).scalar()
+            conn.execute(live_blueprints.update().where(live_blueprints.c.account_id == account_id)
+                         .values(layout={**(stored or {}), **positions}))
+
+    def account_versions(self, account_id: str) -> pb.ListAccountVersionsResponse:
+        return pb.ListAccountVersionsResponse(versions=[
+            pb.BlueprintVersion(version=v["version"], sync_id=v["sync_id"], reason=v["reason"],
+                                created_at=v["created_at"]) for v in LiveModel(self.engine).versions(account_id)])
+
+    def diff_account_versions(self, account_id: str, from_version: int,
+                              to_version: int) -> pb.DiffAccountVersionsResponse:
+        documents = LiveModel(self.engine).version_documents(account_id, from_version, to_version)
+        result = struct_pb2.Struct()
+        result.update(diff_documents(documents[from_version], documents[to_version]).to_json())
+        return pb.DiffAccountVersionsResponse(diff=result)

@@ -174,6 +174,57 @@ def test_first_sync_publishes_everything_and_a_resync_without_changes_publishes_
     assert (third["counts"]["added"], third["counts"]["changed"], third["counts"]["removed"]) == (1, 1, 1)
 
 
+def inventory(harness: Harness) -> tuple[list, dict]:
+    pages = list(harness.collector.inventory(harness.account.id, page_size=2))
+    assert len({(p.last_sync_id, p.sync_running, p.total) for p in pages}) == 1   # one header for every page
+    entries = [entry for page in pages for entry in page.entries]
+    assert len(entries) == pages[0].total
+    return pages, {entry.resource.arn: entry for entry in entries}
+
+
+def test_the_inventory_is_what_was_published_and_sync_finished_counts_the_batches(database_url, aws_env,
+                                                                                 aws_account):
+    harness = Harness(aws_account)
+    [empty] = harness.collector.inventory(harness.account.id)
+    assert (empty.total, empty.last_sync_id, list(empty.entries)) == (0, "", [])
+    vpcs = _estate(aws_env, aws_account)
+    row = harness.sync()
+    pages, entries = inventory(harness)
+    published = harness.upserted()
+    assert set(entries) == set(published) and len(pages) == (len(entries) + 1) // 2
+    assert pages[0].last_sync_id == row["sync_id"] and not pages[0].sync_running
+    vpc_arn = f"arn:aws:ec2:us-east-1:{aws_account}:vpc/{vpcs['us-east-1']}"
+    assert entries[vpc_arn].resource == published[vpc_arn]   # the resource exactly as published
+    # Every batch of a region carries the time the inventory records as changed_at.
+    batches = harness.of("resources_changed")
+    for batch in batches:
+        for resource in batch.upserted:
+            assert entries[resource.arn].changed_at == batch.occurred_at
+    # sync_finished says how many batches each region published, numbered 0..n-1.
+    finished = harness.of("sync_finished")[0]
+    expected = {rb.region: rb.batches for rb in finished.region_batches}
+    seen: dict[str, list[int]] = {}
+    for batch in batches:
+        seen.setdefault(batch.region, []).append(batch.batch_index)
+    assert expected == {region: len(indexes) for region, indexes in seen.items()}
+    assert all(sorted(indexes) == list(range(len(indexes))) for indexes in seen.values())
+    assert set(expected) == set(REGIONS) | {""}
+
+    # A rename and a removal reach the inventory; a sync without changes publishes no batch count.
+    ec2 = account_client("ec2", aws_env, aws_account, "us-east-1")
+    ec2.create_tags(Resources=[vpcs["us-east-1"]], Tags=[{"Key": "Name", "Value": "renamed"}])
+    account_client("ec2", aws_env, aws_account, "eu-west-1").delete_vpc(VpcId=vpcs["eu-west-1"])
+    second = harness.sync()
+    _, entries = inventory(harness)
+    assert entries[vpc_arn].resource.name == "renamed"
+    assert f"arn:aws:ec2:eu-west-1:{aws_account}:vpc/{vpcs['eu-west-1']}" not in entries
+    assert {rb.region: rb.batches for rb in harness.of("sync_finished")[0].region_batches} == \
+        {"us-east-1": 1, "eu-west-1": 1}
+    assert list(harness.collector.inventory(harness.account.id))[0].last_sync_id == second["sync_id"]
+    harness.sync()
+    assert list(harness.of("sync_finished")[0].region_batches) == []
+
+
 def test_access_denied_on_one_service_is_a_gap_and_keeps_what_an_earlier_sync_saw(database_url, aws_env, aws_account):
     harness = Harness(aws_account)
     _estate(aws_env, aws_account)

@@ -113,3 +113,33 @@ class GetRequiredPermissionsResponse(_message.Message):
     actions: _containers.RepeatedCompositeFieldContainer[RequiredAction]
     services: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, actions: _Optional[_Iterable[_Union[RequiredAction, _Mapping]]] = ..., services: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListInventoryRequest(_message.Message):
+    __slots__ = ("account_id", "page_size")
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    page_size: int
+    def __init__(self, account_id: _Optional[str] = ..., page_size: _Optional[int] = ...) -> None: ...
+
+class InventoryEntry(_message.Message):
+    __slots__ = ("resource", "changed_at")
+    RESOURCE_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_AT_FIELD_NUMBER: _ClassVar[int]
+    resource: _resource_pb2.Resource
+    changed_at: _timestamp_pb2.Timestamp
+    def __init__(self, resource: _Optional[_Union[_resource_pb2.Resource, _Mapping]] = ..., changed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListInventoryResponse(_message.Message):
+    __slots__ = ("entries", "last_sync_id", "sync_running", "read_at", "total")
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    LAST_SYNC_ID_FIELD_NUMBER: _ClassVar[int]
+    SYNC_RUNNING_FIELD_NUMBER: _ClassVar[int]
+    READ_AT_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[InventoryEntry]
+    last_sync_id: str
+    sync_running: bool
+    read_at: _timestamp_pb2.Timestamp
+    total: int
+    def __init__(self, entries: _Optional[_Iterable[_Union[InventoryEntry, _Mapping]]] = ..., last_sync_id: _Optional[str] = ..., sync_running: _Optional[bool] = ..., read_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., total: _Optional[int] = ...) -> None: ...

@@ -50,6 +50,11 @@ class CollectorServiceStub:
                 request_serializer=cloudsketch_dot_collector_dot_v1_dot_collector__pb2.GetRequiredPermissionsRequest.SerializeToString,
                 response_deserializer=cloudsketch_dot_collector_dot_v1_dot_collector__pb2.GetRequiredPermissionsResponse.FromString,
                 _registered_method=True)
+        self.ListInventory = channel.unary_stream(
+                '/cloudsketch.collector.v1.CollectorService/ListInventory',
+                request_serializer=cloudsketch_dot_collector_dot_v1_dot_collector__pb2.ListInventoryRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_collector_dot_v1_dot_collector__pb2.ListInventoryResponse.FromString,
+                _registered_method=True)
 
 
 class CollectorServiceServicer:
@@ -76,6 +81,14 @@ class CollectorServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListInventory(self, request, context):
+        """The account's current inventory, as recorded by its syncs, in pages ordered by ARN. Derived
+        state (diagram, budget) is rebuilt from it (docs/architecture.md, "Runtime rules").
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CollectorServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -93,6 +106,11 @@ def add_CollectorServiceServicer_to_server(servicer, server):
                     servicer.GetRequiredPermissions,
                     request_deserializer=cloudsketch_dot_collector_dot_v1_dot_collector__pb2.GetRequiredPermissionsRequest.FromString,
                     response_serializer=cloudsketch_dot_collector_dot_v1_dot_collector__pb2.GetRequiredPermissionsResponse.SerializeToString,
+            ),
+            'ListInventory': grpc.unary_stream_rpc_method_handler(
+                    servicer.ListInventory,
+                    request_deserializer=cloudsketch_dot_collector_dot_v1_dot_collector__pb2.ListInventoryRequest.FromString,
+                    response_serializer=cloudsketch_dot_collector_dot_v1_dot_collector__pb2.ListInventoryResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -177,6 +195,33 @@ class CollectorService:
             '/cloudsketch.collector.v1.CollectorService/GetRequiredPermissions',
             cloudsketch_dot_collector_dot_v1_dot_collector__pb2.GetRequiredPermissionsRequest.SerializeToString,
             cloudsketch_dot_collector_dot_v1_dot_collector__pb2.GetRequiredPermissionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListInventory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/cloudsketch.collector.v1.CollectorService/ListInventory',
+            cloudsketch_dot_collector_dot_v1_dot_collector__pb2.ListInventoryRequest.SerializeToString,
+            cloudsketch_dot_collector_dot_v1_dot_collector__pb2.ListInventoryResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -86,7 +86,7 @@ class ResourcesChanged(_message.Message):
     def __init__(self, account_id: _Optional[str] = ..., sync_id: _Optional[str] = ..., region: _Optional[str] = ..., upserted: _Optional[_Iterable[_Union[_resource_pb2.Resource, _Mapping]]] = ..., removed_arns: _Optional[_Iterable[str]] = ..., batch_index: _Optional[int] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class SyncFinished(_message.Message):
-    __slots__ = ("account_id", "sync_id", "state", "counts", "gaps", "occurred_at", "skipped_regions", "message")
+    __slots__ = ("account_id", "sync_id", "state", "counts", "gaps", "occurred_at", "skipped_regions", "message", "region_batches")
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     SYNC_ID_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -95,6 +95,7 @@ class SyncFinished(_message.Message):
     OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
     SKIPPED_REGIONS_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    REGION_BATCHES_FIELD_NUMBER: _ClassVar[int]
     account_id: str
     sync_id: str
     state: _collector_pb2.SyncState
@@ -103,7 +104,16 @@ class SyncFinished(_message.Message):
     occurred_at: _timestamp_pb2.Timestamp
     skipped_regions: _containers.RepeatedScalarFieldContainer[str]
     message: str
-    def __init__(self, account_id: _Optional[str] = ..., sync_id: _Optional[str] = ..., state: _Optional[_Union[_collector_pb2.SyncState, str]] = ..., counts: _Optional[_Union[_collector_pb2.SyncCounts, _Mapping]] = ..., gaps: _Optional[_Iterable[_Union[_resource_pb2.Gap, _Mapping]]] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., skipped_regions: _Optional[_Iterable[str]] = ..., message: _Optional[str] = ...) -> None: ...
+    region_batches: _containers.RepeatedCompositeFieldContainer[RegionBatches]
+    def __init__(self, account_id: _Optional[str] = ..., sync_id: _Optional[str] = ..., state: _Optional[_Union[_collector_pb2.SyncState, str]] = ..., counts: _Optional[_Union[_collector_pb2.SyncCounts, _Mapping]] = ..., gaps: _Optional[_Iterable[_Union[_resource_pb2.Gap, _Mapping]]] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., skipped_regions: _Optional[_Iterable[str]] = ..., message: _Optional[str] = ..., region_batches: _Optional[_Iterable[_Union[RegionBatches, _Mapping]]] = ...) -> None: ...
+
+class RegionBatches(_message.Message):
+    __slots__ = ("region", "batches")
+    REGION_FIELD_NUMBER: _ClassVar[int]
+    BATCHES_FIELD_NUMBER: _ClassVar[int]
+    region: str
+    batches: int
+    def __init__(self, region: _Optional[str] = ..., batches: _Optional[int] = ...) -> None: ...
 
 class StatusChanged(_message.Message):
     __slots__ = ("account_id", "arn", "status", "detail", "observed_at")

@@ -26,21 +26,69 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$cloudsketch/diagram/v1/diagram.proto\x12\x16\x63loudsketch.diagram.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xac\x01\n\tBlueprint\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12%\n\x04\x64\x61ta\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\x12.\n\ncreated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"@\n\x1aGetAccountBlueprintRequest\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0e\n\x06region\x18\x02 \x01(\t\"\x8a\x01\n\x1bGetAccountBlueprintResponse\x12\x35\n\x05state\x18\x01 \x01(\x0e\x32&.cloudsketch.diagram.v1.BlueprintState\x12\x34\n\tblueprint\x18\x02 \x01(\x0b\x32!.cloudsketch.diagram.v1.Blueprint*o\n\x0e\x42lueprintState\x12\x1f\n\x1b\x42LUEPRINT_STATE_UNSPECIFIED\x10\x00\x12!\n\x1d\x42LUEPRINT_STATE_AWAITING_SCAN\x10\x01\x12\x19\n\x15\x42LUEPRINT_STATE_READY\x10\x02\x32\x90\x01\n\x0e\x44iagramService\x12~\n\x13GetAccountBlueprint\x12\x32.cloudsketch.diagram.v1.GetAccountBlueprintRequest\x1a\x33.cloudsketch.diagram.v1.GetAccountBlueprintResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$cloudsketch/diagram/v1/diagram.proto\x12\x16\x63loudsketch.diagram.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xac\x01\n\tBlueprint\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12%\n\x04\x64\x61ta\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\x12.\n\ncreated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xd2\x01\n\x1aGetAccountBlueprintRequest\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0e\n\x06region\x18\x02 \x01(\t\x12\x0e\n\x06\x66ormat\x18\x03 \x01(\t\x12P\n\x07options\x18\x04 \x03(\x0b\x32?.cloudsketch.diagram.v1.GetAccountBlueprintRequest.OptionsEntry\x1a.\n\x0cOptionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xb1\x01\n\x1bGetAccountBlueprintResponse\x12\x35\n\x05state\x18\x01 \x01(\x0e\x32&.cloudsketch.diagram.v1.BlueprintState\x12\x34\n\tblueprint\x18\x02 \x01(\x0b\x32!.cloudsketch.diagram.v1.Blueprint\x12\x0f\n\x07\x63ontent\x18\x03 \x01(\x0c\x12\x14\n\x0c\x63ontent_type\x18\x04 \x01(\t\"\xb9\x02\n\x0eSavedBlueprint\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12%\n\x04\x64\x61ta\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\x12.\n\ncreated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08owner_id\x18\x06 \x01(\t\x12\x13\n\x0bread_access\x18\x07 \x03(\t\x12\x14\n\x0cwrite_access\x18\x08 \x03(\t\x12\x1a\n\x12linked_account_ids\x18\t \x03(\t\x12\x0e\n\x06region\x18\n \x01(\t\x12\x0c\n\x04\x65tag\x18\x0b \x01(\t\x12\x0f\n\x07version\x18\x0c \x01(\x03\"\x17\n\x15ListBlueprintsRequest\"T\n\x16ListBlueprintsResponse\x12:\n\nblueprints\x18\x01 \x03(\x0b\x32&.cloudsketch.diagram.v1.SavedBlueprint\"\xb6\x01\n\x16\x43reateBlueprintRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12%\n\x04\x64\x61ta\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x10\n\x08owner_id\x18\x03 \x01(\t\x12\x13\n\x0bread_access\x18\x04 \x03(\t\x12\x14\n\x0cwrite_access\x18\x05 \x03(\t\x12\x1a\n\x12linked_account_ids\x18\x06 \x03(\t\x12\x0e\n\x06region\x18\x07 \x01(\t\"T\n\x17\x43reateBlueprintResponse\x12\x39\n\tblueprint\x18\x01 \x01(\x0b\x32&.cloudsketch.diagram.v1.SavedBlueprint\"\xac\x01\n\x13GetBlueprintRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06\x66ormat\x18\x02 \x01(\t\x12I\n\x07options\x18\x03 \x03(\x0b\x32\x38.cloudsketch.diagram.v1.GetBlueprintRequest.OptionsEntry\x1a.\n\x0cOptionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"x\n\x14GetBlueprintResponse\x12\x39\n\tblueprint\x18\x01 \x01(\x0b\x32&.cloudsketch.diagram.v1.SavedBlueprint\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\x0c\x12\x14\n\x0c\x63ontent_type\x18\x03 \x01(\t\"\xd7\x01\n\x16UpdateBlueprintRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x11\n\x04name\x18\x02 \x01(\tH\x00\x88\x01\x01\x12%\n\x04\x64\x61ta\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x10\n\x08if_match\x18\x04 \x01(\t\x12\x17\n\x0fset_read_access\x18\x05 \x01(\x08\x12\x13\n\x0bread_access\x18\x06 \x03(\t\x12\x18\n\x10set_write_access\x18\x07 \x01(\x08\x12\x14\n\x0cwrite_access\x18\x08 \x03(\tB\x07\n\x05_name\"T\n\x17UpdateBlueprintResponse\x12\x39\n\tblueprint\x18\x01 \x01(\x0b\x32&.cloudsketch.diagram.v1.SavedBlueprint\"$\n\x16\x44\x65leteBlueprintRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\x19\n\x17\x44\x65leteBlueprintResponse\"\x82\x01\n\x10\x42lueprintVersion\x12\x0f\n\x07version\x18\x01 \x01(\x03\x12.\n\ncreated_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x0c\n\x04name\x18\x04 \x01(\t\x12\x0f\n\x07sync_id\x18\x05 \x01(\t\"*\n\x1cListBlueprintVersionsRequest\x12\n\n\x02id\x18\x01 \x01(\t\"[\n\x1dListBlueprintVersionsResponse\x12:\n\x08versions\x18\x01 \x03(\x0b\x32(.cloudsketch.diagram.v1.BlueprintVersion\"T\n\x1c\x44iffBlueprintVersionsRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x14\n\x0c\x66rom_version\x18\x02 \x01(\x03\x12\x12\n\nto_version\x18\x03 \x01(\x03\"F\n\x1d\x44iffBlueprintVersionsResponse\x12%\n\x04\x64iff\x18\x01 \x01(\x0b\x32\x17.google.protobuf.Struct\"0\n\x1aListAccountVersionsRequest\x12\x12\n\naccount_id\x18\x01 \x01(\t\"Y\n\x1bListAccountVersionsResponse\x12:\n\x08versions\x18\x01 \x03(\x0b\x32(.cloudsketch.diagram.v1.BlueprintVersion\"Z\n\x1a\x44iffAccountVersionsRequest\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x14\n\x0c\x66rom_version\x18\x02 \x01(\x03\x12\x12\n\nto_version\x18\x03 \x01(\x03\"D\n\x1b\x44iffAccountVersionsResponse\x12%\n\x04\x64iff\x18\x01 \x01(\x0b\x32\x17.google.protobuf.Struct*o\n\x0e\x42lueprintState\x12\x1f\n\x1b\x42LUEPRINT_STATE_UNSPECIFIED\x10\x00\x12!\n\x1d\x42LUEPRINT_STATE_AWAITING_SCAN\x10\x01\x12\x19\n\x15\x42LUEPRINT_STATE_READY\x10\x02\x32\xd6\t\n\x0e\x44iagramService\x12~\n\x13GetAccountBlueprint\x12\x32.cloudsketch.diagram.v1.GetAccountBlueprintRequest\x1a\x33.cloudsketch.diagram.v1.GetAccountBlueprintResponse\x12o\n\x0eListBlueprints\x12-.cloudsketch.diagram.v1.ListBlueprintsRequest\x1a..cloudsketch.diagram.v1.ListBlueprintsResponse\x12r\n\x0f\x43reateBlueprint\x12..cloudsketch.diagram.v1.CreateBlueprintRequest\x1a/.cloudsketch.diagram.v1.CreateBlueprintResponse\x12i\n\x0cGetBlueprint\x12+.cloudsketch.diagram.v1.GetBlueprintRequest\x1a,.cloudsketch.diagram.v1.GetBlueprintResponse\x12r\n\x0fUpdateBlueprint\x12..cloudsketch.diagram.v1.UpdateBlueprintRequest\x1a/.cloudsketch.diagram.v1.UpdateBlueprintResponse\x12r\n\x0f\x44\x65leteBlueprint\x12..cloudsketch.diagram.v1.DeleteBlueprintRequest\x1a/.cloudsketch.diagram.v1.DeleteBlueprintResponse\x12\x84\x01\n\x15ListBlueprintVersions\x12\x34.cloudsketch.diagram.v1.ListBlueprintVersionsRequest\x1a\x35.cloudsketch.diagram.v1.ListBlueprintVersionsResponse\x12\x84\x01\n\x15\x44iffBlueprintVersions\x12\x34.cloudsketch.diagram.v1.DiffBlueprintVersionsRequest\x1a\x35.cloudsketch.diagram.v1.DiffBlueprintVersionsResponse\x12~\n\x13ListAccountVersions\x12\x32.cloudsketch.diagram.v1.ListAccountVersionsRequest\x1a\x33.cloudsketch.diagram.v1.ListAccountVersionsResponse\x12~\n\x13\x44iffAccountVersions\x12\x32.cloudsketch.diagram.v1.DiffAccountVersionsRequest\x1a\x33.cloudsketch.diagram.v1.DiffAccountVersionsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'cloudsketch.diagram.v1.diagram_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_BLUEPRINTSTATE']._serialized_start=509
-  _globals['_BLUEPRINTSTATE']._serialized_end=620
+  _globals['_GETACCOUNTBLUEPRINTREQUEST_OPTIONSENTRY']._loaded_options = None
+  _globals['_GETACCOUNTBLUEPRINTREQUEST_OPTIONSENTRY']._serialized_options = b'8\001'
+  _globals['_GETBLUEPRINTREQUEST_OPTIONSENTRY']._loaded_options = None
+  _globals['_GETBLUEPRINTREQUEST_OPTIONSENTRY']._serialized_options = b'8\001'
+  _globals['_BLUEPRINTSTATE']._serialized_start=2790
+  _globals['_BLUEPRINTSTATE']._serialized_end=2901
   _globals['_BLUEPRINT']._serialized_start=128
   _globals['_BLUEPRINT']._serialized_end=300
-  _globals['_GETACCOUNTBLUEPRINTREQUEST']._serialized_start=302
-  _globals['_GETACCOUNTBLUEPRINTREQUEST']._serialized_end=366
-  _globals['_GETACCOUNTBLUEPRINTRESPONSE']._serialized_start=369
-  _globals['_GETACCOUNTBLUEPRINTRESPONSE']._serialized_end=507
-  _globals['_DIAGRAMSERVICE']._serialized_start=623
-  _globals['_DIAGRAMSERVICE']._serialized_end=767
+  _globals['_GETACCOUNTBLUEPRINTREQUEST']._serialized_start=303
+  _globals['_GETACCOUNTBLUEPRINTREQUEST']._serialized_end=513
+  _globals['_GETACCOUNTBLUEPRINTREQUEST_OPTIONSENTRY']._serialized_start=467
+  _globals['_GETACCOUNTBLUEPRINTREQUEST_OPTIONSENTRY']._serialized_end=513
+  _globals['_GETACCOUNTBLUEPRINTRESPONSE']._serialized_start=516
+  _globals['_GETACCOUNTBLUEPRINTRESPONSE']._serialized_end=693
+  _globals['_SAVEDBLUEPRINT']._serialized_start=696
+  _globals['_SAVEDBLUEPRINT']._serialized_end=1009
+  _globals['_LISTBLUEPRINTSREQUEST']._serialized_start=1011
+  _globals['_LISTBLUEPRINTSREQUEST']._serialized_end=1034
+  _globals['_LISTBLUEPRINTSRESPONSE']._serialized_start=1036
+  _globals['_LISTBLUEPRINTSRESPONSE']._serialized_end=1120
+  _globals['_CREATEBLUEPRINTREQUEST']._serialized_start=1123
+  _globals['_CREATEBLUEPRINTREQUEST']._serialized_end=1305
+  _globals['_CREATEBLUEPRINTRESPONSE']._serialized_start=1307
+  _globals['_CREATEBLUEPRINTRESPONSE']._serialized_end=1391
+  _globals['_GETBLUEPRINTREQUEST']._serialized_start=1394
+  _globals['_GETBLUEPRINTREQUEST']._serialized_end=1566
+  _globals['_GETBLUEPRINTREQUEST_OPTIONSENTRY']._serialized_start=467
+  _globals['_GETBLUEPRINTREQUEST_OPTIONSENTRY']._serialized_end=513
+  _globals['_GETBLUEPRINTRESPONSE']._serialized_start=1568
+  _globals['_GETBLUEPRINTRESPONSE']._serialized_end=1688
+  _globals['_UPDATEBLUEPRINTREQUEST']._serialized_start=1691
+  _globals['_UPDATEBLUEPRINTREQUEST']._serialized_end=1906
+  _globals['_UPDATEBLUEPRINTRESPONSE']._serialized_start=1908
+  _globals['_UPDATEBLUEPRINTRESPONSE']._serialized_end=1992
+  _globals['_DELETEBLUEPRINTREQUEST']._serialized_start=1994
+  _globals['_DELETEBLUEPRINTREQUEST']._serialized_end=2030
+  _globals['_DELETEBLUEPRINTRESPONSE']._serialized_start=2032
+  _globals['_DELETEBLUEPRINTRESPONSE']._serialized_end=2057
+  _globals['_BLUEPRINTVERSION']._serialized_start=2060
+  _globals['_BLUEPRINTVERSION']._serialized_end=2190
+  _globals['_LISTBLUEPRINTVERSIONSREQUEST']._serialized_start=2192
+  _globals['_LISTBLUEPRINTVERSIONSREQUEST']._serialized_end=2234
+  _globals['_LISTBLUEPRINTVERSIONSRESPONSE']._serialized_start=2236
+  _globals['_LISTBLUEPRINTVERSIONSRESPONSE']._serialized_end=2327
+  _globals['_DIFFBLUEPRINTVERSIONSREQUEST']._serialized_start=2329
+  _globals['_DIFFBLUEPRINTVERSIONSREQUEST']._serialized_end=2413
+  _globals['_DIFFBLUEPRINTVERSIONSRESPONSE']._serialized_start=2415
+  _globals['_DIFFBLUEPRINTVERSIONSRESPONSE']._serialized_end=2485
+  _globals['_LISTACCOUNTVERSIONSREQUEST']._serialized_start=2487
+  _globals['_LISTACCOUNTVERSIONSREQUEST']._serialized_end=2535
+  _globals['_LISTACCOUNTVERSIONSRESPONSE']._serialized_start=2537
+  _globals['_LISTACCOUNTVERSIONSRESPONSE']._serialized_end=2626
+  _globals['_DIFFACCOUNTVERSIONSREQUEST']._serialized_start=2628
+  _globals['_DIFFACCOUNTVERSIONSREQUEST']._serialized_end=2718
+  _globals['_DIFFACCOUNTVERSIONSRESPONSE']._serialized_start=2720
+  _globals['_DIFFACCOUNTVERSIONSRESPONSE']._serialized_end=2788
+  _globals['_DIAGRAMSERVICE']._serialized_start=2904
+  _globals['_DIAGRAMSERVICE']._serialized_end=4142
 # @@protoc_insertion_point(module_scope)

@@ -40,6 +40,51 @@ class DiagramServiceStub:
                 request_serializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.GetAccountBlueprintRequest.SerializeToString,
                 response_deserializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.GetAccountBlueprintResponse.FromString,
                 _registered_method=True)
+        self.ListBlueprints = channel.unary_unary(
+                '/cloudsketch.diagram.v1.DiagramService/ListBlueprints',
+                request_serializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.ListBlueprintsRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.ListBlueprintsResponse.FromString,
+                _registered_method=True)
+        self.CreateBlueprint = channel.unary_unary(
+                '/cloudsketch.diagram.v1.DiagramService/CreateBlueprint',
+                request_serializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.CreateBlueprintRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.CreateBlueprintResponse.FromString,
+                _registered_method=True)
+        self.GetBlueprint = channel.unary_unary(
+                '/cloudsketch.diagram.v1.DiagramService/GetBlueprint',
+                request_serializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.GetBlueprintRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.GetBlueprintResponse.FromString,
+                _registered_method=True)
+        self.UpdateBlueprint = channel.unary_unary(
+                '/cloudsketch.diagram.v1.DiagramService/UpdateBlueprint',
+                request_serializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.UpdateBlueprintRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.UpdateBlueprintResponse.FromString,
+                _registered_method=True)
+        self.DeleteBlueprint = channel.unary_unary(
+                '/cloudsketch.diagram.v1.DiagramService/DeleteBlueprint',
+                request_serializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DeleteBlueprintRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DeleteBlueprintResponse.FromString,
+                _registered_method=True)
+        self.ListBlueprintVersions = channel.unary_unary(
+                '/cloudsketch.diagram.v1.DiagramService/ListBlueprintVersions',
+                request_serializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.ListBlueprintVersionsRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.ListBlueprintVersionsResponse.FromString,
+                _registered_method=True)
+        self.DiffBlueprintVersions = channel.unary_unary(
+                '/cloudsketch.diagram.v1.DiagramService/DiffBlueprintVersions',
+                request_serializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DiffBlueprintVersionsRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DiffBlueprintVersionsResponse.FromString,
+                _registered_method=True)
+        self.ListAccountVersions = channel.unary_unary(
+                '/cloudsketch.diagram.v1.DiagramService/ListAccountVersions',
+                request_serializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.ListAccountVersionsRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.ListAccountVersionsResponse.FromString,
+                _registered_method=True)
+        self.DiffAccountVersions = channel.unary_unary(
+                '/cloudsketch.diagram.v1.DiagramService/DiffAccountVersions',
+                request_serializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DiffAccountVersionsRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DiffAccountVersionsResponse.FromString,
+                _registered_method=True)
 
 
 class DiagramServiceServicer:
@@ -47,8 +92,66 @@ class DiagramServiceServicer:
     """
 
     def GetAccountBlueprint(self, request, context):
-        """The account's live blueprint for one region (empty region: every region).
+        """The account's live blueprint for one region (empty region: every region), composed and
+        rendered in the format asked for.
         """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListBlueprints(self, request, context):
+        """Saved blueprints: detached snapshots (a document as posted) or linked to live accounts.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateBlueprint(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetBlueprint(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateBlueprint(self, request, context):
+        """FAILED_PRECONDITION is never used for a stale if_match: that is ABORTED (REST: 412).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteBlueprint(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListBlueprintVersions(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DiffBlueprintVersions(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAccountVersions(self, request, context):
+        """An account's live blueprint: a version per sync (or rebuild) that changed its resources.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DiffAccountVersions(self, request, context):
+        """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -60,6 +163,51 @@ def add_DiagramServiceServicer_to_server(servicer, server):
                     servicer.GetAccountBlueprint,
                     request_deserializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.GetAccountBlueprintRequest.FromString,
                     response_serializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.GetAccountBlueprintResponse.SerializeToString,
+            ),
+            'ListBlueprints': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListBlueprints,
+                    request_deserializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.ListBlueprintsRequest.FromString,
+                    response_serializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.ListBlueprintsResponse.SerializeToString,
+            ),
+            'CreateBlueprint': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateBlueprint,
+                    request_deserializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.CreateBlueprintRequest.FromString,
+                    response_serializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.CreateBlueprintResponse.SerializeToString,
+            ),
+            'GetBlueprint': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetBlueprint,
+                    request_deserializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.GetBlueprintRequest.FromString,
+                    response_serializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.GetBlueprintResponse.SerializeToString,
+            ),
+            'UpdateBlueprint': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateBlueprint,
+                    request_deserializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.UpdateBlueprintRequest.FromString,
+                    response_serializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.UpdateBlueprintResponse.SerializeToString,
+            ),
+            'DeleteBlueprint': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteBlueprint,
+                    request_deserializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DeleteBlueprintRequest.FromString,
+                    response_serializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DeleteBlueprintResponse.SerializeToString,
+            ),
+            'ListBlueprintVersions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListBlueprintVersions,
+                    request_deserializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.ListBlueprintVersionsRequest.FromString,
+                    response_serializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.ListBlueprintVersionsResponse.SerializeToString,
+            ),
+            'DiffBlueprintVersions': grpc.unary_unary_rpc_method_handler(
+                    servicer.DiffBlueprintVersions,
+                    request_deserializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DiffBlueprintVersionsRequest.FromString,
+                    response_serializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DiffBlueprintVersionsResponse.SerializeToString,
+            ),
+            'ListAccountVersions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAccountVersions,
+                    request_deserializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.ListAccountVersionsRequest.FromString,
+                    response_serializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.ListAccountVersionsResponse.SerializeToString,
+            ),
+            'DiffAccountVersions': grpc.unary_unary_rpc_method_handler(
+                    servicer.DiffAccountVersions,
+                    request_deserializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DiffAccountVersionsRequest.FromString,
+                    response_serializer=cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DiffAccountVersionsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -90,6 +238,249 @@ class DiagramService:
             '/cloudsketch.diagram.v1.DiagramService/GetAccountBlueprint',
             cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.GetAccountBlueprintRequest.SerializeToString,
             cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.GetAccountBlueprintResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListBlueprints(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.diagram.v1.DiagramService/ListBlueprints',
+            cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.ListBlueprintsRequest.SerializeToString,
+            cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.ListBlueprintsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateBlueprint(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.diagram.v1.DiagramService/CreateBlueprint',
+            cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.CreateBlueprintRequest.SerializeToString,
+            cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.CreateBlueprintResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetBlueprint(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.diagram.v1.DiagramService/GetBlueprint',
+            cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.GetBlueprintRequest.SerializeToString,
+            cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.GetBlueprintResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateBlueprint(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.diagram.v1.DiagramService/UpdateBlueprint',
+            cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.UpdateBlueprintRequest.SerializeToString,
+            cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.UpdateBlueprintResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteBlueprint(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.diagram.v1.DiagramService/DeleteBlueprint',
+            cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DeleteBlueprintRequest.SerializeToString,
+            cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DeleteBlueprintResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListBlueprintVersions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.diagram.v1.DiagramService/ListBlueprintVersions',
+            cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.ListBlueprintVersionsRequest.SerializeToString,
+            cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.ListBlueprintVersionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DiffBlueprintVersions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.diagram.v1.DiagramService/DiffBlueprintVersions',
+            cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DiffBlueprintVersionsRequest.SerializeToString,
+            cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DiffBlueprintVersionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAccountVersions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.diagram.v1.DiagramService/ListAccountVersions',
+            cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.ListAccountVersionsRequest.SerializeToString,
+            cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.ListAccountVersionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DiffAccountVersions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.diagram.v1.DiagramService/DiffAccountVersions',
+            cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DiffAccountVersionsRequest.SerializeToString,
+            cloudsketch_dot_diagram_dot_v1_dot_diagram__pb2.DiffAccountVersionsResponse.FromString,
             options,
             channel_credentials,
             insecure,
