@@ -2,14 +2,16 @@
 checked by parsing the output back, and the SVG in a real headless Chromium."""
 from __future__ import annotations
 
+import io
 import json
 import re
 import struct
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pymupdf
+import pypdf
 import pytest
+from PIL import Image
 
 from services.common.errors import InvalidArgument
 from services.diagram.options import ExportOptions, parse_options
@@ -34,6 +36,52 @@ def svg_of(data, **options) -> ET.Element:
 def png_size(body: bytes) -> tuple[int, int]:
     assert body[:8] == b"\x89PNG\r\n\x1a\n"
     return struct.unpack(">II", body[16:24])
+
+
+def pdf_page(body: bytes) -> pypdf.PageObject:
+    assert body.startswith(b"%PDF")
+    reader = pypdf.PdfReader(io.BytesIO(body))
+    assert len(reader.pages) == 1
+    return reader.pages[0]
+
+
+def page_box(page: pypdf.PageObject) -> tuple[float, float]:
+    return float(page.mediabox.width), float(page.mediabox.height)
+
+
+def drawn_extent(page: pypdf.PageObject, skip_first_fill: bool) -> tuple[float, float, float, float]:
+    """The page-space bounding box (x0, y0, x1, y1) of every path point the content stream draws,
+    following q/Q/cm; with `skip_first_fill`, leaving out the first rectangle (the page's fill)."""
+    ctm = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+    stack, xs, ys = [], [], []
+    skip = skip_first_fill
+
+    def at(x, y):
+        a, b, c, d, e, f = ctm
+        xs.append(a * x + c * y + e)
+        ys.append(b * x + d * y + f)
+
+    for operands, operator in pypdf.generic.ContentStream(page.get_contents(), page.pdf).operations:
+        values = [float(v) for v in operands if isinstance(v, (int, float))]
+        if operator == b"q":
+            stack.append(ctm[:])
+        elif operator == b"Q":
+            ctm = stack.pop()
+        elif operator == b"cm":
+            a, b, c, d, e, f = values
+            A, B, C, D, E, F = ctm
+            ctm = [a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F]
+        elif operator == b"re":
+            if skip:
+                skip = False
+                continue
+            x, y, w, h = values
+            at(x, y)
+            at(x + w, y + h)
+        elif operator in (b"m", b"l", b"c"):
+            for i in range(0, len(values), 2):
+                at(values[i], values[i + 1])
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 def node_titles(root: ET.Element) -> list[str]:
@@ -151,7 +199,7 @@ def test_cloudcraft_export_renders_in_every_format(browser, tmp_path):
         errors, _ = show(browser, render(data, "svg", options)[0], tmp_path, f"cloudcraft-{projection}")
         assert errors == []
         assert png_size(render(data, "png", options)[0])[0] > 100
-        assert pymupdf.open("pdf", render(data, "pdf", options)[0]).page_count == 1
+        assert page_box(pdf_page(render(data, "pdf", options)[0]))[0] > 100
         model = ET.fromstring(render(data, "mxGraph", options)[0])
         assert len([c for c in model.iter("mxCell") if c.get("vertex") == "1"]) == 10
     assert json.loads(render(data, "json", ExportOptions())[0]) == data
@@ -181,36 +229,32 @@ def test_png_size_from_width_scale_and_transparency():
     assert body[25] == 2                     # colour type 2: RGB, opaque
     transparent, _ = render(realistic(), "png", ExportOptions(transparent=True, width=300))
     assert transparent[25] == 6              # colour type 6: RGBA
-    pixmap = pymupdf.Pixmap(transparent)
-    assert pixmap.pixel(0, 0)[3] == 0        # a corner is see-through
+    with Image.open(io.BytesIO(transparent)) as image:
+        assert image.getpixel((0, 0))[3] == 0   # a corner is see-through
 
 
 def test_pdf_page_follows_paper_size_landscape_and_width():
     def page(**options):
         body, content_type = render(realistic(), "pdf", ExportOptions(**options))
-        assert content_type == "application/pdf" and body.startswith(b"%PDF")
-        document = pymupdf.open("pdf", body)
-        assert document.page_count == 1
-        return document[0]
+        assert content_type == "application/pdf"
+        return pdf_page(body)
 
     letter = page()
-    assert (round(letter.rect.width, 1), round(letter.rect.height, 1)) == (612.0, 792.0)
+    assert tuple(round(v, 1) for v in page_box(letter)) == (612.0, 792.0)
     a4 = page(paper_size="A4", landscape=True)
-    assert (round(a4.rect.width), round(a4.rect.height)) == (round(297 * PT_PER_MM), round(210 * PT_PER_MM))
+    assert tuple(round(v) for v in page_box(a4)) == (round(297 * PT_PER_MM), round(210 * PT_PER_MM))
     a3 = page(paper_size="A3")
-    assert (round(a3.rect.width), round(a3.rect.height)) == (round(297 * PT_PER_MM), round(420 * PT_PER_MM))
+    assert tuple(round(v) for v in page_box(a3)) == (round(297 * PT_PER_MM), round(420 * PT_PER_MM))
     sized = page(width=1000, height=500)
-    assert (sized.rect.width, sized.rect.height) == (1000 * PT_PER_PX, 500 * PT_PER_PX)
+    assert page_box(sized) == (1000 * PT_PER_PX, 500 * PT_PER_PX)
     for fitted in (a4, a3):         # the drawing fills the page inside its margin, aspect kept
-        shapes = [d["rect"] for d in fitted.get_drawings() if d["rect"] != fitted.rect]   # not the page's fill
-        drawn = pymupdf.Rect(shapes[0])
-        for shape in shapes:
-            drawn |= shape
-        usable = pymupdf.Rect(PAGE_MARGIN_PT, PAGE_MARGIN_PT, fitted.rect.width - PAGE_MARGIN_PT,
-                              fitted.rect.height - PAGE_MARGIN_PT)
-        assert usable.contains(drawn)
-        assert drawn.width > 0.9 * usable.width or drawn.height > 0.9 * usable.height
-    text = a4.get_text()
+        width, height = page_box(fitted)
+        x0, y0, x1, y1 = drawn_extent(fitted, skip_first_fill=True)     # not the page's fill
+        usable_w, usable_h = width - 2 * PAGE_MARGIN_PT, height - 2 * PAGE_MARGIN_PT
+        assert PAGE_MARGIN_PT - 0.01 <= x0 and x1 <= width - PAGE_MARGIN_PT + 0.01
+        assert PAGE_MARGIN_PT - 0.01 <= y0 and y1 <= height - PAGE_MARGIN_PT + 0.01
+        assert x1 - x0 > 0.9 * usable_w or y1 - y0 > 0.9 * usable_h
+    text = a4.extract_text()
     assert "orders-db-a" in text and "production-vpc" in text     # vector: the text stays text
 
 
@@ -284,7 +328,7 @@ def test_hostile_strings_come_out_escaped_and_intact_in_every_format(browser, tm
     for cell in model.iter("mxCell"):
         assert re.fullmatch(r"[a-z0-9]*", cell.get("parent") or "") and "javascript" not in (cell.get("style") or "")
 
-    text = pymupdf.open("pdf", render(data, "pdf", ExportOptions(projection="2d"))[0])[0].get_text()
+    text = pdf_page(render(data, "pdf", ExportOptions(projection="2d"))[0]).extract_text()
     for name in HOSTILE[:4]:
         assert name in text, name
     assert "x" * 27 + "\u2026" in text
@@ -301,14 +345,15 @@ def test_format_and_options_come_from_the_query_string():
 
 
 def test_png_and_pdf_from_several_threads_at_once():
-    """The diagram api renders on a gRPC thread pool; MuPDF is not thread-safe (raster.MUPDF_LOCK)."""
+    """The diagram api renders on a gRPC thread pool; reportlab's thread safety is undocumented
+    (raster.RENDER_LOCK)."""
     from concurrent.futures import ThreadPoolExecutor
     sizes = [(300 + 10 * i, 200 + 10 * i) for i in range(8)]
 
     def work(size):
         png, _ = render(realistic(), "png", ExportOptions(width=size[0], height=size[1]))
         pdf, _ = render(realistic(), "pdf", ExportOptions(width=size[0], height=size[1]))
-        return png_size(png), tuple(round(v / PT_PER_PX) for v in pymupdf.open("pdf", pdf)[0].rect[2:])
+        return png_size(png), tuple(round(v / PT_PER_PX) for v in page_box(pdf_page(pdf)))
 
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(work, sizes))
