@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from services.diagram.options import ExportOptions
 from services.diagram.render import icons
-from services.diagram.render.document import (colour, depths, group_rect, group_tree, items, number,
-                                              point, text, xml_text)
+from services.diagram.render.document import (border_point, colour, depths, group_rect, group_tree, items,
+                                              number, point, text, xml_text)
 
 UNIT = 40.0
 K = UNIT / math.sqrt(2.0)
@@ -98,17 +98,7 @@ def _shapes(isometric: bool, theme: dict) -> dict[str, str]:
         shapes[f"g-{name}"] = (f'<path d="{path}" fill="none" stroke="#FFFFFF" stroke-width="1.8" '
                                f'stroke-linecap="round" stroke-linejoin="round"/>')
     for category, (fill, _) in icons.CATEGORIES.items():
-        if isometric:
-            top = ((INSET, INSET), (1 - INSET, INSET), (1 - INSET, 1 - INSET), (INSET, 1 - INSET))
-            proj = [((x - y) * K, (x + y) * K / 2) for x, y in top]
-            up = [(a, b - BLOCK) for a, b in proj]
-            left = [up[3], up[2], proj[2], proj[3]]
-            right = [up[1], up[2], proj[2], proj[1]]
-            shapes[f"t-{category}"] = (f'<g><polygon points="{_points(left)}" fill="{_shade(fill, 0.78)}"/>'
-                                       f'<polygon points="{_points(right)}" fill="{_shade(fill, 0.62)}"/>'
-                                       f'<polygon points="{_points(up)}" fill="{fill}"/></g>')
-        else:
-            shapes[f"t-{category}"] = f'<rect x="4" y="4" width="32" height="32" rx="5" fill="{fill}"/>'
+        shapes[f"t-{category}"] = _tile(fill, isometric)
     for state, (fill, _) in icons.DIFF.items():
         if isometric:
             rhombus = _points(((x - y) * K, (x + y) * K / 2)
@@ -123,6 +113,20 @@ def _shapes(isometric: bool, theme: dict) -> dict[str, str]:
         shapes[f"s-{state}"] = (f'<circle cx="{_f(cx)}" cy="{_f(cy)}" r="5" fill="{fill}" '
                                 f'stroke="{theme["halo"]}" stroke-width="1.5"/>')
     return shapes
+
+
+def _tile(fill: str, isometric: bool) -> str:
+    """A node's tile (2D) or block (isometric: the top face in `fill`, two darker sides)."""
+    if isometric:
+        top = ((INSET, INSET), (1 - INSET, INSET), (1 - INSET, 1 - INSET), (INSET, 1 - INSET))
+        proj = [((x - y) * K, (x + y) * K / 2) for x, y in top]
+        up = [(a, b - BLOCK) for a, b in proj]
+        left = [up[3], up[2], proj[2], proj[3]]
+        right = [up[1], up[2], proj[2], proj[1]]
+        return (f'<g><polygon points="{_points(left)}" fill="{_shade(fill, 0.78)}"/>'
+                f'<polygon points="{_points(right)}" fill="{_shade(fill, 0.62)}"/>'
+                f'<polygon points="{_points(up)}" fill="{fill}"/></g>')
+    return f'<rect x="4" y="4" width="32" height="32" rx="5" fill="{fill}"/>'
 
 
 def _with_id(ident: str, markup: str) -> str:
@@ -145,8 +149,8 @@ def _place(shapes: dict[str, str], ident: str, px: str, py: str, inline: bool, e
     return f'<use xlink:href="#{ident}" x="{px}" y="{py}"{extra}/>'
 
 
-def _icon(category: str, glyph: str, isometric: bool, shapes: dict[str, str], inline: bool) -> str:
-    """A node's icon: its category's tile or block with the glyph on it."""
+def _icon(tile: str, glyph: str, isometric: bool, shapes: dict[str, str], inline: bool) -> str:
+    """A node's icon: a tile or block (`tile`, the id of its shape) with the glyph on it."""
     if isometric:
         s = (1 - 2 * INSET) / 32
         transform = (f"matrix({s * K:.5f} {s * K / 2:.5f} {-s * K:.5f} {s * K / 2:.5f} 0 "
@@ -154,8 +158,8 @@ def _icon(category: str, glyph: str, isometric: bool, shapes: dict[str, str], in
     else:
         transform = "translate(4 4)"
     if inline:
-        return f'<g>{shapes[f"t-{category}"]}<g transform="{transform}">{shapes[f"g-{glyph}"]}</g></g>'
-    return (f'<g><use xlink:href="#t-{category}"/>'
+        return f'<g>{shapes[tile]}<g transform="{transform}">{shapes[f"g-{glyph}"]}</g></g>'
+    return (f'<g><use xlink:href="#{tile}"/>'
             f'<use xlink:href="#g-{glyph}" transform="{transform}"/></g>')
 
 
@@ -261,7 +265,12 @@ def render_svg(data: dict, options: ExportOptions, out_size: tuple[int, int] | N
         if isinstance(node_id, str):
             node_index.setdefault(node_id, i)
     out += _groups(groups, rects, nodes, project, options, theme, inline)
-    out += _edges(data, node_index, positions, project, options, theme)
+    group_index = {}
+    for i, group in enumerate(groups):
+        group_id = group.get("id")
+        if isinstance(group_id, str):
+            group_index.setdefault(group_id, i)
+    out += _edges(data, node_index, positions, group_index, rects, project, options, theme)
     out += _nodes(nodes, positions, project, options, theme, shapes, inline)
     out += _texts(read["texts"], project, theme)
     if read["legend"]:
@@ -340,25 +349,45 @@ def _collapsed_badge(collapsed: dict, centre, theme: dict, stroke: str) -> str:
             f'fill="{theme["muted"]}">{breakdown}</text></g>')
 
 
-def _edges(data, node_index, positions, project: Projection, options: ExportOptions, theme: dict) -> list[str]:
+def _edges(data, node_index, positions, group_index, rects, project: Projection, options: ExportOptions,
+           theme: dict) -> list[str]:
+    """Straight lines between node centres; an end that names a group (a VPC peering drawn to each
+    VPC) meets the group's border at the point nearest the other end."""
     edges = items(data, "edges")
     if not edges:
         return []
     lift = BLOCK / 2 if project.isometric else 0.0
     out = [f'<g class="edges" fill="none" stroke="{theme["edge"]}" stroke-width="1.5">']
+
+    def end(ident):
+        """(plane centre, the group's rectangle or None, lift) of a node or group id, or None."""
+        if not isinstance(ident, str):
+            return None
+        i = node_index.get(ident)
+        if i is not None:
+            return (positions[i][0] + 0.5, positions[i][1] + 0.5), None, lift
+        i = group_index.get(ident)
+        if i is not None:
+            x, y, w, h = rects[i]
+            return (x + w / 2, y + h / 2), rects[i], 0.0
+        return None
+
     for edge in edges:
-        a = node_index.get(edge.get("from"))
-        b = node_index.get(edge.get("to"))
+        a, b = end(edge.get("from")), end(edge.get("to"))
         if a is None or b is None:
             continue
-        ax, ay = project(positions[a][0] + 0.5, positions[a][1] + 0.5)
-        bx, by = project(positions[b][0] + 0.5, positions[b][1] + 0.5)
-        dashed = edge.get("dashed") is True
-        extra = ' stroke-dasharray="5 4"' if dashed else ""
+        (a_plane, a_rect, a_lift), (b_plane, b_rect, b_lift) = a, b
+        if a_rect:
+            a_plane = border_point(a_rect, b_plane)
+        if b_rect:
+            b_plane = border_point(b_rect, a_plane)
+        ax, ay = project(*a_plane)
+        bx, by = project(*b_plane)
+        extra = ' stroke-dasharray="5 4"' if edge.get("dashed") is True else ""
         edge_colour = colour(edge.get("color"), options.projection)
         if edge_colour:
             extra += f' stroke="{edge_colour}"'
-        out.append(f'<path d="M{_f(ax)} {_f(ay - lift)}L{_f(bx)} {_f(by - lift)}"{extra}/>')
+        out.append(f'<path d="M{_f(ax)} {_f(ay - a_lift)}L{_f(bx)} {_f(by - b_lift)}"{extra}/>')
     out.append('</g>')
     return out
 
@@ -380,9 +409,18 @@ def _nodes(nodes, positions, project: Projection, options: ExportOptions, theme:
         sx, sy = project(*positions[i])
         px, py = _f(sx), _f(sy)
         category, glyph, _ = icons.kind(node)
-        icon_id = f"n-{category}-{glyph}"
+        tile = f"t-{category}"
+        own = colour(node.get("color"), options.projection)      # a node's own colour replaces its category's
+        if own:
+            own = _shade(own, 1.0)                                # #rgb or #rrggbb as #RRGGBB
+            tile = f"t-{own[1:]}"
+            if tile not in shapes:
+                shapes[tile] = _tile(own, isometric)
+                if not inline:
+                    defs.append(_with_id(tile, shapes[tile]))
+        icon_id = f"n-{tile[2:]}-{glyph}"
         if icon_id not in shapes:
-            shapes[icon_id] = _icon(category, glyph, isometric, shapes, inline)
+            shapes[icon_id] = _icon(tile, glyph, isometric, shapes, inline)
             if not inline:
                 defs.append(_with_id(icon_id, shapes[icon_id]))
         diff = node.get("diff")

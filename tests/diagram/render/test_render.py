@@ -358,3 +358,44 @@ def test_png_and_pdf_from_several_threads_at_once():
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(work, sizes))
     assert results == [(size, size) for size in sizes]
+
+
+@pytest.mark.parametrize("projection", PROJECTIONS)
+def test_an_edge_to_a_group_ends_on_the_groups_border(projection):
+    """docs/blueprint-format.md "Edge": a VPC peering is drawn to its VPC, a group."""
+    from services.diagram.render.svg import Projection
+    data = realistic()
+    edges = svg_of(data, projection=projection).find(f".//{SVG}g[@class='edges']")
+    assert len(edges) == len(data["edges"])
+    index = [e["id"] for e in data["edges"]].index("e-pcx-vpc")
+    end = re.fullmatch(r"M\S+ \S+L(\S+) (\S+)", edges[index].get("d")).groups()
+    # The VPC spans x 2..35, y 2..30; the peering stands at (48, 8), to the right: the line meets the
+    # right side at the peering's height, (35, 8.5) on the plane.
+    expected = Projection(projection == "isometric")(35, 8.5)
+    assert (float(end[0]), float(end[1])) == pytest.approx(expected, abs=0.01)
+    model = ET.fromstring(render(data, "mxGraph", ExportOptions(projection=projection))[0])
+    by_id = {o.get("cloudsketchId"): o for o in model.iter("object")}
+    cell = by_id["e-pcx-vpc"].find("mxCell")
+    assert (cell.get("source"), cell.get("target")) == (by_id["pcx"].get("id"), by_id["vpc"].get("id"))
+
+
+def test_border_point_from_outside_inside_and_on_the_border():
+    from services.diagram.render.document import border_point
+    rect = (2.0, 2.0, 10.0, 4.0)
+    assert border_point(rect, (20.0, 3.0)) == (12.0, 3.0)      # outside, right
+    assert border_point(rect, (0.0, 0.0)) == (2.0, 2.0)        # outside, a corner
+    assert border_point(rect, (5.0, 2.5)) == (5.0, 2.0)        # inside, nearest the top
+    assert border_point(rect, (11.0, 4.0)) == (12.0, 4.0)      # inside, nearest the right
+
+
+def test_a_nodes_own_colour_replaces_its_category_colour():
+    for projection, fill in (("2d", "#AA0033"), ("isometric", "#AA0033")):
+        root = svg_of(realistic(), projection=projection)
+        uses = [u for u in root.iter(f"{SVG}use") if (u.findtext(f"{SVG}title") or "").startswith("cdn (")]
+        icon = root.find(f".//{SVG}g[@id='{uses[0].get(XLINK)[1:]}']")
+        tile = root.find(f".//*[@id='{icon[0].get(XLINK)[1:]}']")
+        fills = [tile.get("fill")] + [p.get("fill") for p in tile]
+        assert fill in fills, fills
+    model = ET.fromstring(render(realistic(), "mxGraph", ExportOptions())[0])
+    cdn = next(o for o in model.iter("object") if o.get("cloudsketchId") == "cdn")
+    assert "fillColor=#A03;" in cdn.find("mxCell").get("style")
