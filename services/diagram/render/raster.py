@@ -1,11 +1,14 @@
 """PNG and PDF from the SVG, with permissively licensed libraries that install from PyPI wheels
 and need no system libraries (docs/diagram-rendering.md has the measurements and the licences):
 
-- PNG: resvg (resvg-py, MPL-2.0), with the Bitstream Vera fonts that reportlab ships, so text
-  renders the same on a machine without any system font.
+- PNG: resvg (resvg-py: MIT; the Rust crates inside it MIT, Apache-2.0, BSD or Zlib), with the
+  Bitstream Vera fonts that reportlab ships, so text renders the same on a machine without any
+  system font.
 - PDF: svglib (LGPL-3.0) reads the SVG into a reportlab (BSD) drawing, written as a vector page.
-  svglib neither registers ids inside nested <defs> nor expands more than 10,000 <use>, so the SVG
-  for it has every repeated shape written out in place (`render_svg(..., inline=True)`).
+  svglib draws a <use> that has children (our <title> tooltip) as its last child instead of the
+  shape it names, which is why it drew no icons, and it expands at most 10,000 <use> (three a node:
+  icon, tile, glyph); so the SVG for it has every repeated shape written out in place and no
+  <title> in text (`render_svg(..., inline=True)`).
 
 PNG: exactly the requested width x height (or the drawing's own size at `scale`), bounded to
 MAX_PIXELS a side and MAX_AREA in all, aspect kept. PDF: a page of `paper_size` (long side

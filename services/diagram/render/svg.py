@@ -322,7 +322,7 @@ def _groups(groups, rects, nodes, project: Projection, options: ExportOptions, t
         if name:
             label += f' {xml_text(_label(name) if len(name) > 60 else name)}'
         transform = f' transform="{plane}"' if plane else ""
-        # The whole name as the label's tooltip (svglib would draw a <title> as more text).
+        # The whole name as the label's tooltip (svglib would draw a <title> in text as more text).
         full = f'<title>{xml_text(name)}</title>' if name and not inline else ""
         out.append(f'<text x="{_f(lx)}" y="{_f(ly)}" font-size="{label_size}" fill="{stroke}"{transform}>'
                    f'{full}{label}</text>')
