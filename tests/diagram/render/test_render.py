@@ -17,13 +17,11 @@ from services.common.errors import InvalidArgument
 from services.diagram.options import ExportOptions, parse_options
 from services.diagram.render import render
 from services.diagram.render.raster import PAGE_MARGIN_PT, PT_PER_MM, PT_PER_PX
+from tests.diagram.render.chromium import show
 from tests.diagram.render.documents import HOSTILE, cloudcraft_export, hostile, realistic
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}href"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-gpu"]
 PROJECTIONS = ("isometric", "2d")
 
 
@@ -86,36 +84,6 @@ def drawn_extent(page: pypdf.PageObject, skip_first_fill: bool) -> tuple[float, 
 
 def node_titles(root: ET.Element) -> list[str]:
     return [use.find(f"{SVG}title").text for use in root.iter(f"{SVG}use") if use.find(f"{SVG}title") is not None]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (README, test prerequisites)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def show(browser, svg: bytes, tmp_path: Path, name: str, size=(1400, 900)) -> tuple[list[str], Path]:
-    """Open the SVG in Chromium; its console errors (and failed requests), and a screenshot."""
-    path = tmp_path / f"{name}.svg"
-    path.write_bytes(svg)
-    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("requestfailed", lambda request: errors.append(f"request {request.url}"))
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
-    page.goto(path.as_uri())
-    screenshot = tmp_path / f"{name}.png"
-    page.screenshot(path=str(screenshot))
-    page.close()
-    errors += [f"external request {url}" for url in requests if url != path.as_uri()]
-    return errors, screenshot
 
 
 @pytest.mark.parametrize("projection", PROJECTIONS)
