@@ -3,8 +3,8 @@
 cloudsketch is Apache-2.0 and platform teams self-host it: a run-time dependency under the GPL or
 AGPL would bind the combination they deploy (the AGPL even when it is only served over a network),
 which is why the diagram renderer does not use MuPDF (docs/diagram-rendering.md). Weak copyleft is
-allowed: LGPL (svglib) and MPL-2.0 cover changes to those libraries themselves, used here
-unmodified as separate packages, not the program that imports them.
+allowed: LGPL and MPL cover changes to those libraries themselves, used unmodified as separate
+packages, not the program that imports them.
 
 The walk starts at the installed "cloudsketch" distribution and follows every requirement that
 applies here, recursively, ignoring extras (the test tools are not shipped). Each distribution's
@@ -67,7 +67,7 @@ def runtime_distributions(root: str = "cloudsketch") -> dict[str, metadata.Distr
 
 def test_the_walk_sees_the_renderers_dependencies():
     names = set(runtime_distributions())
-    assert {"cloudsketch", "flask", "resvg-py", "svglib", "reportlab", "lxml"} <= names
+    assert {"cloudsketch", "flask", "resvg-py", "reportlab", "pillow"} <= names
     assert "pytest" not in names and "playwright" not in names     # extras are not followed
     assert "pymupdf-lite" not in names and "pymupdf" not in names
 

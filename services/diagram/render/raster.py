@@ -4,16 +4,13 @@ and need no system libraries (docs/diagram-rendering.md has the measurements and
 - PNG: resvg (resvg-py: MIT; the Rust crates inside it MIT, Apache-2.0, BSD or Zlib), with the
   Bitstream Vera fonts that reportlab ships, so text renders the same on a machine without any
   system font.
-- PDF: svglib (LGPL-3.0) reads the SVG into a reportlab (BSD) drawing, written as a vector page.
-  svglib draws a <use> that has children (our <title> tooltip) as its last child instead of the
-  shape it names, which is why it drew no icons, and it expands at most 10,000 <use> (three a node:
-  icon, tile, glyph); so the SVG for it has every repeated shape written out in place and no
-  <title> in text (`render_svg(..., inline=True)`).
+- PDF: reportlab (BSD), drawing the same SVG (`pdf.py` reads the part of SVG that svg.py writes):
+  a vector page whose text stays text.
 
 PNG: exactly the requested width x height (or the drawing's own size at `scale`), bounded to
 MAX_PIXELS a side and MAX_AREA in all, aspect kept. PDF: a page of `paper_size` (long side
 across when `landscape`), the drawing fitted inside a margin; with width/height, a page of that
-many CSS pixels (0.75 pt each) instead. Text stays text in the PDF.
+many CSS pixels (0.75 pt each) instead.
 
 reportlab keeps module-level state (fonts, caches) and does not document thread safety, and the
 diagram api serves gRPC from a thread pool: every render here holds RENDER_LOCK, which also
@@ -29,12 +26,11 @@ from pathlib import Path
 import reportlab
 import resvg_py
 from PIL import Image
-from reportlab.graphics import renderPDF
 from reportlab.pdfgen.canvas import Canvas
-from svglib.svglib import svg2rlg
 
 from services.diagram.options import MAX_PIXELS, PAPER_SIZES, ExportOptions
 from services.diagram.render.document import text
+from services.diagram.render.pdf import draw_svg
 from services.diagram.render.svg import THEMES, measure, render_svg
 
 MAX_AREA = 64_000_000        # pixels: 256 MB as RGBA, the raster's memory bound
@@ -93,9 +89,8 @@ def render_pdf(data: dict, options: ExportOptions) -> bytes:
     else:
         page_w, page_h = paper
         margin = PAGE_MARGIN_PT
-    svg = render_svg(data, options, out_size=(size.out_width, size.out_height), inline=True)
+    svg = render_svg(data, options, out_size=(size.out_width, size.out_height))
     with RENDER_LOCK:
-        drawing = svg2rlg(io.BytesIO(svg.encode("utf-8")))
         out = io.BytesIO()
         canvas = Canvas(out, pagesize=(page_w, page_h), pageCompression=1)
         canvas.setTitle(text(data.get("name")) or "Blueprint")
@@ -105,10 +100,10 @@ def render_pdf(data: dict, options: ExportOptions) -> bytes:
             canvas.setFillColor(THEMES.get(options.theme, THEMES["light"])["background"])
             canvas.rect(0, 0, page_w, page_h, stroke=0, fill=1)
         # Fitted inside the margin, aspect kept, centred.
-        scale = min((page_w - 2 * margin) / drawing.width, (page_h - 2 * margin) / drawing.height)
-        canvas.translate((page_w - drawing.width * scale) / 2, (page_h - drawing.height * scale) / 2)
+        scale = min((page_w - 2 * margin) / size.width, (page_h - 2 * margin) / size.height)
+        canvas.translate((page_w - size.width * scale) / 2, (page_h - size.height * scale) / 2)
         canvas.scale(scale, scale)
-        renderPDF.draw(drawing, canvas, 0, 0)
+        draw_svg(canvas, svg)
         canvas.showPage()
         canvas.save()
         return out.getvalue()

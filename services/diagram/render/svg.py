@@ -91,8 +91,7 @@ class Projection:
 
 def _shapes(isometric: bool, theme: dict) -> dict[str, str]:
     """Everything drawn per kind (glyphs, tiles or blocks, diff halos, status dots) by its fixed id,
-    as markup without the id: defined once in <defs> and placed with <use>, or, for readers that do
-    not follow <use> (svglib, the PDF path), written out in place (`_place`)."""
+    as markup without the id: defined once in <defs> and placed with <use>."""
     shapes = {}
     for name, path in icons.GLYPHS.items():
         shapes[f"g-{name}"] = (f'<path d="{path}" fill="none" stroke="#FFFFFF" stroke-width="1.8" '
@@ -139,17 +138,13 @@ def _defs(shapes: dict[str, str]) -> list[str]:
     return ['<defs>'] + [_with_id(ident, markup) for ident, markup in shapes.items()] + ['</defs>']
 
 
-def _place(shapes: dict[str, str], ident: str, px: str, py: str, inline: bool, extra: str = "",
-           inner: str = "") -> str:
-    """A shape at (px, py): a <use>, or with `inline` the shape itself in a translated group."""
-    if inline:
-        return f'<g transform="translate({px} {py})"{extra}>{inner}{shapes[ident]}</g>'
+def _use(ident: str, px: str, py: str, extra: str = "", inner: str = "") -> str:
     if inner:
         return f'<use xlink:href="#{ident}" x="{px}" y="{py}"{extra}>{inner}</use>'
     return f'<use xlink:href="#{ident}" x="{px}" y="{py}"{extra}/>'
 
 
-def _icon(tile: str, glyph: str, isometric: bool, shapes: dict[str, str], inline: bool) -> str:
+def _icon(tile: str, glyph: str, isometric: bool) -> str:
     """A node's icon: a tile or block (`tile`, the id of its shape) with the glyph on it."""
     if isometric:
         s = (1 - 2 * INSET) / 32
@@ -157,8 +152,6 @@ def _icon(tile: str, glyph: str, isometric: bool, shapes: dict[str, str], inline
                      f"{2 * INSET * K / 2 - BLOCK:.3f})")
     else:
         transform = "translate(4 4)"
-    if inline:
-        return f'<g>{shapes[tile]}<g transform="{transform}">{shapes[f"g-{glyph}"]}</g></g>'
     return (f'<g><use xlink:href="#{tile}"/>'
             f'<use xlink:href="#g-{glyph}" transform="{transform}"/></g>')
 
@@ -232,10 +225,8 @@ def output_size(width: float, height: float, options: ExportOptions) -> tuple[in
     return max(1, round(width * options.scale)), max(1, round(height * options.scale))
 
 
-def render_svg(data: dict, options: ExportOptions, out_size: tuple[int, int] | None = None,
-               inline: bool = False) -> str:
-    """The SVG text. `out_size` overrides the output width and height (the rasteriser's bound);
-    `inline` writes every repeated shape out in place instead of a <use> (for svglib, the PDF)."""
+def render_svg(data: dict, options: ExportOptions, out_size: tuple[int, int] | None = None) -> str:
+    """The SVG text. `out_size` overrides the output width and height (the rasteriser's bound)."""
     if not isinstance(data, dict):
         data = {}
     isometric = options.projection == "isometric"
@@ -251,8 +242,7 @@ def render_svg(data: dict, options: ExportOptions, out_size: tuple[int, int] | N
         f'<title>{xml_text(data.get("name") or "Blueprint")}</title>',
     ]
     shapes = _shapes(isometric, theme)
-    if not inline:
-        out += _defs(shapes)
+    out += _defs(shapes)
     out.append(f'<g font-family="{FONT}">')
     if not options.transparent:
         out.append(f'<rect x="{_f(size.x)}" y="{_f(size.y)}" width="{_f(size.width)}" '
@@ -264,14 +254,14 @@ def render_svg(data: dict, options: ExportOptions, out_size: tuple[int, int] | N
         node_id = node.get("id")
         if isinstance(node_id, str):
             node_index.setdefault(node_id, i)
-    out += _groups(groups, rects, nodes, project, options, theme, inline)
+    out += _groups(groups, rects, nodes, project, options, theme)
     group_index = {}
     for i, group in enumerate(groups):
         group_id = group.get("id")
         if isinstance(group_id, str):
             group_index.setdefault(group_id, i)
     out += _edges(data, node_index, positions, group_index, rects, project, options, theme)
-    out += _nodes(nodes, positions, project, options, theme, shapes, inline)
+    out += _nodes(nodes, positions, project, options, theme, shapes)
     out += _texts(read["texts"], project, theme)
     if read["legend"]:
         out += _legend(nodes, size, theme)
@@ -292,8 +282,7 @@ def _grid(plane, project: Projection, theme: dict) -> str:
     return f'<path d="{"".join(parts)}" fill="none" stroke="{theme["grid"]}" stroke-width="1"/>'
 
 
-def _groups(groups, rects, nodes, project: Projection, options: ExportOptions, theme: dict,
-            inline: bool) -> list[str]:
+def _groups(groups, rects, nodes, project: Projection, options: ExportOptions, theme: dict) -> list[str]:
     if not groups:
         return []
     parent, _ = group_tree(groups, nodes)
@@ -322,8 +311,7 @@ def _groups(groups, rects, nodes, project: Projection, options: ExportOptions, t
         if name:
             label += f' {xml_text(_label(name) if len(name) > 60 else name)}'
         transform = f' transform="{plane}"' if plane else ""
-        # The whole name as the label's tooltip (svglib would draw a <title> in text as more text).
-        full = f'<title>{xml_text(name)}</title>' if name and not inline else ""
+        full = f'<title>{xml_text(name)}</title>' if name else ""
         out.append(f'<text x="{_f(lx)}" y="{_f(ly)}" font-size="{label_size}" fill="{stroke}"{transform}>'
                    f'{full}{label}</text>')
         if isinstance(collapsed, dict):
@@ -393,7 +381,7 @@ def _edges(data, node_index, positions, group_index, rects, project: Projection,
 
 
 def _nodes(nodes, positions, project: Projection, options: ExportOptions, theme: dict,
-           shapes: dict[str, str], inline: bool) -> list[str]:
+           shapes: dict[str, str]) -> list[str]:
     if not nodes:
         return []
     isometric = project.isometric
@@ -416,26 +404,24 @@ def _nodes(nodes, positions, project: Projection, options: ExportOptions, theme:
             tile = f"t-{own[1:]}"
             if tile not in shapes:
                 shapes[tile] = _tile(own, isometric)
-                if not inline:
-                    defs.append(_with_id(tile, shapes[tile]))
+                defs.append(_with_id(tile, shapes[tile]))
         icon_id = f"n-{tile[2:]}-{glyph}"
         if icon_id not in shapes:
-            shapes[icon_id] = _icon(tile, glyph, isometric, shapes, inline)
-            if not inline:
-                defs.append(_with_id(icon_id, shapes[icon_id]))
+            shapes[icon_id] = _icon(tile, glyph, isometric)
+            defs.append(_with_id(icon_id, shapes[icon_id]))
         diff = node.get("diff")
         if diff in icons.DIFF:
-            out.append(_place(shapes, f"d-{diff}", px, py, inline))
+            out.append(_use(f"d-{diff}", px, py))
         name = node.get("name")
         if name is None or name == "":
             name = node.get("id")
         title = xml_text(name)
         kind = xml_text(node.get("type") or node.get("awsType") or "")
         opacity = ' opacity="0.45"' if diff == "removed" else ""
-        out.append(_place(shapes, icon_id, px, py, inline, opacity, f'<title>{title} ({kind})</title>'))
+        out.append(_use(icon_id, px, py, opacity, f'<title>{title} ({kind})</title>'))
         status = node.get("status")
         if status in icons.STATUS:
-            out.append(_place(shapes, f"s-{status}", px, py, inline))
+            out.append(_use(f"s-{status}", px, py))
         if options.label and name:
             labels.append(f'<text x="{_f(sx + label_dx)}" y="{_f(sy + label_dy)}">{xml_text(_label(name))}</text>')
     out.append('</g>')
