@@ -25,7 +25,6 @@ from pathlib import Path
 
 import reportlab
 import resvg_py
-from PIL import Image
 from reportlab.pdfgen.canvas import Canvas
 
 from services.diagram.options import MAX_PIXELS, PAPER_SIZES, ExportOptions
@@ -57,15 +56,9 @@ def render_png(data: dict, options: ExportOptions) -> bytes:
     svg = render_svg(data, options, out_size=(width, height))
     with RENDER_LOCK:
         # The SVG's own width and height are the output's: resvg renders it at exactly that size.
-        png = bytes(resvg_py.svg_to_bytes(svg_string=svg, skip_system_fonts=True, font_files=FONT_FILES,
-                                          font_family=FONT_FAMILY, sans_serif_family=FONT_FAMILY))
-        if options.transparent:
-            return png
-        # resvg always writes RGBA; an opaque drawing is written as RGB (a quarter smaller).
-        with Image.open(io.BytesIO(png)) as image:
-            out = io.BytesIO()
-            image.convert("RGB").save(out, "PNG", compress_level=6)
-            return out.getvalue()
+        # Always RGBA (resvg's only output); opaque unless `transparent` leaves out the background.
+        return bytes(resvg_py.svg_to_bytes(svg_string=svg, skip_system_fonts=True, font_files=FONT_FILES,
+                                           font_family=FONT_FAMILY, sans_serif_family=FONT_FAMILY))
 
 
 def page_size(options: ExportOptions) -> tuple[float, float] | None:

@@ -194,7 +194,8 @@ def test_png_size_from_width_scale_and_transparency():
     assert png_size(body) == (900, round(900 * aspect))
     body, _ = render(realistic(), "png", ExportOptions(projection="2d", scale=0.5))
     assert png_size(body) == (round(int(svg.get("width")) * 0.5), round(int(svg.get("height")) * 0.5))
-    assert body[25] == 2                     # colour type 2: RGB, opaque
+    with Image.open(io.BytesIO(body)) as image:
+        assert image.getpixel((0, 0)) == (255, 255, 255, 255)   # the light theme's background, opaque
     transparent, _ = render(realistic(), "png", ExportOptions(transparent=True, width=300))
     assert transparent[25] == 6              # colour type 6: RGBA
     with Image.open(io.BytesIO(transparent)) as image:
