@@ -7,7 +7,6 @@ import json
 import re
 import struct
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pypdf
 import pytest
