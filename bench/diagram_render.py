@@ -41,7 +41,8 @@ def one(nodes: int, name: str, projection: str) -> dict:
     fmt, extra = FORMATS[name]
     options = ExportOptions(projection=projection, **extra)
     if fmt in ("png", "pdf"):
-        import pymupdf  # noqa: F401  (imported before the baseline: its size is not the render's)
+        # Imported before the baseline: the libraries' own size is not the render's.
+        import services.diagram.render.raster  # noqa: F401
     base = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     body, _ = render(data, fmt, options)

@@ -72,6 +72,17 @@ def group_rect(group: dict) -> tuple[float, float, float, float]:
     return x, y, max(w, 0.0), max(h, 0.0)
 
 
+def border_point(rect: tuple[float, float, float, float], towards: tuple[float, float]) -> tuple[float, float]:
+    """The point of the rectangle's border nearest `towards` (an edge drawn to a group ends there)."""
+    x, y, w, h = rect
+    px, py = min(max(towards[0], x), x + w), min(max(towards[1], y), y + h)
+    if px in (x, x + w) or py in (y, y + h):
+        return px, py           # outside, or on the border: the clamped point is on the border
+    # Inside: out to the nearest side.
+    side = min((px - x, "left"), (x + w - px, "right"), (py - y, "top"), (y + h - py, "bottom"))[1]
+    return {"left": (x, py), "right": (x + w, py), "top": (px, y), "bottom": (px, y + h)}[side]
+
+
 def group_tree(groups: list[dict], nodes: list[dict]) -> tuple[list[int | None], dict[str, int]]:
     """Each group's parent group index (None at the top), and each node id's group index.
 

@@ -4,7 +4,7 @@ Cells 0 and 1 are the root and the default layer. Every group is a container ver
 to the group that holds it (docs/blueprint-format.md's `groups` lists, or geometry for
 Cloudcraft's exports), with coordinates relative to that parent; every node a vertex with draw.io's
 AWS 4 shape style for its type, parented to its group; every edge an edge cell between the two
-vertices. Cell ids are the renderer's own (n0, g0, e0); the document's id, type and ARN travel as
+vertices (a group's container when an end names a group). Cell ids are the renderer's own (n0, g0, e0); the document's id, type and ARN travel as
 attributes of an <object> wrapper. Styles never carry `html=1`, so draw.io shows labels as plain
 text, never as markup.
 """
@@ -50,6 +50,7 @@ def render_mxgraph(data: dict, options: ExportOptions) -> str:
 
     # Parents before children: draw.io needs a container to exist before the cells inside it.
     depth_order = sorted(range(len(groups)), key=lambda i: _depth(parent, i))
+    group_cell = {}
     for i in depth_order:
         group = groups[i]
         x, y, w, h = rects[i]
@@ -70,6 +71,8 @@ def render_mxgraph(data: dict, options: ExportOptions) -> str:
         parent_id = f"g{parent[i]}" if parent[i] is not None else "1"
         geometry = (f'<mxGeometry x="{_f((x - px) * UNIT)}" y="{_f((y - py) * UNIT)}" '
                     f'width="{_f(w * UNIT)}" height="{_f(h * UNIT)}" as="geometry"/>')
+        if isinstance(group.get("id"), str):
+            group_cell.setdefault(group["id"], f"g{i}")
         out.append(_cell(f"g{i}", label, {"cloudsketchId": group.get("id"), "groupType": group.get("type"),
                                           "arn": group.get("arn")},
                          f'<mxCell style="{style}" vertex="1" parent="{parent_id}">{geometry}</mxCell>'))
@@ -82,7 +85,7 @@ def render_mxgraph(data: dict, options: ExportOptions) -> str:
         x, y = point(node.get("mapPos"))
         px, py = origin(group_index)
         category, _, shape = icons.kind(node)
-        fill = icons.CATEGORIES[category][0]
+        fill = colour(node.get("color"), "2d") or icons.CATEGORIES[category][0]
         style = f"{_VERTEX}{shape};fillColor={fill};gradientColor=none;fontColor=#232F3E;"
         diff = node.get("diff")
         if diff in icons.DIFF:
@@ -102,8 +105,8 @@ def render_mxgraph(data: dict, options: ExportOptions) -> str:
                                           "status": status if status in icons.STATUS else None},
                          f'<mxCell style="{style}" vertex="1" parent="{parent_id}">{geometry}</mxCell>'))
     for i, edge in enumerate(items(data, "edges")):
-        source = node_cell.get(edge.get("from"))
-        target = node_cell.get(edge.get("to"))
+        # An end may name a group (a VPC peering drawn to each VPC): draw.io meets its container's border.
+        source, target = (_end(edge.get(key), node_cell, group_cell) for key in ("from", "to"))
         if source is None or target is None:
             continue
         style = "endArrow=none;html=0;rounded=0;strokeWidth=1.5;"
@@ -125,6 +128,12 @@ def render_mxgraph(data: dict, options: ExportOptions) -> str:
                          f'as="geometry"/></mxCell>'))
     out.append('</root></mxGraphModel></diagram></mxfile>')
     return "".join(out)
+
+
+def _end(ident, node_cell: dict[str, str], group_cell: dict[str, str]) -> str | None:
+    if not isinstance(ident, str):
+        return None
+    return node_cell.get(ident) or group_cell.get(ident)
 
 
 def _depth(parent: list[int | None], index: int) -> int:

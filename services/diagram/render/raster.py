@@ -1,31 +1,45 @@
-"""PNG and PDF from the SVG, with MuPDF (PyMuPDF): a wheel with no system libraries and its own
-fonts, the fastest of the candidates measured (docs/diagram-rendering.md), and the only one that
-writes a vector PDF of the whole drawing.
+"""PNG and PDF from the SVG, with permissively licensed libraries that install from PyPI wheels
+and need no system libraries (docs/diagram-rendering.md has the measurements and the licences):
+
+- PNG: resvg (resvg-py: MIT; the Rust crates inside it MIT, Apache-2.0, BSD or Zlib), with the
+  Bitstream Vera fonts that reportlab ships, so text renders the same on a machine without any
+  system font.
+- PDF: reportlab (BSD), drawing the same SVG (`pdf.py` reads the part of SVG that svg.py writes):
+  a vector page whose text stays text.
 
 PNG: exactly the requested width x height (or the drawing's own size at `scale`), bounded to
 MAX_PIXELS a side and MAX_AREA in all, aspect kept. PDF: a page of `paper_size` (long side
 across when `landscape`), the drawing fitted inside a margin; with width/height, a page of that
-many CSS pixels (0.75 pt each) instead. Text stays text in the PDF.
+many CSS pixels (0.75 pt each) instead.
 
-PyMuPDF does not support being called from several threads at once, and the diagram api serves
-gRPC from a thread pool: every MuPDF call here holds MUPDF_LOCK (one raster at a time per process).
+reportlab keeps module-level state (fonts, caches) and does not document thread safety, and the
+diagram api serves gRPC from a thread pool: every render here holds RENDER_LOCK, which also
+bounds memory to one raster at a time per process.
 """
 from __future__ import annotations
 
+import io
 import math
 import threading
+from pathlib import Path
 
-import pymupdf
+import reportlab
+import resvg_py
+from reportlab.pdfgen.canvas import Canvas
 
 from services.diagram.options import MAX_PIXELS, PAPER_SIZES, ExportOptions
 from services.diagram.render.document import text
+from services.diagram.render.pdf import draw_svg
 from services.diagram.render.svg import THEMES, measure, render_svg
 
 MAX_AREA = 64_000_000        # pixels: 256 MB as RGBA, the raster's memory bound
 PT_PER_PX = 0.75             # CSS: 96 px to the inch, 72 pt to the inch
 PT_PER_MM = 72 / 25.4
 PAGE_MARGIN_PT = 24.0
-MUPDF_LOCK = threading.Lock()
+RENDER_LOCK = threading.Lock()
+FONTS = Path(reportlab.__file__).parent / "fonts"
+FONT_FILES = [str(FONTS / name) for name in ("Vera.ttf", "VeraBd.ttf")]
+FONT_FAMILY = "Bitstream Vera Sans"
 
 
 def raster_size(width: int, height: int) -> tuple[int, int]:
@@ -39,20 +53,12 @@ def raster_size(width: int, height: int) -> tuple[int, int]:
 def render_png(data: dict, options: ExportOptions) -> bytes:
     size, _ = measure(data if isinstance(data, dict) else {}, options)
     width, height = raster_size(size.out_width, size.out_height)
-    svg = render_svg(data, options, out_size=(width, height), explicit_dashes=True)
-    with MUPDF_LOCK, pymupdf.open(stream=svg.encode("utf-8"), filetype="svg") as document:
-        page = document[0]
-        matrix = pymupdf.Matrix(width / page.rect.width, height / page.rect.height)
-        pixmap = page.get_pixmap(matrix=matrix, alpha=options.transparent,
-                                 clip=pymupdf.Rect(0, 0, page.rect.width, page.rect.height))
-        if (pixmap.width, pixmap.height) != (width, height):   # rounding at the edge: one pixel at most
-            pixmap = _exact(page, width, height, options.transparent)
-        return pixmap.tobytes("png")
-
-
-def _exact(page, width: int, height: int, alpha: bool):
-    matrix = pymupdf.Matrix((width - 0.01) / page.rect.width, (height - 0.01) / page.rect.height)
-    return page.get_pixmap(matrix=matrix, alpha=alpha)
+    svg = render_svg(data, options, out_size=(width, height))
+    with RENDER_LOCK:
+        # The SVG's own width and height are the output's: resvg renders it at exactly that size.
+        # Always RGBA (resvg's only output); opaque unless `transparent` leaves out the background.
+        return bytes(resvg_py.svg_to_bytes(svg_string=svg, skip_system_fonts=True, font_files=FONT_FILES,
+                                           font_family=FONT_FAMILY, sans_serif_family=FONT_FAMILY))
 
 
 def page_size(options: ExportOptions) -> tuple[float, float] | None:
@@ -76,15 +82,21 @@ def render_pdf(data: dict, options: ExportOptions) -> bytes:
     else:
         page_w, page_h = paper
         margin = PAGE_MARGIN_PT
-    svg = render_svg(data, options, out_size=(size.out_width, size.out_height), explicit_dashes=True)
-    with MUPDF_LOCK, pymupdf.open(stream=svg.encode("utf-8"), filetype="svg") as drawing, \
-            pymupdf.open("pdf", drawing.convert_to_pdf()) as vector, pymupdf.open() as out:
-        page = out.new_page(width=page_w, height=page_h)
+    svg = render_svg(data, options, out_size=(size.out_width, size.out_height))
+    with RENDER_LOCK:
+        out = io.BytesIO()
+        canvas = Canvas(out, pagesize=(page_w, page_h), pageCompression=1)
+        canvas.setTitle(text(data.get("name")) or "Blueprint")
+        canvas.setCreator("cloudsketch")
+        canvas.setAuthor("cloudsketch")
         if not options.transparent:
-            background = THEMES.get(options.theme, THEMES["light"])["background"].lstrip("#")
-            rgb = tuple(int(background[i:i + 2], 16) / 255 for i in (0, 2, 4))
-            page.draw_rect(page.rect, color=None, fill=rgb, overlay=False)
-        target = pymupdf.Rect(margin, margin, page_w - margin, page_h - margin)
-        page.show_pdf_page(target, vector, 0, keep_proportion=True)
-        out.set_metadata({"title": text(data.get("name")) or "Blueprint", "creator": "cloudsketch"})
-        return out.tobytes(garbage=3, deflate=True)
+            canvas.setFillColor(THEMES.get(options.theme, THEMES["light"])["background"])
+            canvas.rect(0, 0, page_w, page_h, stroke=0, fill=1)
+        # Fitted inside the margin, aspect kept, centred.
+        scale = min((page_w - 2 * margin) / size.width, (page_h - 2 * margin) / size.height)
+        canvas.translate((page_w - size.width * scale) / 2, (page_h - size.height * scale) / 2)
+        canvas.scale(scale, scale)
+        draw_svg(canvas, svg)
+        canvas.showPage()
+        canvas.save()
+        return out.getvalue()

@@ -12,12 +12,13 @@ projection (the plane turned 45 degrees and flattened to half height; K = UNIT/s
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from services.diagram.options import ExportOptions
 from services.diagram.render import icons
-from services.diagram.render.document import (colour, depths, group_rect, group_tree, items, number,
-                                              point, text, xml_text)
+from services.diagram.render.document import (border_point, colour, depths, group_rect, group_tree, items,
+                                              number, point, text, xml_text)
 
 UNIT = 40.0
 K = UNIT / math.sqrt(2.0)
@@ -88,48 +89,70 @@ class Projection:
         return _points((self(x, y), self(x + w, y), self(x + w, y + h), self(x, y + h)))
 
 
-def _defs(isometric: bool, theme: dict) -> list[str]:
-    out = ['<defs>']
+def _shapes(isometric: bool, theme: dict) -> dict[str, str]:
+    """Everything drawn per kind (glyphs, tiles or blocks, diff halos, status dots) by its fixed id,
+    as markup without the id: defined once in <defs> and placed with <use>."""
+    shapes = {}
     for name, path in icons.GLYPHS.items():
-        out.append(f'<path id="g-{name}" d="{path}" fill="none" stroke="#FFFFFF" stroke-width="1.8" '
-                   f'stroke-linecap="round" stroke-linejoin="round"/>')
+        shapes[f"g-{name}"] = (f'<path d="{path}" fill="none" stroke="#FFFFFF" stroke-width="1.8" '
+                               f'stroke-linecap="round" stroke-linejoin="round"/>')
     for category, (fill, _) in icons.CATEGORIES.items():
-        if isometric:
-            top = ((INSET, INSET), (1 - INSET, INSET), (1 - INSET, 1 - INSET), (INSET, 1 - INSET))
-            proj = [((x - y) * K, (x + y) * K / 2) for x, y in top]
-            up = [(a, b - BLOCK) for a, b in proj]
-            left = [up[3], up[2], proj[2], proj[3]]
-            right = [up[1], up[2], proj[2], proj[1]]
-            out.append(f'<g id="t-{category}"><polygon points="{_points(left)}" fill="{_shade(fill, 0.78)}"/>'
-                       f'<polygon points="{_points(right)}" fill="{_shade(fill, 0.62)}"/>'
-                       f'<polygon points="{_points(up)}" fill="{fill}"/></g>')
-        else:
-            out.append(f'<rect id="t-{category}" x="4" y="4" width="32" height="32" rx="5" fill="{fill}"/>')
+        shapes[f"t-{category}"] = _tile(fill, isometric)
     for state, (fill, _) in icons.DIFF.items():
         if isometric:
             rhombus = _points(((x - y) * K, (x + y) * K / 2)
                               for x, y in ((0.02, 0.02), (0.98, 0.02), (0.98, 0.98), (0.02, 0.98)))
-            out.append(f'<polygon id="d-{state}" points="{rhombus}" fill="{fill}" fill-opacity="0.3" '
-                       f'stroke="{fill}" stroke-width="2"/>')
+            shapes[f"d-{state}"] = (f'<polygon points="{rhombus}" fill="{fill}" fill-opacity="0.3" '
+                                    f'stroke="{fill}" stroke-width="2"/>')
         else:
-            out.append(f'<rect id="d-{state}" x="1" y="1" width="38" height="38" rx="7" fill="{fill}" '
-                       f'fill-opacity="0.18" stroke="{fill}" stroke-width="2.5"/>')
+            shapes[f"d-{state}"] = (f'<rect x="1" y="1" width="38" height="38" rx="7" fill="{fill}" '
+                                    f'fill-opacity="0.18" stroke="{fill}" stroke-width="2.5"/>')
     cx, cy = (K * (1 - 2 * INSET) / 2 + 2, -BLOCK - 2) if isometric else (35, 5)
     for state, fill in icons.STATUS.items():
-        out.append(f'<circle id="s-{state}" cx="{_f(cx)}" cy="{_f(cy)}" r="5" fill="{fill}" '
-                   f'stroke="{theme["halo"]}" stroke-width="1.5"/>')
-    out.append('</defs>')
-    return out
+        shapes[f"s-{state}"] = (f'<circle cx="{_f(cx)}" cy="{_f(cy)}" r="5" fill="{fill}" '
+                                f'stroke="{theme["halo"]}" stroke-width="1.5"/>')
+    return shapes
 
 
-def _icon_def(category: str, glyph: str, isometric: bool) -> str:
+def _tile(fill: str, isometric: bool) -> str:
+    """A node's tile (2D) or block (isometric: the top face in `fill`, two darker sides)."""
+    if isometric:
+        top = ((INSET, INSET), (1 - INSET, INSET), (1 - INSET, 1 - INSET), (INSET, 1 - INSET))
+        proj = [((x - y) * K, (x + y) * K / 2) for x, y in top]
+        up = [(a, b - BLOCK) for a, b in proj]
+        left = [up[3], up[2], proj[2], proj[3]]
+        right = [up[1], up[2], proj[2], proj[1]]
+        return (f'<g><polygon points="{_points(left)}" fill="{_shade(fill, 0.78)}"/>'
+                f'<polygon points="{_points(right)}" fill="{_shade(fill, 0.62)}"/>'
+                f'<polygon points="{_points(up)}" fill="{fill}"/></g>')
+    return f'<rect x="4" y="4" width="32" height="32" rx="5" fill="{fill}"/>'
+
+
+def _with_id(ident: str, markup: str) -> str:
+    """The shape's markup with its id on the outer element."""
+    tag_end = re.match(r"<\w+", markup).end()
+    return f'{markup[:tag_end]} id="{ident}"{markup[tag_end:]}'
+
+
+def _defs(shapes: dict[str, str]) -> list[str]:
+    return ['<defs>'] + [_with_id(ident, markup) for ident, markup in shapes.items()] + ['</defs>']
+
+
+def _use(ident: str, px: str, py: str, extra: str = "", inner: str = "") -> str:
+    if inner:
+        return f'<use xlink:href="#{ident}" x="{px}" y="{py}"{extra}>{inner}</use>'
+    return f'<use xlink:href="#{ident}" x="{px}" y="{py}"{extra}/>'
+
+
+def _icon(tile: str, glyph: str, isometric: bool) -> str:
+    """A node's icon: a tile or block (`tile`, the id of its shape) with the glyph on it."""
     if isometric:
         s = (1 - 2 * INSET) / 32
         transform = (f"matrix({s * K:.5f} {s * K / 2:.5f} {-s * K:.5f} {s * K / 2:.5f} 0 "
                      f"{2 * INSET * K / 2 - BLOCK:.3f})")
     else:
         transform = "translate(4 4)"
-    return (f'<g id="n-{category}-{glyph}"><use xlink:href="#t-{category}"/>'
+    return (f'<g><use xlink:href="#{tile}"/>'
             f'<use xlink:href="#g-{glyph}" transform="{transform}"/></g>')
 
 
@@ -202,10 +225,8 @@ def output_size(width: float, height: float, options: ExportOptions) -> tuple[in
     return max(1, round(width * options.scale)), max(1, round(height * options.scale))
 
 
-def render_svg(data: dict, options: ExportOptions, out_size: tuple[int, int] | None = None,
-               explicit_dashes: bool = False) -> str:
-    """The SVG text. `out_size` overrides the output width and height (the rasterisers' bound);
-    `explicit_dashes` draws dashed lines as dash segments (MuPDF ignores stroke-dasharray)."""
+def render_svg(data: dict, options: ExportOptions, out_size: tuple[int, int] | None = None) -> str:
+    """The SVG text. `out_size` overrides the output width and height (the rasteriser's bound)."""
     if not isinstance(data, dict):
         data = {}
     isometric = options.projection == "isometric"
@@ -220,7 +241,8 @@ def render_svg(data: dict, options: ExportOptions, out_size: tuple[int, int] | N
         f'viewBox="{_f(size.x)} {_f(size.y)} {_f(size.width)} {_f(size.height)}">',
         f'<title>{xml_text(data.get("name") or "Blueprint")}</title>',
     ]
-    out += _defs(isometric, theme)
+    shapes = _shapes(isometric, theme)
+    out += _defs(shapes)
     out.append(f'<g font-family="{FONT}">')
     if not options.transparent:
         out.append(f'<rect x="{_f(size.x)}" y="{_f(size.y)}" width="{_f(size.width)}" '
@@ -232,34 +254,19 @@ def render_svg(data: dict, options: ExportOptions, out_size: tuple[int, int] | N
         node_id = node.get("id")
         if isinstance(node_id, str):
             node_index.setdefault(node_id, i)
-    out += _groups(groups, rects, nodes, project, options, theme, explicit_dashes)
-    out += _edges(data, node_index, positions, project, options, theme, explicit_dashes)
-    out += _nodes(nodes, positions, project, options, theme)
+    out += _groups(groups, rects, nodes, project, options, theme)
+    group_index = {}
+    for i, group in enumerate(groups):
+        group_id = group.get("id")
+        if isinstance(group_id, str):
+            group_index.setdefault(group_id, i)
+    out += _edges(data, node_index, positions, group_index, rects, project, options, theme)
+    out += _nodes(nodes, positions, project, options, theme, shapes)
     out += _texts(read["texts"], project, theme)
     if read["legend"]:
         out += _legend(nodes, size, theme)
     out.append('</g></svg>')
     return "".join(out)
-
-
-def dash_path(points, dash: float, gap: float) -> str:
-    """Path data drawing the polyline through `points` as dashes."""
-    parts = []
-    period = dash + gap
-    phase = 0.0
-    for (ax, ay), (bx, by) in zip(points, points[1:]):
-        length = math.hypot(bx - ax, by - ay)
-        if length == 0:
-            continue
-        ux, uy = (bx - ax) / length, (by - ay) / length
-        t = -phase
-        while t < length:
-            start, end = max(t, 0.0), min(t + dash, length)
-            if end > start:
-                parts.append(f"M{_f(ax + ux * start)} {_f(ay + uy * start)}L{_f(ax + ux * end)} {_f(ay + uy * end)}")
-            t += period
-        phase = (phase + length) % period
-    return "".join(parts)
 
 
 def _grid(plane, project: Projection, theme: dict) -> str:
@@ -275,8 +282,7 @@ def _grid(plane, project: Projection, theme: dict) -> str:
     return f'<path d="{"".join(parts)}" fill="none" stroke="{theme["grid"]}" stroke-width="1"/>'
 
 
-def _groups(groups, rects, nodes, project: Projection, options: ExportOptions, theme: dict,
-            explicit_dashes: bool) -> list[str]:
+def _groups(groups, rects, nodes, project: Projection, options: ExportOptions, theme: dict) -> list[str]:
     if not groups:
         return []
     parent, _ = group_tree(groups, nodes)
@@ -294,14 +300,9 @@ def _groups(groups, rects, nodes, project: Projection, options: ExportOptions, t
         if group_type == "account":
             stroke = theme["account"]
         stroke = colour(group.get("color"), options.projection) or stroke
-        if dashed and explicit_dashes:
-            corners = (project(x, y), project(x + w, y), project(x + w, y + h), project(x, y + h), project(x, y))
-            out.append(f'<polygon points="{project.polygon(x, y, w, h)}" fill="{stroke}" fill-opacity="0.04"/>'
-                       f'<path d="{dash_path(corners, 6, 4)}" fill="none" stroke="{stroke}" stroke-width="1.6"/>')
-        else:
-            dash = ' stroke-dasharray="6 4"' if dashed else ""
-            out.append(f'<polygon points="{project.polygon(x, y, w, h)}" fill="{stroke}" fill-opacity="0.04" '
-                       f'stroke="{stroke}" stroke-width="1.6"{dash}/>')
+        dash = ' stroke-dasharray="6 4"' if dashed else ""
+        out.append(f'<polygon points="{project.polygon(x, y, w, h)}" fill="{stroke}" fill-opacity="0.04" '
+                   f'stroke="{stroke}" stroke-width="1.6"{dash}/>')
         name = text(group.get("name"))
         collapsed = group.get("collapsed")
         # The label lies on the plane along the group's top edge.
@@ -336,42 +337,57 @@ def _collapsed_badge(collapsed: dict, centre, theme: dict, stroke: str) -> str:
             f'fill="{theme["muted"]}">{breakdown}</text></g>')
 
 
-def _edges(data, node_index, positions, project: Projection, options: ExportOptions, theme: dict,
-           explicit_dashes: bool) -> list[str]:
+def _edges(data, node_index, positions, group_index, rects, project: Projection, options: ExportOptions,
+           theme: dict) -> list[str]:
+    """Straight lines between node centres; an end that names a group (a VPC peering drawn to each
+    VPC) meets the group's border at the point nearest the other end."""
     edges = items(data, "edges")
     if not edges:
         return []
     lift = BLOCK / 2 if project.isometric else 0.0
     out = [f'<g class="edges" fill="none" stroke="{theme["edge"]}" stroke-width="1.5">']
+
+    def end(ident):
+        """(plane centre, the group's rectangle or None, lift) of a node or group id, or None."""
+        if not isinstance(ident, str):
+            return None
+        i = node_index.get(ident)
+        if i is not None:
+            return (positions[i][0] + 0.5, positions[i][1] + 0.5), None, lift
+        i = group_index.get(ident)
+        if i is not None:
+            x, y, w, h = rects[i]
+            return (x + w / 2, y + h / 2), rects[i], 0.0
+        return None
+
     for edge in edges:
-        a = node_index.get(edge.get("from"))
-        b = node_index.get(edge.get("to"))
+        a, b = end(edge.get("from")), end(edge.get("to"))
         if a is None or b is None:
             continue
-        ax, ay = project(positions[a][0] + 0.5, positions[a][1] + 0.5)
-        bx, by = project(positions[b][0] + 0.5, positions[b][1] + 0.5)
-        dashed = edge.get("dashed") is True
-        extra = ' stroke-dasharray="5 4"' if dashed and not explicit_dashes else ""
+        (a_plane, a_rect, a_lift), (b_plane, b_rect, b_lift) = a, b
+        if a_rect:
+            a_plane = border_point(a_rect, b_plane)
+        if b_rect:
+            b_plane = border_point(b_rect, a_plane)
+        ax, ay = project(*a_plane)
+        bx, by = project(*b_plane)
+        extra = ' stroke-dasharray="5 4"' if edge.get("dashed") is True else ""
         edge_colour = colour(edge.get("color"), options.projection)
         if edge_colour:
             extra += f' stroke="{edge_colour}"'
-        if dashed and explicit_dashes:
-            path = dash_path(((ax, ay - lift), (bx, by - lift)), 5, 4)
-        else:
-            path = f"M{_f(ax)} {_f(ay - lift)}L{_f(bx)} {_f(by - lift)}"
-        out.append(f'<path d="{path}"{extra}/>')
+        out.append(f'<path d="M{_f(ax)} {_f(ay - a_lift)}L{_f(bx)} {_f(by - b_lift)}"{extra}/>')
     out.append('</g>')
     return out
 
 
-def _nodes(nodes, positions, project: Projection, options: ExportOptions, theme: dict) -> list[str]:
+def _nodes(nodes, positions, project: Projection, options: ExportOptions, theme: dict,
+           shapes: dict[str, str]) -> list[str]:
     if not nodes:
         return []
     isometric = project.isometric
     order = range(len(nodes))
     if isometric:  # back to front
         order = sorted(order, key=lambda i: (positions[i][0] + positions[i][1], positions[i][0]))
-    defined: set[str] = set()
     defs: list[str] = []
     out = ['<g class="nodes">']
     labels = [f'<g class="labels" font-size="11" text-anchor="middle" fill="{theme["text"]}">']
@@ -381,28 +397,36 @@ def _nodes(nodes, positions, project: Projection, options: ExportOptions, theme:
         sx, sy = project(*positions[i])
         px, py = _f(sx), _f(sy)
         category, glyph, _ = icons.kind(node)
-        icon_id = f"n-{category}-{glyph}"
-        if icon_id not in defined:
-            defined.add(icon_id)
-            defs.append(_icon_def(category, glyph, isometric))
+        tile = f"t-{category}"
+        own = colour(node.get("color"), options.projection)      # a node's own colour replaces its category's
+        if own:
+            own = _shade(own, 1.0)                                # #rgb or #rrggbb as #RRGGBB
+            tile = f"t-{own[1:]}"
+            if tile not in shapes:
+                shapes[tile] = _tile(own, isometric)
+                defs.append(_with_id(tile, shapes[tile]))
+        icon_id = f"n-{tile[2:]}-{glyph}"
+        if icon_id not in shapes:
+            shapes[icon_id] = _icon(tile, glyph, isometric)
+            defs.append(_with_id(icon_id, shapes[icon_id]))
         diff = node.get("diff")
         if diff in icons.DIFF:
-            out.append(f'<use xlink:href="#d-{diff}" x="{px}" y="{py}"/>')
+            out.append(_use(f"d-{diff}", px, py))
         name = node.get("name")
         if name is None or name == "":
             name = node.get("id")
         title = xml_text(name)
         kind = xml_text(node.get("type") or node.get("awsType") or "")
         opacity = ' opacity="0.45"' if diff == "removed" else ""
-        out.append(f'<use xlink:href="#{icon_id}" x="{px}" y="{py}"{opacity}><title>{title} ({kind})</title></use>')
+        out.append(_use(icon_id, px, py, opacity, f'<title>{title} ({kind})</title>'))
         status = node.get("status")
         if status in icons.STATUS:
-            out.append(f'<use xlink:href="#s-{status}" x="{px}" y="{py}"/>')
+            out.append(_use(f"s-{status}", px, py))
         if options.label and name:
             labels.append(f'<text x="{_f(sx + label_dx)}" y="{_f(sy + label_dy)}">{xml_text(_label(name))}</text>')
     out.append('</g>')
     labels.append('</g>')
-    return ['<defs>'] + defs + ['</defs>'] + out + (labels if len(labels) > 2 else [])
+    return (['<defs>'] + defs + ['</defs>'] if defs else []) + out + (labels if len(labels) > 2 else [])
 
 
 def _texts(texts, project: Projection, theme: dict) -> list[str]:

@@ -14,7 +14,7 @@ HOSTILE = [
 def realistic() -> dict:
     """One account, one region, a VPC with two zones and four subnets (public and private), a
     security group inside a subnet, a services area outside the VPC, a collapsed group, edges,
-    diff marks, live status, a free text: 30 nodes."""
+    diff marks, live status, a free text, a peering drawn to the VPC: 31 nodes."""
     nodes, edges = [], []
 
     def node(node_id, node_type, x, y, name, **extra):
@@ -62,6 +62,10 @@ def realistic() -> dict:
     node("mystery", "quantumcomputer", 44, 16, "unknown-type", status="critical")
     node("warn", "ebs", 48, 16, "data-volume", status="warning")
     node("pend", "ec2", 48, 12, "booting", status="pending")
+    # A VPC peering connection is drawn to its VPC, a group (docs/blueprint-format.md "Edge").
+    node("pcx", "vpcpeering", 48, 8, "peering-to-shared", awsType="AWS::EC2::VPCPeeringConnection")
+    edges.append({"id": "e-pcx-vpc", "from": "pcx", "to": "vpc", "type": "peers_with", "dashed": False})
+    nodes[nodes.index(next(n for n in nodes if n["id"] == "cdn"))]["color"] = {"2d": "#A03", "isometric": "#AA0033"}
 
     groups = []
 
@@ -83,7 +87,7 @@ def realistic() -> dict:
     group("vpc", "vpc", "production-vpc", 2, 2, 33, 28, ["az-a", "az-b"], ["igw"], color={"2d": "#1166BB",
                                                                                           "isometric": "#1166BB"})
     group("services", "area", "Regional services", 38, 1, 13, 18, [], ["fn", "q", "bucket", "table", "cdn",
-                                                                        "old", "mystery", "warn", "pend"])
+                                                                        "old", "mystery", "warn", "pend", "pcx"])
     group("batch", "custom", "team: batch", 38, 21, 13, 9, [],
           collapsed={"count": 57, "types": {"ec2": 40, "ebs": 12, "lambda": 5}})
     group("region", "region", "eu-west-1", 1, 0, 51, 31, ["vpc", "services", "batch"])

@@ -2,26 +2,25 @@
 checked by parsing the output back, and the SVG in a real headless Chromium."""
 from __future__ import annotations
 
+import io
 import json
 import re
 import struct
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
-import pymupdf
+import pypdf
 import pytest
+from PIL import Image
 
 from services.common.errors import InvalidArgument
 from services.diagram.options import ExportOptions, parse_options
 from services.diagram.render import render
 from services.diagram.render.raster import PAGE_MARGIN_PT, PT_PER_MM, PT_PER_PX
+from tests.diagram.render.chromium import show
 from tests.diagram.render.documents import HOSTILE, cloudcraft_export, hostile, realistic
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}href"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-gpu"]
 PROJECTIONS = ("isometric", "2d")
 
 
@@ -36,38 +35,54 @@ def png_size(body: bytes) -> tuple[int, int]:
     return struct.unpack(">II", body[16:24])
 
 
+def pdf_page(body: bytes) -> pypdf.PageObject:
+    assert body.startswith(b"%PDF")
+    reader = pypdf.PdfReader(io.BytesIO(body))
+    assert len(reader.pages) == 1
+    return reader.pages[0]
+
+
+def page_box(page: pypdf.PageObject) -> tuple[float, float]:
+    return float(page.mediabox.width), float(page.mediabox.height)
+
+
+def drawn_extent(page: pypdf.PageObject, skip_first_fill: bool) -> tuple[float, float, float, float]:
+    """The page-space bounding box (x0, y0, x1, y1) of every path point the content stream draws,
+    following q/Q/cm; with `skip_first_fill`, leaving out the first rectangle (the page's fill)."""
+    ctm = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+    stack, xs, ys = [], [], []
+    skip = skip_first_fill
+
+    def at(x, y):
+        a, b, c, d, e, f = ctm
+        xs.append(a * x + c * y + e)
+        ys.append(b * x + d * y + f)
+
+    for operands, operator in pypdf.generic.ContentStream(page.get_contents(), page.pdf).operations:
+        values = [float(v) for v in operands if isinstance(v, (int, float))]
+        if operator == b"q":
+            stack.append(ctm[:])
+        elif operator == b"Q":
+            ctm = stack.pop()
+        elif operator == b"cm":
+            a, b, c, d, e, f = values
+            A, B, C, D, E, F = ctm
+            ctm = [a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F]
+        elif operator == b"re":
+            if skip:
+                skip = False
+                continue
+            x, y, w, h = values
+            at(x, y)
+            at(x + w, y + h)
+        elif operator in (b"m", b"l", b"c"):
+            for i in range(0, len(values), 2):
+                at(values[i], values[i + 1])
+    return min(xs), min(ys), max(xs), max(ys)
+
+
 def node_titles(root: ET.Element) -> list[str]:
     return [use.find(f"{SVG}title").text for use in root.iter(f"{SVG}use") if use.find(f"{SVG}title") is not None]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (README, test prerequisites)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def show(browser, svg: bytes, tmp_path: Path, name: str, size=(1400, 900)) -> tuple[list[str], Path]:
-    """Open the SVG in Chromium; its console errors (and failed requests), and a screenshot."""
-    path = tmp_path / f"{name}.svg"
-    path.write_bytes(svg)
-    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("requestfailed", lambda request: errors.append(f"request {request.url}"))
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
-    page.goto(path.as_uri())
-    screenshot = tmp_path / f"{name}.png"
-    page.screenshot(path=str(screenshot))
-    page.close()
-    errors += [f"external request {url}" for url in requests if url != path.as_uri()]
-    return errors, screenshot
 
 
 @pytest.mark.parametrize("projection", PROJECTIONS)
@@ -151,7 +166,7 @@ def test_cloudcraft_export_renders_in_every_format(browser, tmp_path):
         errors, _ = show(browser, render(data, "svg", options)[0], tmp_path, f"cloudcraft-{projection}")
         assert errors == []
         assert png_size(render(data, "png", options)[0])[0] > 100
-        assert pymupdf.open("pdf", render(data, "pdf", options)[0]).page_count == 1
+        assert page_box(pdf_page(render(data, "pdf", options)[0]))[0] > 100
         model = ET.fromstring(render(data, "mxGraph", options)[0])
         assert len([c for c in model.iter("mxCell") if c.get("vertex") == "1"]) == 10
     assert json.loads(render(data, "json", ExportOptions())[0]) == data
@@ -178,39 +193,36 @@ def test_png_size_from_width_scale_and_transparency():
     assert png_size(body) == (900, round(900 * aspect))
     body, _ = render(realistic(), "png", ExportOptions(projection="2d", scale=0.5))
     assert png_size(body) == (round(int(svg.get("width")) * 0.5), round(int(svg.get("height")) * 0.5))
-    assert body[25] == 2                     # colour type 2: RGB, opaque
+    with Image.open(io.BytesIO(body)) as image:
+        assert image.getpixel((0, 0)) == (255, 255, 255, 255)   # the light theme's background, opaque
     transparent, _ = render(realistic(), "png", ExportOptions(transparent=True, width=300))
     assert transparent[25] == 6              # colour type 6: RGBA
-    pixmap = pymupdf.Pixmap(transparent)
-    assert pixmap.pixel(0, 0)[3] == 0        # a corner is see-through
+    with Image.open(io.BytesIO(transparent)) as image:
+        assert image.getpixel((0, 0))[3] == 0   # a corner is see-through
 
 
 def test_pdf_page_follows_paper_size_landscape_and_width():
     def page(**options):
         body, content_type = render(realistic(), "pdf", ExportOptions(**options))
-        assert content_type == "application/pdf" and body.startswith(b"%PDF")
-        document = pymupdf.open("pdf", body)
-        assert document.page_count == 1
-        return document[0]
+        assert content_type == "application/pdf"
+        return pdf_page(body)
 
     letter = page()
-    assert (round(letter.rect.width, 1), round(letter.rect.height, 1)) == (612.0, 792.0)
+    assert tuple(round(v, 1) for v in page_box(letter)) == (612.0, 792.0)
     a4 = page(paper_size="A4", landscape=True)
-    assert (round(a4.rect.width), round(a4.rect.height)) == (round(297 * PT_PER_MM), round(210 * PT_PER_MM))
+    assert tuple(round(v) for v in page_box(a4)) == (round(297 * PT_PER_MM), round(210 * PT_PER_MM))
     a3 = page(paper_size="A3")
-    assert (round(a3.rect.width), round(a3.rect.height)) == (round(297 * PT_PER_MM), round(420 * PT_PER_MM))
+    assert tuple(round(v) for v in page_box(a3)) == (round(297 * PT_PER_MM), round(420 * PT_PER_MM))
     sized = page(width=1000, height=500)
-    assert (sized.rect.width, sized.rect.height) == (1000 * PT_PER_PX, 500 * PT_PER_PX)
+    assert page_box(sized) == (1000 * PT_PER_PX, 500 * PT_PER_PX)
     for fitted in (a4, a3):         # the drawing fills the page inside its margin, aspect kept
-        shapes = [d["rect"] for d in fitted.get_drawings() if d["rect"] != fitted.rect]   # not the page's fill
-        drawn = pymupdf.Rect(shapes[0])
-        for shape in shapes:
-            drawn |= shape
-        usable = pymupdf.Rect(PAGE_MARGIN_PT, PAGE_MARGIN_PT, fitted.rect.width - PAGE_MARGIN_PT,
-                              fitted.rect.height - PAGE_MARGIN_PT)
-        assert usable.contains(drawn)
-        assert drawn.width > 0.9 * usable.width or drawn.height > 0.9 * usable.height
-    text = a4.get_text()
+        width, height = page_box(fitted)
+        x0, y0, x1, y1 = drawn_extent(fitted, skip_first_fill=True)     # not the page's fill
+        usable_w, usable_h = width - 2 * PAGE_MARGIN_PT, height - 2 * PAGE_MARGIN_PT
+        assert PAGE_MARGIN_PT - 0.01 <= x0 and x1 <= width - PAGE_MARGIN_PT + 0.01
+        assert PAGE_MARGIN_PT - 0.01 <= y0 and y1 <= height - PAGE_MARGIN_PT + 0.01
+        assert x1 - x0 > 0.9 * usable_w or y1 - y0 > 0.9 * usable_h
+    text = a4.extract_text()
     assert "orders-db-a" in text and "production-vpc" in text     # vector: the text stays text
 
 
@@ -284,7 +296,7 @@ def test_hostile_strings_come_out_escaped_and_intact_in_every_format(browser, tm
     for cell in model.iter("mxCell"):
         assert re.fullmatch(r"[a-z0-9]*", cell.get("parent") or "") and "javascript" not in (cell.get("style") or "")
 
-    text = pymupdf.open("pdf", render(data, "pdf", ExportOptions(projection="2d"))[0])[0].get_text()
+    text = pdf_page(render(data, "pdf", ExportOptions(projection="2d"))[0]).extract_text()
     for name in HOSTILE[:4]:
         assert name in text, name
     assert "x" * 27 + "\u2026" in text
@@ -301,15 +313,57 @@ def test_format_and_options_come_from_the_query_string():
 
 
 def test_png_and_pdf_from_several_threads_at_once():
-    """The diagram api renders on a gRPC thread pool; MuPDF is not thread-safe (raster.MUPDF_LOCK)."""
+    """The diagram api renders on a gRPC thread pool; reportlab's thread safety is undocumented
+    (raster.RENDER_LOCK)."""
     from concurrent.futures import ThreadPoolExecutor
     sizes = [(300 + 10 * i, 200 + 10 * i) for i in range(8)]
 
     def work(size):
         png, _ = render(realistic(), "png", ExportOptions(width=size[0], height=size[1]))
         pdf, _ = render(realistic(), "pdf", ExportOptions(width=size[0], height=size[1]))
-        return png_size(png), tuple(round(v / PT_PER_PX) for v in pymupdf.open("pdf", pdf)[0].rect[2:])
+        return png_size(png), tuple(round(v / PT_PER_PX) for v in page_box(pdf_page(pdf)))
 
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(work, sizes))
     assert results == [(size, size) for size in sizes]
+
+
+@pytest.mark.parametrize("projection", PROJECTIONS)
+def test_an_edge_to_a_group_ends_on_the_groups_border(projection):
+    """docs/blueprint-format.md "Edge": a VPC peering is drawn to its VPC, a group."""
+    from services.diagram.render.svg import Projection
+    data = realistic()
+    edges = svg_of(data, projection=projection).find(f".//{SVG}g[@class='edges']")
+    assert len(edges) == len(data["edges"])
+    index = [e["id"] for e in data["edges"]].index("e-pcx-vpc")
+    end = re.fullmatch(r"M\S+ \S+L(\S+) (\S+)", edges[index].get("d")).groups()
+    # The VPC spans x 2..35, y 2..30; the peering stands at (48, 8), to the right: the line meets the
+    # right side at the peering's height, (35, 8.5) on the plane.
+    expected = Projection(projection == "isometric")(35, 8.5)
+    assert (float(end[0]), float(end[1])) == pytest.approx(expected, abs=0.01)
+    model = ET.fromstring(render(data, "mxGraph", ExportOptions(projection=projection))[0])
+    by_id = {o.get("cloudsketchId"): o for o in model.iter("object")}
+    cell = by_id["e-pcx-vpc"].find("mxCell")
+    assert (cell.get("source"), cell.get("target")) == (by_id["pcx"].get("id"), by_id["vpc"].get("id"))
+
+
+def test_border_point_from_outside_inside_and_on_the_border():
+    from services.diagram.render.document import border_point
+    rect = (2.0, 2.0, 10.0, 4.0)
+    assert border_point(rect, (20.0, 3.0)) == (12.0, 3.0)      # outside, right
+    assert border_point(rect, (0.0, 0.0)) == (2.0, 2.0)        # outside, a corner
+    assert border_point(rect, (5.0, 2.5)) == (5.0, 2.0)        # inside, nearest the top
+    assert border_point(rect, (11.0, 4.0)) == (12.0, 4.0)      # inside, nearest the right
+
+
+def test_a_nodes_own_colour_replaces_its_category_colour():
+    for projection, fill in (("2d", "#AA0033"), ("isometric", "#AA0033")):
+        root = svg_of(realistic(), projection=projection)
+        uses = [u for u in root.iter(f"{SVG}use") if (u.findtext(f"{SVG}title") or "").startswith("cdn (")]
+        icon = root.find(f".//{SVG}g[@id='{uses[0].get(XLINK)[1:]}']")
+        tile = root.find(f".//*[@id='{icon[0].get(XLINK)[1:]}']")
+        fills = [tile.get("fill")] + [p.get("fill") for p in tile]
+        assert fill in fills, fills
+    model = ET.fromstring(render(realistic(), "mxGraph", ExportOptions())[0])
+    cdn = next(o for o in model.iter("object") if o.get("cloudsketchId") == "cdn")
+    assert "fillColor=#A03;" in cdn.find("mxCell").get("style")
