@@ -11,6 +11,7 @@ def create_app(clients=None) -> Flask:
     from gateway.clients import Clients
     from gateway.errors import register_error_handlers
     from gateway.observability import observability, register_request_metrics
+    from gateway.pages import pages
     from gateway.web import web
 
     app = Flask(__name__)
@@ -22,4 +23,5 @@ def create_app(clients=None) -> Flask:
     app.register_blueprint(observability)
     app.register_blueprint(web)
     app.register_blueprint(api)
+    app.register_blueprint(pages)
     return app
