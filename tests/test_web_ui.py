@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from services.demo import ensure_role
+from services.demo import account_client, ensure_role
 from tests.conftest import REPO, stack_env
 
 pytestmark = pytest.mark.slow
@@ -301,7 +301,7 @@ def test_api_key_shown_once_then_revoked(visit, stack):
     visit.check("api-key-revoked")
 
 
-def test_audit_log_pages_and_organization_errors(visit, stack):
+def test_audit_log_pages_and_organization_onboarding(visit, stack):
     page = visit.page
     sign_in(page)
     # more than a page of audit events: API keys made through the API with this session
@@ -329,3 +329,27 @@ def test_audit_log_pages_and_organization_errors(visit, stack):
     page.get_by_role("button", name="Connect the organization").click()
     expect(page.locator("#roleArn-error")).not_to_be_empty()
     visit.check("organization-error")
+
+    # an organization of three members, two of which have the role: the result per account
+    management = "123456789012"
+    external_id = page.request.get("/api/aws/account/iamParameters").json()["externalId"]
+    orgs = account_client("organizations", stack["moto"], management)
+    try:
+        orgs.create_organization(FeatureSet="ALL")
+    except orgs.exceptions.AlreadyInOrganizationException:
+        pass
+    members = {name: orgs.create_account(Email=f"{name}@example.com", AccountName=name)["CreateAccountStatus"]["AccountId"]
+               for name in ("ui-web", "ui-data", "ui-legacy")}
+    for name in ("ui-web", "ui-data"):   # the StackSet reached these two
+        ensure_role(stack["moto"], external_id, members[name], "cloudsketch-readonly", management)
+    manager = ensure_role(stack["moto"], external_id, management, "cloudsketch-organizations", management)
+    arn.fill(manager)
+    page.get_by_role("button", name="Connect the organization").click()
+    connected = page.get_by_role("list").filter(has_text=members["ui-web"])
+    expect(connected).to_contain_text(f"ui-data ({members['ui-data']})")
+    failed = page.locator("table tr", has_text="ui-legacy")
+    expect(failed).to_contain_text("has no role named cloudsketch-readonly")
+    expect(page.locator("#roleArn-error")).to_be_empty()
+    visit.check("organization-connected")
+    page.get_by_role("link", name="See the accounts").click()
+    expect(page.get_by_role("link", name="ui-web", exact=True)).to_be_visible()
