@@ -133,10 +133,10 @@ def visit(browser, stack, request):
     tab.close()
 
 
-def sign_in(page) -> None:
+def sign_in(page, email: str = EMAIL, password: str = PASSWORD) -> None:
     page.goto("/login")
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="Open cloudsketch").click()
     expect(page).to_have_url(re.compile(r"/app/accounts$"))
@@ -353,3 +353,33 @@ def test_audit_log_pages_and_organization_onboarding(visit, stack):
     visit.check("organization-connected")
     page.get_by_role("link", name="See the accounts").click()
     expect(page.get_by_role("link", name="ui-web", exact=True)).to_be_visible()
+
+
+def test_a_viewer_sees_only_what_they_may_use(visit, stack):
+    page = visit.page
+    sign_in(page)
+    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    viewer = page.request.post("/api/user", headers={"X-CSRF-Token": token}, data={
+        "email": "vera@example.com", "name": "Vera Viewer", "role": "viewer", "password": "viewer password 1"})
+    assert viewer.status == 201, viewer.text()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, "vera@example.com", "viewer password 1")
+    expect(page.locator("#signed-in-user")).to_contain_text("Vera Viewer")
+    expect(page.get_by_role("heading", name="No AWS accounts shared with you yet")).to_be_visible()
+    expect(page.get_by_role("link", name="Add an AWS account")).to_have_count(0)
+    visit.check("viewer-accounts")
+
+    page.get_by_role("link", name="Administration").click()
+    users = page.locator("#users")
+    expect(users.get_by_role("row", name=re.compile("Vera Viewer"))).to_contain_text("Viewer")
+    expect(users.get_by_role("combobox")).to_have_count(0)       # no role to change
+    expect(page.get_by_role("button", name="Add the user")).to_have_count(0)
+    expect(page.locator("#audit")).to_contain_text("for Owners and Administrators")
+    keys = page.locator("#api-keys")
+    expect(keys.get_by_label("Access").locator("option")).to_have_text(["Read only"])
+    keys.get_by_label("Name").fill("dashboard")
+    keys.get_by_role("button", name="Create the key").click()
+    expect(keys.get_by_label("API key", exact=True)).to_have_value(re.compile("^csk_"))
+    expect(keys.locator("tr", has_text="dashboard")).to_contain_text("read")
+    visit.check("viewer-admin")

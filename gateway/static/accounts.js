@@ -1,6 +1,6 @@
 // Accounts: every AWS account the user may see, its verification and its latest sync (polled
 // while one runs), with sync now, edit and remove.
-import { api, ApiError, confirmDialog, el, errorText, icon, message, replace, takeFlash, when } from "./lib.js";
+import { api, ApiError, canManage, confirmDialog, el, errorText, icon, message, pageData, replace, takeFlash, when } from "./lib.js";
 
 const POLL_MS = 1500;
 const ACTIVE = new Set(["queued", "running"]);
@@ -9,9 +9,9 @@ export async function render(root) {
   const status = el("div", { class: "status-area" });
   const list = el("div", {}, el("p", { class: "muted" }, "Loading your AWS accounts…"));
   root.append(
-    el("p", { class: "toolbar" },
+    canManage() ? el("p", { class: "toolbar" },
       el("a", { class: "button", href: "/app/accounts/new" }, "Add an AWS account"),
-      el("a", { class: "button secondary", href: "/app/organization" }, "Connect an AWS Organization")),
+      el("a", { class: "button secondary", href: "/app/organization" }, "Connect an AWS Organization")) : null,
     status, list);
   const notice = takeFlash();
   if (notice) status.append(message("ok", notice));
@@ -24,6 +24,13 @@ async function load(list, status) {
     accounts = (await api("GET", "/api/aws/account")).data.accounts;
   } catch (error) {
     replace(list, message("error", `Could not list the AWS accounts: ${errorText(error)}.`));
+    return;
+  }
+  if (accounts.length === 0 && !canManage()) {
+    replace(list, el("div", { class: "empty" },
+      el("h2", {}, "No AWS accounts shared with you yet"),
+      el("p", {}, "Owners and Administrators connect AWS accounts and share them with teams. Ask one of them " +
+        "to share an account with a team of yours; it appears here with its live diagram.")));
     return;
   }
   if (accounts.length === 0) {
@@ -91,10 +98,10 @@ function row(account, list, status) {
       verification.state === "failed" && verification.message
         ? el("div", { class: "small" }, verification.message) : null),
     syncCell,
-    el("td", { class: "actions" }, syncButton,
-      el("a", { class: "icon-button", href: `/app/accounts/${encodeURIComponent(account.id)}/edit`,
-        "aria-label": `Edit ${account.name}`, title: "Edit" }, icon("pencil")),
-      remove));
+    el("td", { class: "actions" }, pageData().role === "viewer" ? null : syncButton,
+      canManage() ? el("a", { class: "icon-button", href: `/app/accounts/${encodeURIComponent(account.id)}/edit`,
+        "aria-label": `Edit ${account.name}`, title: "Edit" }, icon("pencil")) : null,
+      canManage() ? remove : null));
   watch();
   return tr;
 }

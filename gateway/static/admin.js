@@ -1,5 +1,5 @@
 // Administration: users and roles, teams and membership, API keys, the audit log.
-import { api, confirmDialog, copyButton, el, errorText, field, icon, message, pageData, replace, setFieldError, when }
+import { api, canManage, confirmDialog, copyButton, el, errorText, field, icon, message, pageData, replace, setFieldError, when }
   from "./lib.js";
 
 const ROLES = [["owner", "Owner"], ["administrator", "Administrator"], ["user", "User"], ["viewer", "Viewer"]];
@@ -69,16 +69,21 @@ async function renderUsers(state) {
       await renderTeams(state);
     });
     const self = user.id === pageData().userId;
+    const roleName = ROLES.find(([value]) => value === user.role)?.[1] || user.role;
     body.append(el("tr", {},
       el("th", { scope: "row" }, user.name || "—", self ? el("span", { class: "muted" }, " (you)") : null),
-      el("td", {}, user.email), el("td", {}, select), el("td", {}, when(user.createdAt)),
-      el("td", { class: "actions" }, self ? null : remove)));
+      el("td", {}, user.email), el("td", {}, canManage() ? select : roleName), el("td", {}, when(user.createdAt)),
+      el("td", { class: "actions" }, self || !canManage() ? null : remove)));
   }
   section.append(status, el("table", {},
     el("thead", {}, el("tr", {}, ["Name", "Email", "Role", "Added"].map((h) => el("th", { scope: "col" }, h)),
       el("th", { scope: "col" }, el("span", { class: "visually-hidden" }, "Actions")))),
     body));
 
+  if (!canManage()) {
+    section.append(el("p", { class: "hint" }, "Owners and Administrators add users and change roles."));
+    return;
+  }
   const name = field({ id: "new-user-name", label: "Name", required: true, autocomplete: "off" });
   const email = field({ id: "new-user-email", label: "Email", type: "email", required: true, autocomplete: "off" });
   const role = field({ id: "new-user-role", label: "Role", tag: "select", options: ROLES });
@@ -110,7 +115,8 @@ async function renderUsers(state) {
 async function renderTeams(state) {
   const section = state.sections.teams;
   replace(section, heading("teams-title", "Teams"),
-    el("p", { class: "hint" }, "Share AWS accounts with a team from the account's edit page (Team access)."));
+    canManage() ? el("p", { class: "hint" }, "Share AWS accounts with a team from the account's edit page (Team access).")
+      : el("p", { class: "hint" }, "The teams you can see; their members see the AWS accounts shared with them."));
   const status = el("div", { class: "status-area" });
   section.append(status);
   let teams;
@@ -134,15 +140,17 @@ async function renderTeams(state) {
     await renderTeams(state);
   };
   if (teams.length === 0) {
-    section.append(el("p", { class: "empty" }, "No teams yet. Create one below, add its members, then give it access to AWS accounts."));
+    section.append(el("p", { class: "empty" }, canManage()
+      ? "No teams yet. Create one below, add its members, then give it access to AWS accounts."
+      : "You are in no team yet. Owners and Administrators create teams and add their members."));
   }
   for (const team of teams) {
     const members = el("ul", { class: "members" }, team.members.length ? team.members.map((id) => el("li", {}, nameOf(id), " ",
-      el("button", { type: "button", class: "secondary small", "aria-label": `Remove ${nameOf(id)} from ${team.name}`,
+      canManage() && el("button", { type: "button", class: "secondary small", "aria-label": `Remove ${nameOf(id)} from ${team.name}`,
         onclick: () => act("Member not removed", () =>
           api("DELETE", `/api/team/${encodeURIComponent(team.id)}/member/${encodeURIComponent(id)}`)) }, "Remove")))
       : el("li", { class: "muted" }, "No members yet."));
-    const candidates = state.users.filter((u) => !team.members.includes(u.id));
+    const candidates = canManage() ? state.users.filter((u) => !team.members.includes(u.id)) : [];
     const addId = `add-member-${team.id}`;
     const picker = el("select", { id: addId },
       candidates.map((u) => el("option", { value: u.id }, `${u.name || u.email} (${u.email})`)));
@@ -162,9 +170,10 @@ async function renderTeams(state) {
     });
     section.append(el("article", { class: "team card", dataset: { teamId: team.id } },
       el("div", { class: "team-head" }, el("h3", {}, team.name),
-        team.secret ? el("span", { class: "badge pending" }, "secret") : null, remove),
+        team.secret ? el("span", { class: "badge pending" }, "secret") : null, canManage() ? remove : null),
       members, addForm));
   }
+  if (!canManage()) return;
   const name = field({ id: "new-team-name", label: "Team name", required: true, autocomplete: "off" });
   const secret = el("input", { type: "checkbox", id: "new-team-secret" });
   const form = el("form", { class: "inline-form", novalidate: true }, el("h3", {}, "Create a team"), name.field,
@@ -237,7 +246,8 @@ async function renderKeys(state, created) {
   }
   const name = field({ id: "new-key-name", label: "Name", autocomplete: "off", hint: "What uses it, e.g. nightly export." });
   const mode = field({ id: "new-key-mode", label: "Access", tag: "select",
-    options: [["r", "Read only"], ["rw", "Read and write"]] });
+    options: pageData().role === "viewer" ? [["r", "Read only"]] : [["r", "Read only"], ["rw", "Read and write"]],
+    hint: pageData().role === "viewer" ? "A Viewer's keys read only." : null });
   const expires = field({ id: "new-key-expires", label: "Expires (optional)", type: "date" });
   const form = el("form", { class: "inline-form", novalidate: true }, el("h3", {}, "Create an API key"),
     name.field, mode.field, expires.field, el("button", { type: "submit" }, "Create the key"));
@@ -263,6 +273,10 @@ async function renderAudit(state) {
   const section = state.sections.audit;
   replace(section, heading("audit-title", "Audit log"),
     el("p", { class: "hint" }, "Who changed what, newest first."));
+  if (!canManage()) {
+    section.append(el("p", { class: "empty" }, "The audit log is for Owners and Administrators."));
+    return;
+  }
   const body = el("tbody");
   const table = el("table", { class: "audit" },
     el("thead", {}, el("tr", {}, ["When", "Who", "Action", "Target", "Detail"].map((h) => el("th", { scope: "col" }, h)))),

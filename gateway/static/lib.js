@@ -182,3 +182,9 @@ export function takeFlash() {
   sessionStorage.removeItem("cloudsketch-notice");
   return text;
 }
+
+// Owners and Administrators manage accounts, users and teams (docs/permissions.md). The page
+// only leaves out what others may not do; the API decides.
+export function canManage() {
+  return ["owner", "administrator"].includes(pageData().role);
+}
