@@ -102,7 +102,7 @@ function draw(blueprint, area) {
   svg.setAttribute("viewBox", `0 0 ${columns * (width + gap)} ${y}`);
   svg.setAttribute("width", columns * (width + gap));
   replace(area, el("p", { class: "muted" }, `${nodes.length} components, updated `, when(blueprint.updatedAt), "."),
-    el("div", { class: "diagram" }, svg));
+    el("div", { class: "diagram", tabindex: "0", role: "region", "aria-label": "Diagram (scrolls)" }, svg));
 }
 
 function label(node) {
