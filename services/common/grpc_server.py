@@ -41,6 +41,15 @@ DOMAIN_STATUS = {
 }
 
 
+def status_of(exc: errors.DomainError) -> grpc.StatusCode:
+    """The status of the error's class, or of its nearest parent that has one (the accounts
+    service's VerificationFailed is an InvalidArgument: 400 at the gateway, as documented)."""
+    for kind in type(exc).__mro__:
+        if kind in DOMAIN_STATUS:
+            return DOMAIN_STATUS[kind]
+    return grpc.StatusCode.FAILED_PRECONDITION
+
+
 def _wrap_handler(handler: grpc.RpcMethodHandler, wrap: Callable) -> grpc.RpcMethodHandler:
     """The same handler with its behaviour function passed through `wrap`."""
     if handler.unary_unary:
@@ -85,7 +94,7 @@ class DomainErrorInterceptor(_WrapOncePerMethod):
                 try:
                     return behaviour(request, context)
                 except errors.DomainError as exc:
-                    context.abort(DOMAIN_STATUS.get(type(exc), grpc.StatusCode.FAILED_PRECONDITION), str(exc))
+                    context.abort(status_of(exc), str(exc))
                 except Exception as exc:
                     if context.code() not in (None, grpc.StatusCode.OK):
                         raise  # context.abort() was called: its status stands
