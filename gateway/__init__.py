@@ -25,6 +25,7 @@ def create_app(clients=None) -> Flask:
     from gateway.clients import Clients
     from gateway.errors import register_error_handlers
     from gateway.observability import observability, register_request_metrics
+    from gateway.pages import pages
     from gateway.web import web
 
     app = Flask(__name__)
@@ -40,4 +41,5 @@ def create_app(clients=None) -> Flask:
     app.register_blueprint(observability)
     app.register_blueprint(web)
     app.register_blueprint(api)  # after every route module attached its routes
+    app.register_blueprint(pages)
     return app

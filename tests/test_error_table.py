@@ -23,6 +23,7 @@ TABLE = [
     (errors.FailedPrecondition, grpc.StatusCode.FAILED_PRECONDITION, 409),
     (errors.RateLimited, grpc.StatusCode.RESOURCE_EXHAUSTED, 429),
     (errors.Unavailable, grpc.StatusCode.UNAVAILABLE, 503),
+    (errors.Stale, grpc.StatusCode.ABORTED, 412),
     (errors.DomainError, grpc.StatusCode.FAILED_PRECONDITION, 409),
 ]
 ERRORS = {cls.__name__: cls for cls, _, _ in TABLE}

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 
-import grpc
 from flask import Response, g, jsonify, request
 from google.protobuf import json_format, struct_pb2
 
@@ -17,7 +16,7 @@ from gateway.api import api
 from gateway.api.accounts import account_ref, authorized_account, checked_team_ids, clients
 from gateway.api.body import field, json_body
 from gateway.auth import authorize, filter_authorized
-from gateway.errors import ApiError, not_found_as
+from gateway.errors import not_found_as
 from services.common.timeutil import iso
 
 
@@ -112,12 +111,7 @@ def update_blueprint(blueprint_id: str):
         if team_ids is not None:
             setattr(update, flag, True)
             target.extend(team_ids)
-    try:
-        blueprint = clients().diagram.UpdateBlueprint(update).blueprint
-    except grpc.RpcError as exc:
-        if exc.code() == grpc.StatusCode.ABORTED:   # If-Match names an older version
-            raise ApiError(412, exc.details()) from None
-        raise
+    blueprint = clients().diagram.UpdateBlueprint(update).blueprint   # a stale If-Match: ABORTED, 412
     return with_etag(Response(status=204), blueprint)
 
 
