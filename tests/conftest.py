@@ -68,7 +68,7 @@ class Broker:
 
 
 @pytest.fixture(scope="session")
-def broker():
+def rabbitmq():
     if docker_engine_answers():
         from testcontainers.rabbitmq import RabbitMqContainer
         with RabbitMqContainer("rabbitmq:3.13") as container:
@@ -95,17 +95,17 @@ def own_vhost(broker: Broker):
 
 
 @pytest.fixture(scope="session")
-def amqp_uri(broker):
+def amqp_uri(rabbitmq):
     """This test session's RabbitMQ vhost."""
-    with own_vhost(broker) as uri:
+    with own_vhost(rabbitmq) as uri:
         yield uri
 
 
 @pytest.fixture
-def fresh_amqp_uri(broker):
+def fresh_amqp_uri(rabbitmq):
     """A vhost for one test, for tests that count deliveries: durable queues in the session's vhost
     may still hold events that earlier tests' stacks published and never consumed."""
-    with own_vhost(broker) as uri:
+    with own_vhost(rabbitmq) as uri:
         yield uri
 
 
