@@ -199,3 +199,22 @@ def stack_env(tmp_path: Path, amqp: str, database: str, aws_endpoint: str = "") 
     if aws_endpoint:
         env.update(AWS_TEST_ENV, AWS_ENDPOINT_URL=aws_endpoint)
     return env
+
+
+# Debian's headless Chromium (never a downloaded browser), with the flags this closed network needs.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-gpu"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole session: Playwright's sync API allows one instance per process
+    (a second sync_playwright() while the first runs fails)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (./dev test does, as root)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

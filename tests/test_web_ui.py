@@ -24,9 +24,6 @@ from tests.conftest import REPO, stack_env
 
 pytestmark = pytest.mark.slow
 CLI = [sys.executable, "-m", "services.cli"]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", "--disable-gpu"]
 AXE = REPO / "tests" / "vendor" / "axe.min.js"
 ARTIFACTS = REPO / "var" / "test-artifacts" / "web-ui"
 EMAIL, PASSWORD = "owner@example.com", "correct horse battery staple"
@@ -54,16 +51,6 @@ def stack(tmp_path_factory, amqp_uri, moto_endpoint):
     yield {"url": f"http://127.0.0.1:{env['CLOUDSKETCH_GATEWAY_PORT']}", "moto": moto_endpoint}
     up.terminate()
     up.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (README, Tests)")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Visit:

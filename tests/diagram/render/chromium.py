@@ -3,11 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-gpu"]
-
-
 def show(browser, svg: bytes, tmp_path: Path, name: str, size=(1400, 900)) -> tuple[list[str], Path]:
     """Open the SVG in Chromium; its console errors (and failed requests), and a screenshot."""
     path = tmp_path / f"{name}.svg"

@@ -2,27 +2,14 @@
 of resources (tests/diagram/estate.py's builders) for composing and rendering end to end."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from services.diagram.model import Resource
 from tests.diagram import estate as e
-from tests.diagram.render.chromium import CHROMIUM, CHROMIUM_ARGS
 
 C = "333333333333"
 C_REGION = "us-east-1"
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (README, test prerequisites)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="session")
