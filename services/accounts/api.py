@@ -7,8 +7,7 @@ from services.accounts.domain import Accounts
 from services.accounts.tables import outbox
 from services.accounts.verification import RoleVerifier
 from services.common.database import open_database
-from services.common.events import EventPublisher
-from services.common.outbox import RELAY_RETRY_POLICY, OutboxRelay
+from services.common.outbox import start_relay
 
 
 class AccountsServicer(pb_grpc.AccountsServiceServicer):
@@ -56,9 +55,7 @@ def register(server) -> list[str]:
     engine = open_database("accounts")
     # The outbox relay runs in this process (accounts has no worker): woken after each commit that
     # wrote an event, and polling for the rest (docs/architecture.md, "The outbox relay").
-    relay = OutboxRelay(engine, outbox, "accounts",
-                        EventPublisher("accounts", retry_policy=RELAY_RETRY_POLICY).publish_payload).start()
-    relay.wake()  # events left by a previous run
+    relay = start_relay(engine, outbox, "accounts")
     accounts = Accounts(engine, RoleVerifier(), relay.wake)
     pb_grpc.add_AccountsServiceServicer_to_server(AccountsServicer(accounts), server)
     return [pb.DESCRIPTOR.services_by_name["AccountsService"].full_name]

@@ -4,26 +4,21 @@ from __future__ import annotations
 
 from cloudsketch.collector.v1 import collector_pb2 as pb
 from cloudsketch.collector.v1 import collector_pb2_grpc as pb_grpc
-from cloudsketch.collector.v1 import events_pb2 as events
 from services.collector.declarations import required_permissions
 from services.collector.domain import Collector
+from services.collector.tables import outbox
 from services.common.database import open_database
-from services.common.events import EventPublisher
-from services.common.timeutil import to_timestamp, utcnow
+from services.common.outbox import start_relay
 
 
 class CollectorServicer(pb_grpc.CollectorServiceServicer):
-    def __init__(self, collector: Collector, publisher: EventPublisher):
+    def __init__(self, collector: Collector):
         self.collector = collector
-        self.publisher = publisher
 
     def RequestSync(self, request, context):
         # The gateway has checked that the account exists; the worker asks accounts-api again.
+        # A new sync's sync_requested event goes out through the outbox (Collector.request_sync).
         sync_id, new = self.collector.request_sync(request.account_id, list(request.regions), "on_demand")
-        if new:
-            self.publisher.publish("sync_requested", events.SyncRequested(
-                account_id=request.account_id, sync_id=sync_id, regions=request.regions, reason="on_demand",
-                occurred_at=to_timestamp(utcnow())))
         return pb.RequestSyncResponse(sync_id=sync_id, queued_new=new)
 
     def GetSyncStatus(self, request, context):
@@ -37,6 +32,9 @@ class CollectorServicer(pb_grpc.CollectorServiceServicer):
 
 
 def register(server) -> list[str]:
-    servicer = CollectorServicer(Collector(open_database("collector")), EventPublisher("collector"))
-    pb_grpc.add_CollectorServiceServicer_to_server(servicer, server)
+    engine = open_database("collector")
+    # This process relays the collector's outbox (so does the worker, for the syncs it requests):
+    # docs/architecture.md, "The outbox relay".
+    relay = start_relay(engine, outbox, "collector")
+    pb_grpc.add_CollectorServiceServicer_to_server(CollectorServicer(Collector(engine, relay.wake)), server)
     return [pb.DESCRIPTOR.services_by_name["CollectorService"].full_name]

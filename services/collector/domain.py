@@ -7,19 +7,20 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from typing import Iterator
+from typing import Callable, Iterator
 
 import sqlalchemy as sa
 from google.protobuf import json_format, struct_pb2
 from sqlalchemy.engine import Engine
 
 from cloudsketch.collector.v1 import collector_pb2 as pb
+from cloudsketch.collector.v1 import events_pb2 as events
 from cloudsketch.common.v1 import resource_pb2
 from services.common.database import insert_if_absent, read_connection
 from services.common.errors import NotFound
+from services.common.outbox import write_event
 from services.common.timeutil import to_timestamp, utcnow
-from services.collector.tables import leases, resources, schedules, syncs
+from services.collector.tables import leases, outbox, resources, schedules, syncs
 
 STATES = {"queued": pb.SYNC_STATE_QUEUED, "running": pb.SYNC_STATE_RUNNING, "finished": pb.SYNC_STATE_FINISHED,
           "failed": pb.SYNC_STATE_FAILED}
@@ -35,8 +36,9 @@ class Stored:
 
 
 class Collector:
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, wake_relay: Callable[[], None] = lambda: None):
         self.engine = engine
+        self.wake_relay = wake_relay   # the process's outbox relay: events were committed
 
     # Schedules ------------------------------------------------------------------------------
 
@@ -73,16 +75,22 @@ class Collector:
     # Syncs ----------------------------------------------------------------------------------
 
     def request_sync(self, account_id: str, regions: list[str], reason: str) -> tuple[str, bool]:
-        """A queued sync of the account: a new one, or the one already waiting (False)."""
+        """A queued sync of the account: a new one, or the one already waiting (False). A new one's
+        sync_requested event commits with it (the outbox), so a broker that is away cannot leave a
+        queued sync that nobody was told about, and that every later request would coalesce into."""
         with self.engine.begin() as conn:
             waiting = conn.execute(sa.select(syncs.c.sync_id).where(
                 syncs.c.account_id == account_id, syncs.c.state == "queued")).first()
             if waiting is not None:
                 return waiting.sync_id, False
-            sync_id = str(uuid.uuid4())
+            sync_id, now = str(uuid.uuid4()), utcnow()
             conn.execute(syncs.insert().values(sync_id=sync_id, account_id=account_id, state="queued", reason=reason,
-                                               regions=list(regions), requested_at=utcnow()))
-            return sync_id, True
+                                               regions=list(regions), requested_at=now))
+            write_event(conn, outbox, "sync_requested", events.SyncRequested(
+                account_id=account_id, sync_id=sync_id, regions=regions, reason=reason,
+                occurred_at=to_timestamp(now)), aggregate_id=account_id)
+        self.wake_relay()
+        return sync_id, True
 
     def start_sync(self, sync_id: str) -> dict | None:
         """Mark a queued sync running; None when it is not queued (a redelivered request)."""

@@ -1,5 +1,7 @@
 import sqlalchemy as sa
 
+from services.common.outbox import outbox_table
+
 metadata = sa.MetaData()
 
 # Accounts the collector syncs, from the accounts events, and when each is next due.
@@ -60,3 +62,7 @@ leases = sa.Table(
     sa.Column("holder", sa.String(64), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+# Events written in the same transaction as the change they report (services/common/outbox.py):
+# sync_requested, committed with its queued sync.
+outbox = outbox_table(metadata)

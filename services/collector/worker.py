@@ -18,12 +18,13 @@ from cloudsketch.accounts.v1 import accounts_pb2, accounts_pb2_grpc
 from cloudsketch.accounts.v1 import events_pb2 as account_events
 from cloudsketch.collector.v1 import events_pb2 as events
 from services.collector.domain import Collector
+from services.collector.tables import outbox
 from services.collector.sync import SyncRunner, SyncSettings
 from services.common import config
 from services.common.events import parse_event, to_payload
 from services.common.grpc_client import DEFAULT_TIMEOUT_SECONDS, stub
-from services.common.timeutil import to_timestamp, utcnow
-from services.common.worker import Database, ObservableService
+from services.common.timeutil import utcnow
+from services.common.worker import Database, ObservableService, OutboxRelayProvider
 
 # Who holds a lease: unique per process, readable in the database.
 HOLDER = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
@@ -46,15 +47,15 @@ class CollectorWorker(ObservableService):
 
     db = Database()
     dispatch = EventDispatcher(retry_policy=PUBLISH_RETRY_POLICY)
+    # sync_requested goes out through the outbox, committed with its queued sync; this process
+    # relays what it writes at once (collector-api's relay would find it on its next poll).
+    wake_relay = OutboxRelayProvider(outbox)
 
     def _collector(self) -> Collector:
-        return Collector(self.db)
+        return Collector(self.db, self.wake_relay)
 
     def _request(self, account_id: str, reason: str) -> None:
-        sync_id, new = self._collector().request_sync(account_id, [], reason)
-        if new:
-            self.dispatch("sync_requested", to_payload(events.SyncRequested(
-                account_id=account_id, sync_id=sync_id, reason=reason, occurred_at=to_timestamp(utcnow()))))
+        self._collector().request_sync(account_id, [], reason)
 
     @event_handler("accounts", "account_registered")
     def on_account_registered(self, payload):

@@ -25,7 +25,7 @@ from google.protobuf.message import Message
 from prometheus_client import Counter, Gauge
 from sqlalchemy.engine import Connection, Engine
 
-from services.common.events import to_payload
+from services.common.events import EventPublisher, to_payload
 from services.common.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -153,3 +153,11 @@ class OutboxRelay:
             conn.rollback()  # a failed statement leaves the transaction unusable until then
             conn.execute(sa.text("SELECT pg_advisory_unlock(hashtext(:key))"), {"key": self._lock_key()})
             conn.commit()
+
+
+def start_relay(engine: Engine, table: sa.Table, service: str) -> OutboxRelay:
+    """The service's relay, started and woken once for events a previous run left behind."""
+    relay = OutboxRelay(engine, table, service,
+                        EventPublisher(service, retry_policy=RELAY_RETRY_POLICY).publish_payload).start()
+    relay.wake()
+    return relay

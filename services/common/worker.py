@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response
 from services.common import config
 from services.common.database import open_database
 from services.common.logs import setup_logging
+from services.common.outbox import start_relay
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,27 @@ class Database(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.engine
+
+
+class OutboxRelayProvider(DependencyProvider):
+    """Runs the service's outbox relay (services/common/outbox.py) beside the worker's entrypoints;
+    the dependency is the relay's wake-up, for domain code to call after it committed events."""
+
+    def __init__(self, table):
+        self.table = table
+
+    def setup(self):
+        self.engine = open_database(self.container.service_name)
+
+    def start(self):
+        self.relay = start_relay(self.engine, self.table, self.container.service_name)
+
+    def stop(self):
+        self.relay.stop()
+        self.engine.dispose()
+
+    def get_dependency(self, worker_ctx):
+        return self.relay.wake
 
 
 class ObservableService:
