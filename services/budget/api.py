@@ -24,6 +24,9 @@ class BudgetServicer(pb_grpc.BudgetServiceServicer):
     def GetBudgetChanges(self, request, context):
         return self.budgets.get_budget_changes(request.account_id)
 
+    def PriceBlueprint(self, request, context):
+        return self.budgets.price_blueprint(request)
+
 
 def register(server) -> list[str]:
     engine = open_database("budget")

@@ -2,18 +2,24 @@
 and the latest cost changes. The live budget itself is services/budget/live.py."""
 from __future__ import annotations
 
+import io
 from decimal import Decimal, InvalidOperation
 
+from google.protobuf import json_format
 from sqlalchemy.engine import Engine
 
 from cloudsketch.budget.v1 import budget_pb2 as pb
 from services.budget import catalog as catalog_module
-from services.budget.costs import PRICED, Priced
+from services.budget.blueprint import price_document
+from services.budget.costs import Priced
+from services.budget.export import to_csv, to_xlsx
 from services.budget.live import LiveBudget
 from services.budget.totals import BudgetError, convert, currency_rates, money, total, totals
 from services.common.errors import InvalidArgument, NotFound
 from services.common.timeutil import to_timestamp
 
+EXPORTS = {"csv": "text/csv; charset=utf-8",
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 STATES = {"awaiting_scan": pb.BUDGET_STATE_AWAITING_SCAN, "ready": pb.BUDGET_STATE_READY}
 
 
@@ -79,7 +85,7 @@ class Budgets:
                                         amount=str(money(convert(amount, period, currency, rates))))
                                for key, amount in groups.items())
         response.total = str(money(convert(total(items), period, currency, rates)))
-        response.unpriced_count = sum(1 for item in items if item.status not in (PRICED, "free"))
+        response.unpriced_count = sum(1 for item in items if item.status == "unpriced")
         return response
 
     def get_budget_changes(self, account_id: str) -> pb.GetBudgetChangesResponse:
@@ -95,3 +101,22 @@ class Budgets:
                                                 after_usd=r.after_usd or "", delta_usd=r.delta_usd, reason=r.reason)
                                 for r in rows)
         return response
+
+    def price_blueprint(self, request: pb.PriceBlueprintRequest) -> pb.PriceBlueprintResponse:
+        """A blueprint's budget file: Cloudcraft's CSV header first, or a workbook with a totals sheet."""
+        if request.format not in EXPORTS:
+            raise InvalidArgument(f"budget format {request.format!r} is not one of csv, xlsx")
+        currency, period, rates = pricing_terms(request.currency, request.period, request.rate)
+        known: dict[str, Priced] = {}
+        for account_id in request.account_ids:
+            known.update((item.arn, item) for item in self.live.components(account_id))
+        items = price_document(json_format.MessageToDict(request.document), known, self.catalog)
+        if request.format == "csv":
+            content = to_csv(items, currency, period, rates).encode()
+        else:
+            buffer = io.BytesIO()
+            to_xlsx(items, buffer, currency, period, rates)
+            content = buffer.getvalue()
+        return pb.PriceBlueprintResponse(content=content, content_type=EXPORTS[request.format],
+                                         total=str(money(convert(total(items), period, currency, rates))),
+                                         unpriced_count=sum(1 for item in items if item.status == "unpriced"))

@@ -5,6 +5,7 @@ event in the outbox."""
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from datetime import timedelta
 
 import pytest
@@ -195,3 +196,49 @@ def test_removing_the_account_deletes_everything(setup):
     # Events of the removed account are dropped.
     assert live.on_resources_changed(batch(account_id, "s2", 0, utcnow(), [instance("web")])) is False
     assert live.components(account_id) == []
+
+
+def test_a_blueprint_is_priced_from_live_components_and_cloudcraft_node_fields(setup):
+    import csv
+    import io
+
+    from google.protobuf import struct_pb2 as struct
+    from openpyxl import load_workbook
+
+    from services.budget.export import CLOUDCRAFT_COLUMNS
+
+    live, _, account_id = setup
+    live._clear_rebuild(account_id, utcnow() + timedelta(days=1))
+    live.on_resources_changed(batch(account_id, "s1", 0, utcnow(), [instance("web", "m5.xlarge")]))
+    live.on_sync_finished(finished(account_id, "s1", 1))
+    document = struct.Struct()
+    document.update({"nodes": [
+        {"id": "n1", "type": "ec2", "arn": instance("web").arn, "region": REGION, "instanceType": "t3",
+         "instanceSize": "nano"},                                           # live: priced as the account's m5.xlarge
+        {"id": "n2", "type": "ec2", "region": REGION, "instanceType": "m5", "instanceSize": "large",
+         "platform": "linux"},
+        {"id": "n3", "type": "rds", "region": REGION, "engine": "postgres", "instanceType": "db.m5",
+         "instanceSize": "large", "multiAZ": False, "storage": 100, "storageType": "gp2"},
+        {"id": "n4", "type": "ebs", "region": REGION, "volume": "gp3", "storage": 100},
+        {"id": "n5", "type": "waf", "region": REGION},
+    ]})
+    budgets = Budgets(live.engine)
+    reply = budgets.price_blueprint(pb.PriceBlueprintRequest(document=document, account_ids=[account_id],
+                                                             format="csv"))
+    rows = list(csv.DictReader(io.StringIO(reply.content.decode())))
+    assert reply.content.decode().split("\n")[0].split(",")[:len(CLOUDCRAFT_COLUMNS)] == list(CLOUDCRAFT_COLUMNS)
+    assert [(r["id"], r["priced"]) for r in rows] == [(instance("web").arn, "yes"), ("n2", "yes"), ("n3", "yes"),
+                                                     ("n4", "yes"), ("n5", "no")]
+    assert rows[0]["cost"] == "140.16" and rows[1]["cost"] == "70.08"
+    assert "no cost model for Cloudcraft node type waf" in rows[4]["basis"]
+    assert reply.unpriced_count == 1
+    # Without the account, the live node is priced from its own fields.
+    alone = budgets.price_blueprint(pb.PriceBlueprintRequest(document=document, format="csv"))
+    assert list(csv.DictReader(io.StringIO(alone.content.decode())))[0]["instanceSize"] == "nano"
+    workbook = budgets.price_blueprint(pb.PriceBlueprintRequest(document=document, account_ids=[account_id],
+                                                                format="xlsx", currency="EUR"))
+    sheets = load_workbook(io.BytesIO(workbook.content)).sheetnames
+    assert sheets == ["Budget", "Totals"]
+    assert workbook.total == str((Decimal(reply.total) * Decimal("0.8636")).quantize(Decimal("0.01")))
+    with pytest.raises(InvalidArgument):
+        budgets.price_blueprint(pb.PriceBlueprintRequest(document=document, format="pdf"))

@@ -1,5 +1,6 @@
 import datetime
 
+from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -141,3 +142,31 @@ class GetBudgetChangesResponse(_message.Message):
     total_after_usd: str
     changes: _containers.RepeatedCompositeFieldContainer[BudgetChange]
     def __init__(self, state: _Optional[_Union[BudgetState, str]] = ..., sync_id: _Optional[str] = ..., changed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., total_before_usd: _Optional[str] = ..., total_after_usd: _Optional[str] = ..., changes: _Optional[_Iterable[_Union[BudgetChange, _Mapping]]] = ...) -> None: ...
+
+class PriceBlueprintRequest(_message.Message):
+    __slots__ = ("document", "account_ids", "format", "currency", "period", "rate")
+    DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_IDS_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    RATE_FIELD_NUMBER: _ClassVar[int]
+    document: _struct_pb2.Struct
+    account_ids: _containers.RepeatedScalarFieldContainer[str]
+    format: str
+    currency: str
+    period: str
+    rate: str
+    def __init__(self, document: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., account_ids: _Optional[_Iterable[str]] = ..., format: _Optional[str] = ..., currency: _Optional[str] = ..., period: _Optional[str] = ..., rate: _Optional[str] = ...) -> None: ...
+
+class PriceBlueprintResponse(_message.Message):
+    __slots__ = ("content", "content_type", "total", "unpriced_count")
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    UNPRICED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    content: bytes
+    content_type: str
+    total: str
+    unpriced_count: int
+    def __init__(self, content: _Optional[bytes] = ..., content_type: _Optional[str] = ..., total: _Optional[str] = ..., unpriced_count: _Optional[int] = ...) -> None: ...

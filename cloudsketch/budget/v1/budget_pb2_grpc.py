@@ -45,6 +45,11 @@ class BudgetServiceStub:
                 request_serializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.GetBudgetChangesRequest.SerializeToString,
                 response_deserializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.GetBudgetChangesResponse.FromString,
                 _registered_method=True)
+        self.PriceBlueprint = channel.unary_unary(
+                '/cloudsketch.budget.v1.BudgetService/PriceBlueprint',
+                request_serializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.PriceBlueprintRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.PriceBlueprintResponse.FromString,
+                _registered_method=True)
 
 
 class BudgetServiceServicer:
@@ -65,6 +70,13 @@ class BudgetServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PriceBlueprint(self, request, context):
+        """A blueprint document's budget as a CSV or XLSX file (Cloudcraft's blueprint budget export).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_BudgetServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -77,6 +89,11 @@ def add_BudgetServiceServicer_to_server(servicer, server):
                     servicer.GetBudgetChanges,
                     request_deserializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.GetBudgetChangesRequest.FromString,
                     response_serializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.GetBudgetChangesResponse.SerializeToString,
+            ),
+            'PriceBlueprint': grpc.unary_unary_rpc_method_handler(
+                    servicer.PriceBlueprint,
+                    request_deserializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.PriceBlueprintRequest.FromString,
+                    response_serializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.PriceBlueprintResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -134,6 +151,33 @@ class BudgetService:
             '/cloudsketch.budget.v1.BudgetService/GetBudgetChanges',
             cloudsketch_dot_budget_dot_v1_dot_budget__pb2.GetBudgetChangesRequest.SerializeToString,
             cloudsketch_dot_budget_dot_v1_dot_budget__pb2.GetBudgetChangesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PriceBlueprint(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.budget.v1.BudgetService/PriceBlueprint',
+            cloudsketch_dot_budget_dot_v1_dot_budget__pb2.PriceBlueprintRequest.SerializeToString,
+            cloudsketch_dot_budget_dot_v1_dot_budget__pb2.PriceBlueprintResponse.FromString,
             options,
             channel_credentials,
             insecure,
