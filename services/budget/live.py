@@ -147,7 +147,7 @@ class LiveBudget:
             # may have synced the account before this event came.
             conn.execute(insert_if_absent(conn, budget_accounts, account_id=account_id,
                                           aws_account_id=aws_account_id, name=name, state="awaiting_scan",
-                                          created_at=now, rebuild_after=now))
+                                          created_at=now, rebuild_after=now, total_usd="0"))
 
     def forget(self, account_id: str) -> None:
         """account_removed: everything the budget holds of the account goes."""
@@ -231,11 +231,12 @@ class LiveBudget:
         conn.execute(update, [{"b_arn": arn, "b_baseline": value} for arn, value in baselines.items()])
         if not found:
             return False
-        total_after = conn.execute(sa.select(budget_components.c.monthly).where(
-            budget_components.c.account_id == account_id, budget_components.c.removed.is_(False),
-            budget_components.c.status == PRICED)).scalars().all()
-        total_after = sum((Decimal(m) for m in total_after), Decimal(0))
-        total_before = total_after - sum((c.delta for c in found), Decimal(0))
+        # The running total plus this settlement's moves: the account's rows are not read again.
+        total_before = Decimal(conn.execute(sa.select(budget_accounts.c.total_usd).where(
+            budget_accounts.c.account_id == account_id)).scalar())
+        total_after = total_before + sum((c.delta for c in found), Decimal(0))
+        conn.execute(budget_accounts.update().where(budget_accounts.c.account_id == account_id)
+                     .values(total_usd=_money(total_after)))
         now = utcnow()
         conn.execute(budget_changes.delete().where(budget_changes.c.account_id == account_id))
         conn.execute(budget_changes.insert(), [{

@@ -18,12 +18,15 @@ budget_accounts = sa.Table(
     sa.Column("rebuilt_at", sa.DateTime(timezone=True)),
     sa.Column("priced_at", sa.DateTime(timezone=True)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # Monthly USD of the priced components as of the last settlement: kept by adding each
+    # settlement's changes, so that settling never reads the whole account.
+    sa.Column("total_usd", sa.String(40), nullable=False),
 )
 
 # Each account's priced components. The columns up to `removed` are the component as last priced
 # (version: the occurred_at of the batch, or the inventory's changed_at, that wrote it; an older
 # change is ignored; removed rows are tombstones). `baseline` is the component's pricing as of the
-# last settled sync ({status, monthly, unit_price, basis, drivers}; null when it did not exist
+# last settled sync ({type, name, status, monthly, unit_price, basis, drivers}; null when it did not exist
 # then) and `dirty` says it may differ: settling a sync compares only dirty rows, so its cost is
 # the number of changes, not the size of the account. Money as decimal strings (USD a month).
 budget_components = sa.Table(
@@ -46,6 +49,8 @@ budget_components = sa.Table(
     sa.Column("removed", sa.Boolean, nullable=False),
     sa.Column("dirty", sa.Boolean, nullable=False),
     sa.Column("baseline", sa.JSON),
+    # Settling reads only the dirty rows of one account.
+    sa.Index("ix_budget_components_dirty", "account_id", "dirty"),
 )
 
 # The resources_changed batches received, per sync and region, until the sync is known complete.

@@ -21,6 +21,7 @@ def upgrade():
         sa.Column("rebuilt_at", sa.DateTime(timezone=True)),
         sa.Column("priced_at", sa.DateTime(timezone=True)),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("total_usd", sa.String(40), nullable=False),
     )
     op.create_table(
         "budget_components",
@@ -43,6 +44,7 @@ def upgrade():
         sa.Column("dirty", sa.Boolean, nullable=False),
         sa.Column("baseline", sa.JSON),
     )
+    op.create_index("ix_budget_components_dirty", "budget_components", ["account_id", "dirty"])
     op.create_table(
         "budget_batches",
         sa.Column("account_id", sa.String(36), primary_key=True),
