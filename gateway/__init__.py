@@ -20,7 +20,7 @@ def _refuse_oversized_and_nul() -> None:
 
 def create_app(clients=None) -> Flask:
     """Application factory. `clients` defaults to gRPC stubs at the configured addresses."""
-    from gateway.api import accounts, api, blueprints, onboarding, sync, teams, users  # noqa: F401 (routes attach to api)
+    from gateway.api import accounts, api, blueprints, budget, onboarding, sync, teams, users  # noqa: F401 (routes attach to api)
     from gateway.auth import PrincipalCache
     from gateway.clients import Clients
     from gateway.errors import register_error_handlers

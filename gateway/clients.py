@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 
 from cloudsketch.accounts.v1 import accounts_pb2_grpc
+from cloudsketch.budget.v1 import budget_pb2_grpc
 from cloudsketch.collector.v1 import collector_pb2_grpc
 from cloudsketch.diagram.v1 import diagram_pb2_grpc
 from cloudsketch.identity.v1 import identity_pb2_grpc
@@ -27,3 +28,4 @@ class Clients:
         self.accounts = _WithDeadline(stub("accounts", accounts_pb2_grpc.AccountsServiceStub))
         self.collector = _WithDeadline(stub("collector", collector_pb2_grpc.CollectorServiceStub))
         self.diagram = _WithDeadline(stub("diagram", diagram_pb2_grpc.DiagramServiceStub))
+        self.budget = _WithDeadline(stub("budget", budget_pb2_grpc.BudgetServiceStub))

@@ -26,7 +26,7 @@ CLOUDCRAFT = {
     ("GET", "/user/me"), ("GET", "/team"),
     ("GET", "/blueprint"), ("POST", "/blueprint"), ("GET", "/blueprint/{blueprint_id}"),
     ("PUT", "/blueprint/{blueprint_id}"), ("DELETE", "/blueprint/{blueprint_id}"),
-    ("GET", "/blueprint/{blueprint_id}/{fmt}"),
+    ("GET", "/blueprint/{blueprint_id}/{fmt}"), ("GET", "/blueprint/{blueprint_id}/budget/{fmt}"),
 }
 
 

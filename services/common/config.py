@@ -61,6 +61,9 @@ SETTINGS = [
     Setting("CLOUDSKETCH_DIAGRAM_GAP_SECONDS", "30",
             "How long diagram-worker waits for a finished sync's late resources_changed batches before it "
             "treats them as missed and rebuilds the account from collector-api's inventory."),
+    Setting("CLOUDSKETCH_BUDGET_GAP_SECONDS", "30",
+            "How long budget-worker waits for a finished sync's late resources_changed batches before it "
+            "treats them as missed and rebuilds the account's budget from collector-api's inventory."),
     Setting("CLOUDSKETCH_DEMO_MOTO_PORT", "5055", "Port of the moto server `cloudsketch demo` starts."),
     Setting("AWS_ENDPOINT_URL", "", "AWS's own variable: send every AWS call to this endpoint (a moto server)."),
 ]
@@ -150,6 +153,10 @@ def sync_concurrency() -> tuple[int, int]:
 
 def diagram_gap_seconds() -> float:
     return float(env("CLOUDSKETCH_DIAGRAM_GAP_SECONDS"))
+
+
+def budget_gap_seconds() -> float:
+    return float(env("CLOUDSKETCH_BUDGET_GAP_SECONDS"))
 
 
 def demo_moto_port() -> int:

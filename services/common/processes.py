@@ -1,8 +1,7 @@
 """The processes cloudsketch runs: one table that `cloudsketch up`, docker-compose.yml, the
 Kubernetes manifests and the docs follow (tests check the deploy files against it).
 
-A service gets a process here only once it has real work for it; budget-api and budget-worker
-are added with the budget service.
+A service gets a process here only once it has real work for it.
 """
 from __future__ import annotations
 
@@ -28,11 +27,13 @@ class Process:
 PROCESSES = [
     Process("identity-worker", "identity", "worker"),
     Process("diagram-worker", "diagram", "worker"),
+    Process("budget-worker", "budget", "worker"),
     Process("collector-worker", "collector", "worker"),
     Process("identity-api", "identity", "api"),
     Process("accounts-api", "accounts", "api"),
     Process("collector-api", "collector", "api"),
     Process("diagram-api", "diagram", "api"),
+    Process("budget-api", "budget", "api"),
     Process("gateway", "gateway", "gateway"),
 ]
 

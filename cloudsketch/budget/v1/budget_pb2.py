@@ -22,24 +22,41 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"cloudsketch/budget/v1/budget.proto\x12\x15\x63loudsketch.budget.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"g\n\x08LineItem\x12\x0b\n\x03\x61rn\x18\x01 \x01(\t\x12\x0c\n\x04type\x18\x02 \x01(\t\x12\x0e\n\x06region\x18\x03 \x01(\t\x12\x0c\n\x04name\x18\x04 \x01(\t\x12\x13\n\x0bmonthly_usd\x18\x05 \x01(\t\x12\r\n\x05\x62\x61sis\x18\x06 \x01(\t\"<\n\x05Total\x12\x11\n\tdimension\x18\x01 \x01(\t\x12\x0b\n\x03key\x18\x02 \x01(\t\x12\x13\n\x0bmonthly_usd\x18\x03 \x01(\t\"=\n\x17GetAccountBudgetRequest\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0e\n\x06region\x18\x02 \x01(\t\"\xd8\x01\n\x18GetAccountBudgetResponse\x12.\n\x05items\x18\x01 \x03(\x0b\x32\x1f.cloudsketch.budget.v1.LineItem\x12,\n\x06totals\x18\x02 \x03(\x0b\x32\x1c.cloudsketch.budget.v1.Total\x12\x19\n\x11total_monthly_usd\x18\x03 \x01(\t\x12\x14\n\x0cprice_source\x18\x04 \x01(\t\x12-\n\tpriced_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp2\x84\x01\n\rBudgetService\x12s\n\x10GetAccountBudget\x12..cloudsketch.budget.v1.GetAccountBudgetRequest\x1a/.cloudsketch.budget.v1.GetAccountBudgetResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"cloudsketch/budget/v1/budget.proto\x12\x15\x63loudsketch.budget.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x8b\x02\n\x08LineItem\x12\x0b\n\x03\x61rn\x18\x01 \x01(\t\x12\x0c\n\x04type\x18\x02 \x01(\t\x12\x0e\n\x06region\x18\x03 \x01(\t\x12\x0c\n\x04name\x18\x04 \x01(\t\x12\x0e\n\x06\x61mount\x18\x05 \x01(\t\x12\r\n\x05\x62\x61sis\x18\x06 \x01(\t\x12\x0e\n\x06status\x18\x07 \x01(\t\x12\x0f\n\x07service\x18\x08 \x01(\t\x12\x0b\n\x03vpc\x18\t \x01(\t\x12\x37\n\x04tags\x18\n \x03(\x0b\x32).cloudsketch.budget.v1.LineItem.TagsEntry\x12\x13\n\x0bmonthly_usd\x18\x0b \x01(\t\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"7\n\x05Total\x12\x11\n\tdimension\x18\x01 \x01(\t\x12\x0b\n\x03key\x18\x02 \x01(\t\x12\x0e\n\x06\x61mount\x18\x03 \x01(\t\"\x7f\n\x17GetAccountBudgetRequest\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0e\n\x06region\x18\x02 \x01(\t\x12\x10\n\x08\x63urrency\x18\x03 \x01(\t\x12\x0e\n\x06period\x18\x04 \x01(\t\x12\x0c\n\x04rate\x18\x05 \x01(\t\x12\x10\n\x08group_by\x18\x06 \x01(\t\"\xcf\x02\n\x18GetAccountBudgetResponse\x12\x31\n\x05state\x18\x01 \x01(\x0e\x32\".cloudsketch.budget.v1.BudgetState\x12.\n\x05items\x18\x02 \x03(\x0b\x32\x1f.cloudsketch.budget.v1.LineItem\x12,\n\x06groups\x18\x03 \x03(\x0b\x32\x1c.cloudsketch.budget.v1.Total\x12\r\n\x05total\x18\x04 \x01(\t\x12\x10\n\x08\x63urrency\x18\x05 \x01(\t\x12\x0e\n\x06period\x18\x06 \x01(\t\x12\x14\n\x0cprice_source\x18\x07 \x01(\t\x12-\n\tpriced_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0clast_sync_id\x18\t \x01(\t\x12\x16\n\x0eunpriced_count\x18\n \x01(\x05\"\x81\x01\n\x0c\x42udgetChange\x12\x0b\n\x03\x61rn\x18\x01 \x01(\t\x12\x0c\n\x04type\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x12\n\nbefore_usd\x18\x04 \x01(\t\x12\x11\n\tafter_usd\x18\x05 \x01(\t\x12\x11\n\tdelta_usd\x18\x06 \x01(\t\x12\x0e\n\x06reason\x18\x07 \x01(\t\"-\n\x17GetBudgetChangesRequest\x12\x12\n\naccount_id\x18\x01 \x01(\t\"\xf7\x01\n\x18GetBudgetChangesResponse\x12\x31\n\x05state\x18\x01 \x01(\x0e\x32\".cloudsketch.budget.v1.BudgetState\x12\x0f\n\x07sync_id\x18\x02 \x01(\t\x12.\n\nchanged_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10total_before_usd\x18\x04 \x01(\t\x12\x17\n\x0ftotal_after_usd\x18\x05 \x01(\t\x12\x34\n\x07\x63hanges\x18\x06 \x03(\x0b\x32#.cloudsketch.budget.v1.BudgetChange\"\x97\x01\n\x15PriceBlueprintRequest\x12)\n\x08\x64ocument\x18\x01 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x13\n\x0b\x61\x63\x63ount_ids\x18\x02 \x03(\t\x12\x0e\n\x06\x66ormat\x18\x03 \x01(\t\x12\x10\n\x08\x63urrency\x18\x04 \x01(\t\x12\x0e\n\x06period\x18\x05 \x01(\t\x12\x0c\n\x04rate\x18\x06 \x01(\t\"f\n\x16PriceBlueprintResponse\x12\x0f\n\x07\x63ontent\x18\x01 \x01(\x0c\x12\x14\n\x0c\x63ontent_type\x18\x02 \x01(\t\x12\r\n\x05total\x18\x03 \x01(\t\x12\x16\n\x0eunpriced_count\x18\x04 \x01(\x05*c\n\x0b\x42udgetState\x12\x1c\n\x18\x42UDGET_STATE_UNSPECIFIED\x10\x00\x12\x1e\n\x1a\x42UDGET_STATE_AWAITING_SCAN\x10\x01\x12\x16\n\x12\x42UDGET_STATE_READY\x10\x02\x32\xe8\x02\n\rBudgetService\x12s\n\x10GetAccountBudget\x12..cloudsketch.budget.v1.GetAccountBudgetRequest\x1a/.cloudsketch.budget.v1.GetAccountBudgetResponse\x12s\n\x10GetBudgetChanges\x12..cloudsketch.budget.v1.GetBudgetChangesRequest\x1a/.cloudsketch.budget.v1.GetBudgetChangesResponse\x12m\n\x0ePriceBlueprint\x12,.cloudsketch.budget.v1.PriceBlueprintRequest\x1a-.cloudsketch.budget.v1.PriceBlueprintResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'cloudsketch.budget.v1.budget_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_LINEITEM']._serialized_start=94
-  _globals['_LINEITEM']._serialized_end=197
-  _globals['_TOTAL']._serialized_start=199
-  _globals['_TOTAL']._serialized_end=259
-  _globals['_GETACCOUNTBUDGETREQUEST']._serialized_start=261
-  _globals['_GETACCOUNTBUDGETREQUEST']._serialized_end=322
-  _globals['_GETACCOUNTBUDGETRESPONSE']._serialized_start=325
-  _globals['_GETACCOUNTBUDGETRESPONSE']._serialized_end=541
-  _globals['_BUDGETSERVICE']._serialized_start=544
-  _globals['_BUDGETSERVICE']._serialized_end=676
+  _globals['_LINEITEM_TAGSENTRY']._loaded_options = None
+  _globals['_LINEITEM_TAGSENTRY']._serialized_options = b'8\001'
+  _globals['_BUDGETSTATE']._serialized_start=1605
+  _globals['_BUDGETSTATE']._serialized_end=1704
+  _globals['_LINEITEM']._serialized_start=125
+  _globals['_LINEITEM']._serialized_end=392
+  _globals['_LINEITEM_TAGSENTRY']._serialized_start=349
+  _globals['_LINEITEM_TAGSENTRY']._serialized_end=392
+  _globals['_TOTAL']._serialized_start=394
+  _globals['_TOTAL']._serialized_end=449
+  _globals['_GETACCOUNTBUDGETREQUEST']._serialized_start=451
+  _globals['_GETACCOUNTBUDGETREQUEST']._serialized_end=578
+  _globals['_GETACCOUNTBUDGETRESPONSE']._serialized_start=581
+  _globals['_GETACCOUNTBUDGETRESPONSE']._serialized_end=916
+  _globals['_BUDGETCHANGE']._serialized_start=919
+  _globals['_BUDGETCHANGE']._serialized_end=1048
+  _globals['_GETBUDGETCHANGESREQUEST']._serialized_start=1050
+  _globals['_GETBUDGETCHANGESREQUEST']._serialized_end=1095
+  _globals['_GETBUDGETCHANGESRESPONSE']._serialized_start=1098
+  _globals['_GETBUDGETCHANGESRESPONSE']._serialized_end=1345
+  _globals['_PRICEBLUEPRINTREQUEST']._serialized_start=1348
+  _globals['_PRICEBLUEPRINTREQUEST']._serialized_end=1499
+  _globals['_PRICEBLUEPRINTRESPONSE']._serialized_start=1501
+  _globals['_PRICEBLUEPRINTRESPONSE']._serialized_end=1603
+  _globals['_BUDGETSERVICE']._serialized_start=1707
+  _globals['_BUDGETSERVICE']._serialized_end=2067
 # @@protoc_insertion_point(module_scope)

@@ -26,7 +26,7 @@ if _version_not_supported:
 
 
 class BudgetServiceStub:
-    """The price catalog and the cost model.
+    """The price catalog and the cost model, applied to each account's live components.
     """
 
     def __init__(self, channel):
@@ -40,14 +40,39 @@ class BudgetServiceStub:
                 request_serializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.GetAccountBudgetRequest.SerializeToString,
                 response_deserializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.GetAccountBudgetResponse.FromString,
                 _registered_method=True)
+        self.GetBudgetChanges = channel.unary_unary(
+                '/cloudsketch.budget.v1.BudgetService/GetBudgetChanges',
+                request_serializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.GetBudgetChangesRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.GetBudgetChangesResponse.FromString,
+                _registered_method=True)
+        self.PriceBlueprint = channel.unary_unary(
+                '/cloudsketch.budget.v1.BudgetService/PriceBlueprint',
+                request_serializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.PriceBlueprintRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.PriceBlueprintResponse.FromString,
+                _registered_method=True)
 
 
 class BudgetServiceServicer:
-    """The price catalog and the cost model.
+    """The price catalog and the cost model, applied to each account's live components.
     """
 
     def GetAccountBudget(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """An account's priced components, totals and groups, in a currency over a period.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetBudgetChanges(self, request, context):
+        """What the latest sync that changed the account's costs changed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PriceBlueprint(self, request, context):
+        """A blueprint document's budget as a CSV or XLSX file (Cloudcraft's blueprint budget export).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -60,6 +85,16 @@ def add_BudgetServiceServicer_to_server(servicer, server):
                     request_deserializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.GetAccountBudgetRequest.FromString,
                     response_serializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.GetAccountBudgetResponse.SerializeToString,
             ),
+            'GetBudgetChanges': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetBudgetChanges,
+                    request_deserializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.GetBudgetChangesRequest.FromString,
+                    response_serializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.GetBudgetChangesResponse.SerializeToString,
+            ),
+            'PriceBlueprint': grpc.unary_unary_rpc_method_handler(
+                    servicer.PriceBlueprint,
+                    request_deserializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.PriceBlueprintRequest.FromString,
+                    response_serializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.PriceBlueprintResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'cloudsketch.budget.v1.BudgetService', rpc_method_handlers)
@@ -69,7 +104,7 @@ def add_BudgetServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class BudgetService:
-    """The price catalog and the cost model.
+    """The price catalog and the cost model, applied to each account's live components.
     """
 
     @staticmethod
@@ -89,6 +124,60 @@ class BudgetService:
             '/cloudsketch.budget.v1.BudgetService/GetAccountBudget',
             cloudsketch_dot_budget_dot_v1_dot_budget__pb2.GetAccountBudgetRequest.SerializeToString,
             cloudsketch_dot_budget_dot_v1_dot_budget__pb2.GetAccountBudgetResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetBudgetChanges(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.budget.v1.BudgetService/GetBudgetChanges',
+            cloudsketch_dot_budget_dot_v1_dot_budget__pb2.GetBudgetChangesRequest.SerializeToString,
+            cloudsketch_dot_budget_dot_v1_dot_budget__pb2.GetBudgetChangesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PriceBlueprint(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.budget.v1.BudgetService/PriceBlueprint',
+            cloudsketch_dot_budget_dot_v1_dot_budget__pb2.PriceBlueprintRequest.SerializeToString,
+            cloudsketch_dot_budget_dot_v1_dot_budget__pb2.PriceBlueprintResponse.FromString,
             options,
             channel_credentials,
             insecure,
