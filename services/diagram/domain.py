@@ -13,7 +13,7 @@ from services.common.database import insert_if_absent, read_connection
 from services.common.errors import NotFound
 from services.common.timeutil import to_timestamp, utcnow
 from services.diagram.compose import compose
-from services.diagram.diff import diff_documents
+from services.diagram.diff import diff_documents, overlay
 from services.diagram.live import LiveModel
 from services.diagram.options import parse_format, parse_options
 from services.diagram.render import render
@@ -90,9 +90,17 @@ class Diagrams:
             pb.BlueprintVersion(version=v["version"], sync_id=v["sync_id"], reason=v["reason"],
                                 created_at=v["created_at"]) for v in LiveModel(self.engine).versions(account_id)])
 
-    def diff_account_versions(self, account_id: str, from_version: int,
-                              to_version: int) -> pb.DiffAccountVersionsResponse:
+    def diff_account_versions(self, account_id: str, from_version: int, to_version: int, fmt: str = "",
+                              query: Mapping[str, str] | None = None) -> pb.DiffAccountVersionsResponse:
+        """What changed between two versions; with a format, also the "what changed" overlay
+        (the newer version with added, changed and removed nodes marked) rendered in it."""
+        if fmt:
+            fmt, options = parse_format(fmt), parse_options(query or {})
         documents = LiveModel(self.engine).version_documents(account_id, from_version, to_version)
+        old, new = documents[from_version], documents[to_version]
         result = struct_pb2.Struct()
-        result.update(diff_documents(documents[from_version], documents[to_version]).to_json())
-        return pb.DiffAccountVersionsResponse(diff=result)
+        result.update(diff_documents(old, new).to_json())
+        if not fmt:
+            return pb.DiffAccountVersionsResponse(diff=result)
+        content, content_type = render(overlay(old, new), fmt, options)
+        return pb.DiffAccountVersionsResponse(diff=result, content=content, content_type=content_type)
