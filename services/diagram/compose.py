@@ -8,7 +8,6 @@ rules and why.
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import uuid
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from services.diagram import layout as layout_mod
 from services.diagram.cloudcraft_types import (GROUP_TYPES, HIDDEN_BY_DEFAULT, NETWORK_TYPES, node_fields,
                                                node_type)
 from services.diagram.filters import Subject, parse_filter
-from services.diagram.model import Resource, resource_id
+from services.diagram.model import Resource, collector_paused, resource_id
 from services.diagram.options import ExportOptions
 
 COLLAPSE_AT = 50   # a group with more components than this directly inside shows as a counted box
@@ -479,14 +478,8 @@ def compose(resources: Iterable[Resource], options: ExportOptions, *, name: str,
     """The blueprint document of these resources, and the layout map to pass back next time.
     Raises InvalidArgument for a malformed `options.filter`.
 
-    The garbage collector is paused meanwhile: composition builds no reference cycles, and the
-    collections its many small objects would trigger walk every live object (the estate itself
-    among them), which took about a third of the time of composing a large estate again."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    The garbage collector is paused meanwhile (model.collector_paused): composing a large estate
+    again took twice as long with it."""
+    with collector_paused():
         return _Composer(resources, options, live_account).compose(name, layout)
-    finally:
-        if collecting:
-            gc.enable()
 

@@ -15,6 +15,7 @@ from services.common.timeutil import to_timestamp, utcnow
 from services.diagram.compose import compose
 from services.diagram.diff import diff_documents, overlay
 from services.diagram.live import LiveModel
+from services.diagram.model import collector_paused
 from services.diagram.options import parse_format, parse_options
 from services.diagram.render import render
 from services.diagram.tables import live_blueprints
@@ -66,7 +67,8 @@ class Diagrams:
             "id": row.account_id, "awsAccountId": row.aws_account_id, "name": row.name})
         if any(layout.get(arn) != list(position) for arn, position in composed.layout.items()):
             self._save_layout(account_id, {arn: list(position) for arn, position in composed.layout.items()})
-        content, content_type = render(composed.data, fmt, options)
+        with collector_paused():
+            content, content_type = render(composed.data, fmt, options)
         # The document is in `content` (json) or drawn in it: not repeated as blueprint.data, whose
         # Struct cost more than composing it and doubled the reply (docs/performance.md).
         return pb.GetAccountBlueprintResponse(state=STATES[row.state], blueprint=self._blueprint(row),
