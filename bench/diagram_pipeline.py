@@ -17,7 +17,7 @@ by the real diagram-api over gRPC. Prints figures; asserts nothing.
   SQLite); --grpc-size resources of one AWS account written into the diagram's live model through
   its own domain code (LiveModel's resources_changed and sync_finished handlers, as diagram-worker
   does), then GetAccountBlueprint(format json, region all) timed from a client over gRPC (the
-  gateway's stubs), and the same call profiled in this process to say where the time goes.
+  gateway's stubs), and its steps timed in this process (CPU) to say where the time goes.
 """
 from __future__ import annotations
 
