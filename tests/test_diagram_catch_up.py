@@ -179,3 +179,8 @@ def test_a_diagram_worker_down_or_restarted_during_syncs_ends_identical_to_one_t
     diff = requests.get(f"{url}/api/aws/account/{account_id}/versions/1/diff/2", headers=auth, timeout=10).json()
     assert f"arn:aws:sqs:eu-west-1:{aws_account_id}:added-4" in diff["diff"]["added"]
     assert f"arn:aws:sqs:us-east-1:{aws_account_id}:jobs-0" in diff["diff"]["removed"]
+    # ... and as the "what changed" overlay, drawn by diagram-api.
+    overlay = requests.get(f"{url}/api/aws/account/{account_id}/versions/1/diff/2/svg", headers=auth, timeout=30,
+                           params={"projection": "2d"})
+    assert overlay.status_code == 200 and overlay.headers["Content-Type"].startswith("image/svg+xml")
+    assert b'href="#d-added"' in overlay.content and b'href="#d-removed"' in overlay.content

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import timedelta
+from xml.etree import ElementTree
 
 import pytest
 from google.protobuf import struct_pb2
@@ -196,11 +197,45 @@ def test_a_sync_that_changed_something_is_a_version_of_the_live_blueprint(setup)
     live.on_sync_finished(finished(account_id, "s1", {"us-east-1": 1}))
     live.on_sync_finished(finished(account_id, "s1", {"us-east-1": 1}))   # redelivered: no second version
     live.on_sync_finished(finished(account_id, "s2", {}))                 # nothing changed: none either
-    live.on_resources_changed(batch(account_id, "s3", 0, utcnow(), [resource("cache")], [resource("db").arn]))
+    live.on_resources_changed(batch(account_id, "s3", 0, utcnow(), [resource("cache"), resource("web", "m5.large")],
+                                    [resource("db").arn]))
     live.on_sync_finished(finished(account_id, "s3", {"us-east-1": 1}))
     versions = diagrams.account_versions(account_id).versions
     assert [(v.version, v.sync_id, v.reason) for v in versions] == [(2, "s3", "sync"), (1, "s1", "sync")]
-    changes = diagrams.diff_account_versions(account_id, 1, 2).diff
+    reply = diagrams.diff_account_versions(account_id, 1, 2)
+    changes = reply.diff
     assert list(changes["added"]) == [resource("cache").arn] and list(changes["removed"]) == [resource("db").arn]
+    assert list(changes["changed"]) == [resource("web").arn]
+    # Cloudcraft's node fields: instanceType is the family, instanceSize the size.
+    assert dict(changes["changed"][resource("web").arn]["instanceType"]) == {"old": "t3", "new": "m5"}
+    assert reply.content == b"" and reply.content_type == ""    # no format: the diff alone
     with pytest.raises(NotFound):
         diagrams.diff_account_versions(account_id, 1, 3)
+
+    # The "what changed" overlay, rendered: each node marked by its change, and a legend.
+    rendered = diagrams.diff_account_versions(account_id, 1, 2, "svg", {"projection": "2d"})
+    assert rendered.content_type == "image/svg+xml" and rendered.diff == changes
+    assert diff_marks(rendered.content) == {"cache": "added", "db": "removed", "web": "changed"}
+    assert all(label in rendered.content.decode() for label in (">Added<", ">Removed<", ">Changed<"))
+    overlay = json.loads(diagrams.diff_account_versions(account_id, 1, 2, "json", {}).content)
+    assert {node["name"]: node.get("diff") for node in overlay["nodes"]} == \
+        {"cache": "added", "db": "removed", "web": "changed"}
+    with pytest.raises(InvalidArgument, match="format"):
+        diagrams.diff_account_versions(account_id, 1, 2, "gif", {})
+
+
+def diff_marks(svg: bytes) -> dict[str, str]:
+    """{node name: "added", "removed" or "changed"} from an SVG: the renderer draws a node's diff
+    mark (a <use> of #d-<state>) just before the node's own <use>, whose <title> is "name (type)"."""
+    href = "{http://www.w3.org/1999/xlink}href"
+    marks, pending = {}, None
+    for element in ElementTree.fromstring(svg).iter("{http://www.w3.org/2000/svg}use"):
+        target = element.get(href, "")
+        if target.startswith("#d-"):
+            pending = target[3:]
+            continue
+        title = element.find("{http://www.w3.org/2000/svg}title")
+        if title is not None and pending is not None:
+            marks[title.text.rsplit(" (", 1)[0]] = pending
+        pending = None
+    return marks

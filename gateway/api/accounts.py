@@ -163,3 +163,16 @@ def account_versions_diff(account_id: str, from_version: int, to_version: int):
     reply = clients().diagram.DiffAccountVersions(diagram_pb.DiffAccountVersionsRequest(
         account_id=account_id, from_version=from_version, to_version=to_version))
     return jsonify(fromVersion=from_version, toVersion=to_version, diff=json_format.MessageToDict(reply.diff))
+
+
+@api.get("/aws/account/<account_id>/versions/<int:from_version>/diff/<int:to_version>/<fmt>")
+def account_versions_diff_rendered(account_id: str, from_version: int, to_version: int, fmt: str):
+    """The "what changed" overlay of two versions, rendered (svg, png, pdf, mxGraph or json)."""
+    authorized_account(account_id, "account:read")
+    # The format and the export options are diagram-api's to parse (400 with its message).
+    reply = clients().diagram.DiffAccountVersions(diagram_pb.DiffAccountVersionsRequest(
+        account_id=account_id, from_version=from_version, to_version=to_version, format=fmt,
+        options=request.args.to_dict()))
+    if reply.content_type == "application/json":
+        return jsonify(fromVersion=from_version, toVersion=to_version, data=json.loads(reply.content))
+    return Response(reply.content, mimetype=reply.content_type)

@@ -10,6 +10,7 @@ from services.common import config
 # A stuck service must not hang a caller forever; every call gets this deadline unless it
 # passes its own timeout.
 DEFAULT_TIMEOUT_SECONDS = 10.0
+MAX_RECEIVE_BYTES = 256 * 2 ** 20
 
 
 @functools.cache
@@ -19,6 +20,9 @@ def channel(addr: str) -> grpc.Channel:
         ("grpc.enable_retries", 1),
         # Headless Kubernetes Services resolve to every replica; spread calls over them.
         ("grpc.lb_policy_name", "round_robin"),
+        # Replies carry rendered diagrams: a 10,000-component account's JSON is about 4 MiB,
+        # grpcio's default limit (docs/performance.md, "Diagram pipeline").
+        ("grpc.max_receive_message_length", MAX_RECEIVE_BYTES),
     ])
 
 

@@ -43,7 +43,8 @@ class DiagramServicer(pb_grpc.DiagramServiceServicer):
         return self.diagrams.account_versions(request.account_id)
 
     def DiffAccountVersions(self, request, context):
-        return self.diagrams.diff_account_versions(request.account_id, request.from_version, request.to_version)
+        return self.diagrams.diff_account_versions(request.account_id, request.from_version, request.to_version,
+                                                    request.format, dict(request.options))
 
 
 def register(server) -> list[str]:

@@ -13,8 +13,9 @@ from services.common.database import insert_if_absent, read_connection
 from services.common.errors import NotFound
 from services.common.timeutil import to_timestamp, utcnow
 from services.diagram.compose import compose
-from services.diagram.diff import diff_documents
+from services.diagram.diff import diff_documents, overlay
 from services.diagram.live import LiveModel
+from services.diagram.model import collector_paused
 from services.diagram.options import parse_format, parse_options
 from services.diagram.render import render
 from services.diagram.tables import live_blueprints
@@ -66,16 +67,20 @@ class Diagrams:
             "id": row.account_id, "awsAccountId": row.aws_account_id, "name": row.name})
         if any(layout.get(arn) != list(position) for arn, position in composed.layout.items()):
             self._save_layout(account_id, {arn: list(position) for arn, position in composed.layout.items()})
-        content, content_type = render(composed.data, fmt, options)
-        return pb.GetAccountBlueprintResponse(state=STATES[row.state], blueprint=self._blueprint(row, composed.data),
+        with collector_paused():
+            content, content_type = render(composed.data, fmt, options)
+        # The document is in `content` (json) or drawn in it: not repeated as blueprint.data, whose
+        # Struct cost more than composing it and doubled the reply (docs/performance.md).
+        return pb.GetAccountBlueprintResponse(state=STATES[row.state], blueprint=self._blueprint(row),
                                               content=content, content_type=content_type)
 
     @staticmethod
-    def _blueprint(row, document: dict) -> pb.Blueprint:
-        data = struct_pb2.Struct()
-        data.update(document)
-        return pb.Blueprint(id=row.account_id, name=row.name, data=data,
-                            created_at=to_timestamp(row.created_at), updated_at=to_timestamp(row.updated_at))
+    def _blueprint(row, document: dict | None = None) -> pb.Blueprint:
+        blueprint = pb.Blueprint(id=row.account_id, name=row.name, created_at=to_timestamp(row.created_at),
+                                 updated_at=to_timestamp(row.updated_at))
+        if document is not None:
+            blueprint.data.update(document)
+        return blueprint
 
     def _save_layout(self, account_id: str, positions: dict) -> None:
         """Merge positions into the stored layout (other regions' positions stay)."""
@@ -90,9 +95,17 @@ class Diagrams:
             pb.BlueprintVersion(version=v["version"], sync_id=v["sync_id"], reason=v["reason"],
                                 created_at=v["created_at"]) for v in LiveModel(self.engine).versions(account_id)])
 
-    def diff_account_versions(self, account_id: str, from_version: int,
-                              to_version: int) -> pb.DiffAccountVersionsResponse:
+    def diff_account_versions(self, account_id: str, from_version: int, to_version: int, fmt: str = "",
+                              query: Mapping[str, str] | None = None) -> pb.DiffAccountVersionsResponse:
+        """What changed between two versions; with a format, also the "what changed" overlay
+        (the newer version with added, changed and removed nodes marked) rendered in it."""
+        if fmt:
+            fmt, options = parse_format(fmt), parse_options(query or {})
         documents = LiveModel(self.engine).version_documents(account_id, from_version, to_version)
+        old, new = documents[from_version], documents[to_version]
         result = struct_pb2.Struct()
-        result.update(diff_documents(documents[from_version], documents[to_version]).to_json())
-        return pb.DiffAccountVersionsResponse(diff=result)
+        result.update(diff_documents(old, new).to_json())
+        if not fmt:
+            return pb.DiffAccountVersionsResponse(diff=result)
+        content, content_type = render(overlay(old, new), fmt, options)
+        return pb.DiffAccountVersionsResponse(diff=result, content=content, content_type=content_type)

@@ -101,10 +101,11 @@ def _arrange_box(box: Box, previous: dict, node_pos: dict[str, tuple[int, int]],
             stored_children.append((spot[1], spot[0], index, child))
         else:
             pending_groups.append(child)
-    node_rects = [(x, y, 1, 1) for x, y in occupied]
+    node_rects = [(x, y, 1, 1) for x, y in occupied] if stored_children else []
     for y, x, _, child in sorted(stored_children, key=lambda item: item[:3]):
         while True:
-            blocking = [r for r in rects + node_rects if _conflicts(x, y, child.w, child.h, [r])]
+            blocking = [r for r in rects if _conflicts(x, y, child.w, child.h, [r])] + \
+                       [r for r in node_rects if _conflicts(x, y, child.w, child.h, [r])]
             if not blocking:
                 break
             y = max(ry + rh for _, ry, _, rh in blocking) + GAP

@@ -33,7 +33,7 @@ from services.common.database import insert_if_absent, read_connection
 from services.common.errors import NotFound
 from services.common.timeutil import to_timestamp, utcnow
 from services.diagram.compose import compose
-from services.diagram.model import Resource
+from services.diagram.model import Resource, collector_paused
 from services.diagram.options import ExportOptions
 from services.diagram.tables import live_batches, live_blueprints, live_resources, live_syncs, live_versions
 
@@ -297,12 +297,11 @@ class LiveModel:
                                                 live_resources.c.removed.is_(False))
         if region:
             query = query.where(live_resources.c.region.in_([region, ""]))
-        with read_connection(self.engine) as conn:
-            rows = conn.execute(query.order_by(live_resources.c.arn)).all()
-        aws_account_id = ""
-        with read_connection(self.engine) as conn:
-            aws_account_id = conn.execute(sa.select(live_blueprints.c.aws_account_id).where(
-                live_blueprints.c.account_id == account_id)).scalar() or ""
-        return [Resource(arn=r.arn, type=r.type, aws_account_id=aws_account_id, region=r.region, name=r.name,
-                         tags=dict(r.tags), attributes=dict(r.attributes),
-                         relationships=tuple(tuple(rel) for rel in r.relationships)) for r in rows]
+        with collector_paused():      # half the time otherwise, for 10,000 rows
+            with read_connection(self.engine) as conn:
+                rows = conn.execute(query.order_by(live_resources.c.arn)).all()
+                aws_account_id = conn.execute(sa.select(live_blueprints.c.aws_account_id).where(
+                    live_blueprints.c.account_id == account_id)).scalar() or ""
+            return [Resource(arn=r.arn, type=r.type, aws_account_id=aws_account_id, region=r.region, name=r.name,
+                             tags=dict(r.tags), attributes=dict(r.attributes),
+                             relationships=tuple(tuple(rel) for rel in r.relationships)) for r in rows]

@@ -11,6 +11,8 @@ security group.
 """
 from __future__ import annotations
 
+import contextlib
+import gc
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,3 +75,19 @@ def resource_id(arn: str) -> str:
     if "/" in resource:
         return resource.rsplit("/", 1)[1]
     return resource.rsplit(":", 1)[-1]
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """The garbage collector paused for a large piece of work that makes no reference cycles
+    (reading an estate, composing it, rendering it): the collections its many small objects would
+    set off walk every live object, and took about half the time of each (docs/performance.md,
+    "Diagram pipeline"). Process-wide, so other threads run without collections meanwhile; whoever
+    found it enabled enables it again, so it never stays off."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -223,3 +223,26 @@ def test_transit_gateway_attachment_in_another_account_is_connected():
     nodes, _ = by_name(data)
     assert nodes["partner-attachment"]["accountId"] == e.B and nodes["core-tgw"]["accountId"] == e.A
     check_geometry(data)
+
+
+def test_memoised_ids_and_the_paused_collector_change_nothing():
+    import gc
+    import uuid
+    resources, options = e.estate(), ExportOptions()
+    node_id.cache_clear()
+    cold = compose(resources, options, name="Estate")
+    warm = compose(list(reversed(resources)), options, name="Estate")          # ids from the cache now
+    assert node_id.cache_info().hits > 0
+    assert json.dumps(warm.data) == json.dumps(cold.data) and warm.layout == cold.layout
+    arn = resources[0].arn
+    assert node_id(arn) == str(uuid.uuid5(uuid.NAMESPACE_URL, arn))
+    # The collector is paused during composition only, and left as it was found.
+    assert gc.isenabled()
+    compose(resources, options, name="Estate")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        compose(resources, options, name="Estate")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -245,17 +245,32 @@ class ListAccountVersionsResponse(_message.Message):
     def __init__(self, versions: _Optional[_Iterable[_Union[BlueprintVersion, _Mapping]]] = ...) -> None: ...
 
 class DiffAccountVersionsRequest(_message.Message):
-    __slots__ = ("account_id", "from_version", "to_version")
+    __slots__ = ("account_id", "from_version", "to_version", "format", "options")
+    class OptionsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     FROM_VERSION_FIELD_NUMBER: _ClassVar[int]
     TO_VERSION_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
     account_id: str
     from_version: int
     to_version: int
-    def __init__(self, account_id: _Optional[str] = ..., from_version: _Optional[int] = ..., to_version: _Optional[int] = ...) -> None: ...
+    format: str
+    options: _containers.ScalarMap[str, str]
+    def __init__(self, account_id: _Optional[str] = ..., from_version: _Optional[int] = ..., to_version: _Optional[int] = ..., format: _Optional[str] = ..., options: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class DiffAccountVersionsResponse(_message.Message):
-    __slots__ = ("diff",)
+    __slots__ = ("diff", "content", "content_type")
     DIFF_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
     diff: _struct_pb2.Struct
-    def __init__(self, diff: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+    content: bytes
+    content_type: str
+    def __init__(self, diff: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., content: _Optional[bytes] = ..., content_type: _Optional[str] = ...) -> None: ...

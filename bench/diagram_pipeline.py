@@ -1,0 +1,278 @@
+"""The diagram's whole pipeline: a synthetic estate composed, laid out and rendered to SVG; 10
+changed components applied and re-laid out; and a 10,000-component account's JSON snapshot served
+by the real diagram-api over gRPC. Prints figures; asserts nothing.
+
+    .venv/bin/python bench/diagram_pipeline.py [--sizes 10000,50000] [--repeat 3] [--grpc-size 10000]
+    .venv/bin/python bench/diagram_pipeline.py --no-grpc        # the in-process parts only
+
+- Pipeline: bench/diagram_compose.py's estate (about 108 resources per VPC, accounts of 10 VPCs),
+  each size in a fresh child process so that its maximum RSS is its own. compose() with the
+  default options (collapse at 50), then render(data, "svg") in the isometric projection. Wall
+  and CPU seconds, best of --repeat; "max RSS" is the child's peak (the estate, the document and
+  the SVG held at once, Python's own ~30 MiB included).
+- 10 changes (bench/diagram_compose.ten_changes: 5 resized, 3 added, 2 removed) applied: compose()
+  of the changed estate with the stored layout (what serving the next request does), and of that
+  the re-layout (layout.arrange) alone; and how many nodes moved (the layout keeps them put).
+- Snapshot over gRPC: the real stack started by services.common.supervisor.LocalStack (bench/_stack.py,
+  SQLite); --grpc-size resources of one AWS account written into the diagram's live model through
+  its own domain code (LiveModel's resources_changed and sync_finished handlers, as diagram-worker
+  does), then GetAccountBlueprint(format json, region all) timed from a client over gRPC (the
+  gateway's stubs), and its steps timed in this process (CPU) to say where the time goes.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import resource as rlimit
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import diagram_compose  # noqa: E402  (the estate)
+
+
+def best_of(fn, repeat: int):
+    """(best wall s, best CPU s, last result)."""
+    best_wall = best_cpu = float("inf")
+    result = None
+    for _ in range(repeat):
+        gc.collect()
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = fn()
+        best_wall = min(best_wall, time.perf_counter() - wall)
+        best_cpu = min(best_cpu, time.process_time() - cpu)
+    return best_wall, best_cpu, result
+
+
+def one_size(size: int, repeat: int) -> dict:
+    from services.diagram.compose import compose
+    from services.diagram.options import ExportOptions
+    from services.diagram.render import render
+
+    resources = diagram_compose.estate(size)
+    options = ExportOptions()
+    base_rss = rlimit.getrusage(rlimit.RUSAGE_SELF).ru_maxrss / 1024
+
+    def pipeline():
+        composed = compose(resources, options, name="bench")
+        return composed, render(composed.data, "svg", options)[0]
+
+    wall, cpu, (composed, svg) = best_of(pipeline, repeat)
+    compose_wall, compose_cpu, _ = best_of(lambda: compose(resources, options, name="bench"), repeat)
+    svg_wall, svg_cpu, _ = best_of(lambda: render(composed.data, "svg", options), repeat)
+    peak_rss = rlimit.getrusage(rlimit.RUSAGE_SELF).ru_maxrss / 1024
+
+    changed = diagram_compose.ten_changes(resources)
+    changes_wall, changes_cpu, again = best_of(
+        lambda: compose(changed, options, name="bench", layout=composed.layout), repeat)
+    arrange_wall, arrange_cpu = arrange_time(changed, options, composed.layout)
+    return {"resources": len(resources), "nodes": len(composed.data["nodes"]), "groups": len(composed.data["groups"]),
+            "edges": len(composed.data["edges"]), "svg_mb": len(svg) / 2 ** 20,
+            "wall": wall, "cpu": cpu, "compose_wall": compose_wall, "compose_cpu": compose_cpu,
+            "svg_wall": svg_wall, "svg_cpu": svg_cpu, "base_rss": base_rss, "peak_rss": peak_rss,
+            "changes_wall": changes_wall, "changes_cpu": changes_cpu, "arrange_wall": arrange_wall,
+            "arrange_cpu": arrange_cpu, "moved": moved(composed.data, again.data)}
+
+
+def arrange_time(resources, options, layout) -> tuple[float, float]:
+    """Wall and CPU of layout.arrange alone within one composition (with the collector paused, as
+    compose runs it)."""
+    from services.diagram import compose as compose_mod
+    from services.diagram.compose import compose
+    original, taken = compose_mod.layout_mod.arrange, []
+
+    def timed(*args, **kwargs):
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = original(*args, **kwargs)
+        taken.append((time.perf_counter() - wall, time.process_time() - cpu))
+        return result
+    compose_mod.layout_mod.arrange = timed
+    try:
+        compose(resources, options, name="bench", layout=layout)
+    finally:
+        compose_mod.layout_mod.arrange = original
+    return taken[0]
+
+
+def moved(before: dict, after: dict) -> int:
+    """Nodes present in both documents whose position changed (the layout keeps them: 0)."""
+    old = {n["id"]: n["mapPos"] for n in before["nodes"]}
+    return sum(1 for n in after["nodes"] if n["id"] in old and old[n["id"]] != n["mapPos"])
+
+
+def pipeline_report(sizes: list[int], repeat: int) -> None:
+    print(f"{'resources':>9} {'nodes':>6} {'groups':>6} {'edges':>6} | {'compose+layout+svg':>22} | "
+          f"{'compose':>15} | {'svg':>15} | {'max RSS':>8} | {'10 changes applied':>18} | {'arrange':>15}")
+    for size in sizes:
+        child = subprocess.run([sys.executable, __file__, "--one", str(size), "--repeat", str(repeat)],
+                               capture_output=True, text=True, check=True)
+        r = json.loads(child.stdout.strip().splitlines()[-1])
+        print(f"{r['resources']:>9,} {r['nodes']:>6,} {r['groups']:>6,} {r['edges']:>6,} | "
+              f"{r['wall']:6.2f} s wall {r['cpu']:5.2f} s CPU | {r['compose_wall']:5.2f} / {r['compose_cpu']:5.2f} s | "
+              f"{r['svg_wall']:5.2f} / {r['svg_cpu']:5.2f} s | {r['peak_rss']:5.0f} MiB | "
+              f"{r['changes_wall'] * 1000:6.0f} / {r['changes_cpu'] * 1000:5.0f} ms | "
+              f"{r['arrange_wall'] * 1000:5.0f} / {r['arrange_cpu'] * 1000:4.0f} ms", flush=True)
+        print(f"{'':>9} SVG {r['svg_mb']:.1f} MiB; RSS with the estate built, before composing: "
+              f"{r['base_rss']:.0f} MiB; nodes moved by the 10 changes: {r['moved']}", flush=True)
+
+
+def to_pb(resource):
+    from google.protobuf import struct_pb2
+
+    from cloudsketch.common.v1 import resource_pb2
+    attributes = struct_pb2.Struct()
+    attributes.update(resource.attributes)
+    return resource_pb2.Resource(
+        arn=resource.arn, type=resource.type, aws_account_id=resource.aws_account_id, region=resource.region,
+        name=resource.name, attributes=attributes, fingerprint=str(hash(repr(resource))),
+        tags=[resource_pb2.Tag(key=k, value=v) for k, v in resource.tags.items()],
+        relationships=[resource_pb2.Relationship(type=resource_pb2.RelationshipType.Value(
+            f"RELATIONSHIP_TYPE_{kind.upper()}"), source_arn=source, target_arn=target)
+            for kind, source, target in resource.relationships])
+
+
+def seed_live_model(size: int) -> tuple[str, int]:
+    """An account in the diagram's database (the stack's, by os.environ) whose live model holds
+    about `size` resources of one AWS account; returns (account id, resource count)."""
+    import uuid
+    from collections import defaultdict
+
+    from cloudsketch.accounts.v1 import events_pb2 as account_events
+    from cloudsketch.collector.v1 import collector_pb2
+    from cloudsketch.collector.v1 import events_pb2 as events
+    from services.common.database import open_database
+    from services.common.timeutil import to_timestamp, utcnow
+    from services.diagram.domain import Diagrams
+    from services.diagram.live import LiveModel
+
+    diagram_compose.VPCS_PER_ACCOUNT = 10 ** 6          # every VPC in one AWS account
+    resources = diagram_compose.estate(size)
+    aws_account_id = resources[0].aws_account_id
+    engine = open_database("diagram")
+    account_id = str(uuid.uuid4())
+    Diagrams(engine).on_account_registered(account_events.AccountRegistered(
+        account_id=account_id, aws_account_id=aws_account_id, name="Bench", occurred_at=to_timestamp(utcnow())))
+    live = LiveModel(engine, gap_seconds=0)
+    # Registration asks for a rebuild from collector-api, which has never synced this account:
+    # cleared, as a rebuild that finds nothing synced does, so that the sync below makes it ready.
+    live._clear_rebuild(account_id, utcnow())
+    by_region = defaultdict(list)
+    for r in resources:
+        by_region[r.region].append(r)
+    batches = {}
+    for region, members in by_region.items():
+        chunks = [members[i:i + 500] for i in range(0, len(members), 500)]
+        batches[region] = len(chunks)
+        for index, chunk in enumerate(chunks):
+            live.on_resources_changed(events.ResourcesChanged(
+                account_id=account_id, sync_id="bench", region=region, batch_index=index,
+                upserted=[to_pb(r) for r in chunk], occurred_at=to_timestamp(utcnow())))
+    live.on_sync_finished(events.SyncFinished(
+        account_id=account_id, sync_id="bench", state=collector_pb2.SYNC_STATE_FINISHED,
+        occurred_at=to_timestamp(utcnow()),
+        region_batches=[events.RegionBatches(region=r, batches=n) for r, n in batches.items()]))
+    engine.dispose()
+    return account_id, len(resources)
+
+
+def grpc_report(size: int, calls: int) -> None:
+    import _stack
+
+    with _stack.running_stack() as env:
+        from cloudsketch.diagram.v1 import diagram_pb2 as pb
+        from gateway.clients import Clients
+        from services.common.database import open_database
+        from services.diagram.domain import Diagrams
+
+        started = time.perf_counter()
+        account_id, count = seed_live_model(size)
+        print(f"seeded {count:,} resources into the live model in {time.perf_counter() - started:.1f} s", flush=True)
+        request = pb.GetAccountBlueprintRequest(account_id=account_id, region="all", format="json")
+        diagram = Clients().diagram
+        first = time.perf_counter()
+        reply = diagram.GetAccountBlueprint(request, timeout=60)
+        first = time.perf_counter() - first
+        latencies = []
+        for _ in range(calls):
+            w = time.perf_counter()
+            reply = diagram.GetAccountBlueprint(request, timeout=60)
+            latencies.append(time.perf_counter() - w)
+        latencies.sort()
+        document = json.loads(reply.content)
+        print(f"GetAccountBlueprint json over gRPC, {count:,} resources -> {len(document['nodes']):,} nodes, "
+              f"{len(document['groups']):,} groups, {len(reply.content) / 2 ** 20:.1f} MiB of JSON, reply "
+              f"{reply.ByteSize() / 2 ** 20:.1f} MiB")
+        print(f"    first call (stores the layout) {first * 1000:.0f} ms; then, {calls} calls: "
+              f"best {latencies[0] * 1000:.0f} ms, median {latencies[len(latencies) // 2] * 1000:.0f} ms wall "
+              f"(client side, load average {os.getloadavg()[0]:.1f})")
+
+        # Where the time goes: the steps of Diagrams.get_account_blueprint, in this process.
+        print("    its steps in this process (CPU, best of 3):")
+        for step, cpu in steps(open_database("diagram"), account_id).items():
+            print(f"        {step:<44} {cpu * 1000:6.0f} ms")
+
+
+def steps(engine, account_id: str) -> dict[str, float]:
+    """CPU seconds of each step of serving the json snapshot (services/diagram/domain.py)."""
+    from google.protobuf import struct_pb2
+
+    from services.diagram.compose import compose
+    from services.diagram.domain import Diagrams
+    from services.diagram.live import LiveModel
+    from services.diagram.options import ExportOptions
+    from services.diagram.render import render
+
+    live, options = LiveModel(engine), ExportOptions()
+    found: dict[str, float] = {}
+
+    def step(label, fn):
+        _, cpu, result = best_of(fn, 3)
+        found[label] = cpu
+        return result
+
+    resources = step("read the live model (LiveModel.resources)", lambda: live.resources(account_id))
+    composed = step("compose and lay out", lambda: compose(resources, options, name="Bench", layout={}))
+    content = step("render json", lambda: render(composed.data, "json", options)[0])
+
+    def as_struct():
+        data = struct_pb2.Struct()
+        data.update(composed.data)
+        return data
+    step("the document as a protobuf Struct (blueprint.data)", as_struct)
+    reply = Diagrams(engine).get_account_blueprint(account_id, "all", "json", {})
+    step("serialise the reply", reply.SerializeToString)
+    step("the whole domain call", lambda: Diagrams(engine).get_account_blueprint(account_id, "all", "json", {}))
+    del content
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,50000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--grpc-size", type=int, default=10000)
+    parser.add_argument("--grpc-calls", type=int, default=5)
+    parser.add_argument("--no-grpc", action="store_true")
+    parser.add_argument("--no-pipeline", action="store_true")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(one_size(args.one, args.repeat)))
+        return
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the "
+          f"start; best of {args.repeat}, wall and CPU (on a shared machine CPU is the steadier figure)")
+    if not args.no_pipeline:
+        pipeline_report([int(s) for s in args.sizes.split(",")], args.repeat)
+    if not args.no_grpc:
+        grpc_report(args.grpc_size, args.grpc_calls)
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
