@@ -187,7 +187,7 @@ def test_still_processing_then_the_diagram(visit, stack):
     diagram route, so the test does not wait for a sync)."""
     page = visit.page
     sign_in(page)
-    account = {"id": "acc-9", "name": "Staging", "awsAccountId": "210987654321", "regions": ["us-east-1"],
+    account = {"id": "acc-9", "name": "Staging", "awsAccountId": "210987654321", "regions": [],
                "roleArn": "", "readAccess": [], "writeAccess": [], "verification": {"state": "verified", "message": ""}}
     answers = {"count": 0}
 
@@ -203,6 +203,9 @@ def test_still_processing_then_the_diagram(visit, stack):
     page.route("**/api/aws/account", lambda route: route.fulfill(json={"accounts": [account]}))
     page.route("**/api/aws/account/acc-9/versions", lambda route: route.fulfill(json={"versions": []}))
     page.route(re.compile(r".*/api/aws/account/acc-9/all/svg\?.*"), diagram)
+    # an account registered without regions: the region list comes from its blueprint
+    page.route(re.compile(r".*/api/aws/account/acc-9/all/json\?groupBy=region"), lambda route: route.fulfill(json={
+        "data": {"nodes": [{"id": "n1", "region": "ap-south-1"}, {"id": "n2", "region": ""}]}}))
     page.goto("/app/diagram?account=acc-9")
     expect(page.get_by_text("Still processing")).to_be_visible()
     visit.check("diagram-processing")
@@ -210,3 +213,4 @@ def test_still_processing_then_the_diagram(visit, stack):
     wait_ready(page, 30_000)
     expect(page.get_by_role("img", name=re.compile("^Diagram: 1 component of Staging"))).to_be_visible()
     expect(page.get_by_text("No version yet")).to_be_visible()
+    expect(page.get_by_label("Region").locator("option")).to_have_text(["All regions", "ap-south-1"])

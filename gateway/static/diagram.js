@@ -87,7 +87,6 @@ class DiagramView {
     this.root.append(this.controls(), this.stage(), this.exports(), this.versionsSection());
     this.load();
     this.loadVersions();
-    if (this.account.regions.length === 0) this.discoverRegions();
   }
 
   apiPath(fmt, options = this.options) {
@@ -160,13 +159,14 @@ class DiagramView {
   }
 
   // An account that lists no regions is synced in all its enabled ones: the regions come from its
-  // blueprint, after the picture (it does not hold the picture up).
+  // blueprint, once the picture is shown (so it does not hold the picture up).
   async discoverRegions() {
     try {
       const reply = await api("GET", `/api/aws/account/${encodeURIComponent(this.account.id)}/all/json?groupBy=region`);
       if (reply.status !== 200) return;
       const regions = (reply.data.data.nodes || []).map((n) => n.region).filter((r) => typeof r === "string" && r);
       this.fillRegions([...new Set(regions)]);
+      this.regionsKnown = true;
     } catch (error) {
       // the region list stays "All regions": the diagram itself says what went wrong
     }
@@ -270,12 +270,13 @@ class DiagramView {
     const description = `${count} component${count === 1 ? "" : "s"} of ${this.account.name}, ${where}, ` +
       `grouped by ${o.groupBy}, ${o.projection === "2d" ? "2D" : "isometric"}${o.filter ? `, filter ${o.filter}` : ""}`;
     this.image.alt = `Diagram: ${description}`;
-    this.image.src = url;
-    try {
-      await this.image.decode();
-    } catch (error) {
-      // a picture too large to decode at once still paints: sizes come from its markup
-    }
+    // Wait for "load" (the SVG parsed, its size known), not decode(): decoding rasterises the whole
+    // picture at its natural size, many times what a fitted view paints.
+    await new Promise((resolve) => {
+      this.image.addEventListener("load", resolve, { once: true });
+      this.image.addEventListener("error", resolve, { once: true });
+      this.image.src = url;
+    });
     if (previous) URL.revokeObjectURL(previous);
     this.size = {
       width: this.image.naturalWidth || Number(widthMatch && widthMatch[1]) || 800,
@@ -289,6 +290,7 @@ class DiagramView {
     replace(this.summary, `${description}. Rendered `, when(new Date().toISOString()), ".");
     this.root.dataset.diagramState = "ready";
     this.root.dataset.components = String(count);
+    if (!this.regionsKnown && this.account.regions.length === 0) this.discoverRegions();
     if (this.waited) {
       this.waited = false;
       this.loadVersions();
@@ -408,6 +410,17 @@ class DiagramView {
       const { x, y, scale } = this.view;
       this.canvas.style.transform = `translate(${x}px, ${y}px) scale(${scale})`;
       this.zoomLabel.textContent = `${Math.round(scale * 100)}%`;
+      // The picture is its own compositor layer (will-change: transform), so panning and zooming
+      // only move it, without painting it again. A layer keeps the resolution it was painted at:
+      // once the zoom stays put, it is painted once more, sharp, at the new scale.
+      if (scale !== this.paintedScale) {
+        clearTimeout(this.sharpen);
+        this.sharpen = setTimeout(() => {
+          this.paintedScale = this.view.scale;
+          this.canvas.classList.add("repaint");
+          requestAnimationFrame(() => requestAnimationFrame(() => this.canvas.classList.remove("repaint")));
+        }, 250);
+      }
     });
   }
 
