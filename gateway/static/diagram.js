@@ -369,7 +369,8 @@ class DiagramView {
     this.viewport.addEventListener("wheel", (e) => {
       e.preventDefault();
       const box = this.viewport.getBoundingClientRect();
-      this.zoom(Math.exp(-e.deltaY * 0.0015), e.clientX - box.left, e.clientY - box.top);
+      const pixels = e.deltaY * (e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? 400 : 1);   // lines, pages
+      this.zoom(Math.exp(-pixels * 0.0015), e.clientX - box.left, e.clientY - box.top);
     }, { passive: false });
     this.viewport.addEventListener("keydown", (e) => {
       const step = e.shiftKey ? PAN_STEP * 4 : PAN_STEP;
