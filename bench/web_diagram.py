@@ -180,7 +180,7 @@ def main() -> None:
               f"max {max(rest):.2f} s")
         print(f"  of which the SVG request (compose + render on the server)  median {statistics.median(servers):.2f} s")
         print(f"  the SVG requested after            median {statistics.median(starts):.2f} s (the page and its modules, the account list)")
-        print(f"  the SVG shown and fitted after its answer  median {statistics.median(afters):.2f} s (decode, paint)")
+        print(f"  the SVG shown and fitted after its answer  median {statistics.median(afters):.2f} s (parse, paint)")
         print(f"  zoom key to next frame             median {statistics.median(zooms):.0f} ms")
         print(f"  pan key to next frame              median {statistics.median(pans):.0f} ms")
         print(load.line())
