@@ -103,6 +103,12 @@ def test_the_diagram_view(visit, stack):
     api_error = page.request.get(requested[-1]).json()["error"]
     expect(error).to_contain_text(api_error)
     visit.check("diagram-bad-filter")
+    # a filter that matches nothing: the empty state says what to do
+    box.fill("no-such-component-anywhere")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator("#page")).to_have_attribute("data-diagram-state", "empty")
+    expect(page.get_by_role("heading", name="Nothing to draw")).to_be_visible()
+    expect(page.get_by_text("No component matches the filter")).to_contain_text("Change it or clear it")
     box.fill("type=rds")
     page.get_by_role("button", name="Apply").click()
     wait_ready(page)
