@@ -230,7 +230,8 @@ def test_connect_share_edit_and_remove_an_account(visit, stack):
     # the diagram and budget pages
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Diagram").click()
     page.get_by_role("link", name="Production EU").click()
-    expect(page.get_by_text(re.compile(r"Still processing|components"))).to_be_visible()
+    # the diagram view itself: tests/test_web_diagram.py
+    expect(page.locator("#page")).to_have_attribute("data-diagram-state", re.compile("^(processing|ready|empty)$"))
     visit.check("diagram")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Budget").click()
     expect(page.get_by_role("heading", name="No budgets to show yet")).to_be_visible()
@@ -372,28 +373,3 @@ def test_a_viewer_sees_only_what_they_may_use(visit, stack):
     expect(keys.get_by_label("API key", exact=True)).to_have_value(re.compile("^csk_"))
     expect(keys.locator("tr", has_text="dashboard")).to_contain_text("read")
     visit.check("viewer-admin")
-
-
-def test_diagram_draws_the_blueprint_and_escapes_what_aws_says(visit, stack):
-    """The diagram routes answer 202 until the diagram service draws blueprints; here the browser
-    gets a blueprint in their shape (Playwright answers for them) with names chosen to break out."""
-    page = visit.page
-    sign_in(page)
-    hostile = '<img src=x onerror="window.pwned=1">'
-    account = {"id": "acc-1", "name": hostile, "awsAccountId": "210987654321", "regions": [], "roleArn": "",
-               "readAccess": [], "writeAccess": [], "verification": {"state": "verified", "message": ""}}
-    blueprint = {"id": "acc-1", "name": hostile, "updatedAt": "2026-01-01T00:00:00Z", "data": {
-        "nodes": [{"id": "n1", "type": "ec2", "name": hostile}, {"id": "n2", "type": "ec2", "name": "web-2"},
-                  {"id": "n3", "type": "rds", "name": "orders"}],
-        "edges": [{"from": "n1", "to": "n3"}]}}
-    page.route("**/api/aws/account", lambda route: route.fulfill(json={"accounts": [account]}))
-    page.route("**/api/aws/account/acc-1/all/json", lambda route: route.fulfill(json=blueprint))
-    page.goto("/app/diagram")
-    page.get_by_role("link", name=hostile).click()
-    expect(page.get_by_text("3 components")).to_be_visible()
-    svg = page.get_by_role("img", name="3 components of 2 types")
-    expect(svg.locator("text.group-label")).to_have_text(["ec2 (2)", "rds (1)"])
-    expect(svg.locator("line.edge")).to_have_count(1)
-    expect(svg).to_contain_text("<img src=x")               # shown as text (shortened), not markup
-    assert page.locator("main img").count() == 0 and page.evaluate("window.pwned") is None
-    visit.check("diagram-drawn")
