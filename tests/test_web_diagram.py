@@ -16,7 +16,7 @@ import pytest
 
 from services.demo import ensure_role
 from services.demo_estate import account_client, seed
-from tests.test_web_ui import browser, expect, sign_in, stack, visit  # noqa: F401 (fixtures)
+from tests.test_web_ui import expect, sign_in, stack, visit  # noqa: F401 (stack: a fixture)
 
 pytestmark = pytest.mark.slow
 AWS_ACCOUNT = "345678901234"          # an AWS account of the moto server no other web test uses
