@@ -28,6 +28,11 @@ def create_app(clients=None) -> Flask:
     from gateway.pages import pages
     from gateway.web import web
 
+    from gateway.proxy import parse_networks
+    from services.common import config
+
+    parse_networks(config.trusted_proxies())  # a bad setting stops the gateway here, not at a sign-in
+    config.forwarded_header()
     app = Flask(__name__)
     app.json.sort_keys = False
     # Bodies above the limit are refused before they are read (413): with a Content-Length by the

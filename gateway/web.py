@@ -8,6 +8,7 @@ from cloudsketch.identity.v1 import identity_pb2 as identity_pb
 from gateway.auth import (ROLE_OF, SESSION_COOKIE, check_csrf, check_same_origin, identity, principal_cache,
                           session_principal)
 from gateway.errors import GRPC_TO_HTTP, ApiError
+from gateway.proxy import request_client_address
 from services.common import config
 
 web = Blueprint("web", __name__)
@@ -43,7 +44,7 @@ def signed_in(reply: identity_pb.LoginResponse, status: int = 200):
 
 def login_with(email: str, password: str) -> identity_pb.LoginResponse:
     return identity().Login(identity_pb.LoginRequest(email=email, password=password,
-                                                     client_ip=request.remote_addr or ""))
+                                                     client_ip=request_client_address()))
 
 
 @web.get("/")

@@ -47,6 +47,13 @@ SETTINGS = [
     Setting("CLOUDSKETCH_SECURE_COOKIES", "true",
             "Mark session cookies Secure (sent over HTTPS only; browsers also allow http://localhost). "
             "Set false only behind plain HTTP on a trusted network."),
+    Setting("CLOUDSKETCH_TRUSTED_PROXIES", "",
+            "Comma-separated addresses or CIDRs of the reverse proxies in front of the gateway. Only a "
+            "peer inside them may name the client in CLOUDSKETCH_FORWARDED_HEADER (used for sign-in "
+            "throttling). Empty: no forwarded header is believed; the client is the TCP peer."),
+    Setting("CLOUDSKETCH_FORWARDED_HEADER", "X-Forwarded-For",
+            "The header your trusted proxies append the client's address to: X-Forwarded-For or Forwarded "
+            "(RFC 7239). Name the one they set, so a header they pass through unchanged is never read."),
     Setting("CLOUDSKETCH_AUTH_CACHE_SECONDS", "5",
             "How long a gateway process reuses a verified API key or session before asking identity "
             "again (revocations through the same gateway apply at once)."),
@@ -133,6 +140,17 @@ def log_format() -> str:
 
 def secure_cookies() -> bool:
     return env("CLOUDSKETCH_SECURE_COOKIES").lower() not in ("false", "0", "no")
+
+
+def trusted_proxies() -> str:
+    return env("CLOUDSKETCH_TRUSTED_PROXIES")
+
+
+def forwarded_header() -> str:
+    header = env("CLOUDSKETCH_FORWARDED_HEADER").strip().lower()
+    if header not in ("x-forwarded-for", "forwarded"):
+        raise ValueError("CLOUDSKETCH_FORWARDED_HEADER must be X-Forwarded-For or Forwarded")
+    return header
 
 
 def auth_cache_seconds() -> float:
