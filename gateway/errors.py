@@ -5,7 +5,7 @@ import contextlib
 import logging
 
 import grpc
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -22,8 +22,12 @@ GRPC_TO_HTTP = {
     grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
     grpc.StatusCode.UNIMPLEMENTED: 501,
     grpc.StatusCode.UNAVAILABLE: 503,
-    grpc.StatusCode.DEADLINE_EXCEEDED: 504,
+    grpc.StatusCode.DEADLINE_EXCEEDED: 503,
 }
+# A service that is away or too slow (UNAVAILABLE: it is down, unreachable or its database is;
+# DEADLINE_EXCEEDED: it did not answer in time) answers 503 with this Retry-After (seconds).
+RETRY_AFTER_SECONDS = 5
+UNAVAILABLE_MESSAGE = "a cloudsketch service is unavailable; try again shortly"
 
 
 class ApiError(Exception):
@@ -50,6 +54,19 @@ def error_response(status: int, message: str):
     return response
 
 
+def _wants_html() -> bool:
+    """Pages (not /api, not a script asking for JSON) get an HTML error page."""
+    if request.path.startswith("/api/") or request.is_json:
+        return False
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "text/html"
+
+
+def _unavailable_page():
+    return current_app.make_response(render_template(
+        "error.html", title="Temporarily unavailable",
+        message="cloudsketch cannot reach one of its services right now. Try again in a few seconds."))
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
@@ -64,7 +81,11 @@ def register_error_handlers(app: Flask) -> None:
             return error_response(502, "a message between cloudsketch services was larger than allowed")
         if status >= 500:
             log.error("upstream call failed", extra={"grpc_code": exc.code().name, "path": request.path})
-            return error_response(status, "a cloudsketch service is unavailable; try again shortly")
+            response = _unavailable_page() if _wants_html() else error_response(status, UNAVAILABLE_MESSAGE)
+            response.status_code = status
+            if status == 503:
+                response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
         return error_response(status, exc.details() or exc.code().name.lower())
 
     @app.errorhandler(HTTPException)

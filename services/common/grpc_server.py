@@ -16,6 +16,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from prometheus_client import Counter, Histogram, start_http_server
+from sqlalchemy import exc as sa_exc
 
 from services.common import config, errors
 from services.common.logs import setup_logging
@@ -85,9 +86,17 @@ class _WrapOncePerMethod(grpc.ServerInterceptor):
         raise NotImplementedError
 
 
+# The service's own database is down, unreachable or out of connections: the caller may retry.
+# (OperationalError: connection refused or lost, PostgreSQL restarting, SQLite locked past the busy
+# timeout; TimeoutError: no pooled connection came free.) Never the statement or its parameters.
+DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.TimeoutError)
+DATABASE_UNAVAILABLE_MESSAGE = "the service's database is unavailable; try again shortly"
+
+
 class DomainErrorInterceptor(_WrapOncePerMethod):
-    """Turns a services.common.errors.DomainError into its status code with the error's message;
-    anything else is logged and becomes INTERNAL without leaking details to the caller."""
+    """Turns a services.common.errors.DomainError into its status code with the error's message,
+    and a database outage into UNAVAILABLE; anything else is logged and becomes INTERNAL, without
+    leaking details to the caller."""
 
     def build_handler(self, handler, method):
         def wrap(behaviour):
@@ -96,6 +105,10 @@ class DomainErrorInterceptor(_WrapOncePerMethod):
                     return behaviour(request, context)
                 except errors.DomainError as exc:
                     context.abort(status_of(exc), str(exc))
+                except DATABASE_UNAVAILABLE as exc:
+                    cause = type(getattr(exc, "orig", None) or exc).__name__
+                    log.error("database unavailable in %s (%s)", method, cause)  # no statement, no parameters
+                    context.abort(grpc.StatusCode.UNAVAILABLE, DATABASE_UNAVAILABLE_MESSAGE)
                 except Exception as exc:
                     if context.code() not in (None, grpc.StatusCode.OK):
                         raise  # context.abort() was called: its status stands
