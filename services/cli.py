@@ -5,7 +5,7 @@
                                    clean state each time (<data dir>/demo is emptied first)
     cloudsketch seed-demo          seed the moto server at AWS_ENDPOINT_URL and bootstrap a demo login
     cloudsketch migrate            upgrade every service's database to the newest schema
-    cloudsketch admin create-user --email E --name N --role owner [--password P]
+    cloudsketch admin create-user --email E --name N --role owner [--password-prompt | --password-stdin]
     cloudsketch admin create-api-key --email E --mode rw|r [--name NAME]
     cloudsketch prices refresh [--out PATH]  rebuild the budget's price catalog from the AWS Price List API
 """
