@@ -24,6 +24,7 @@ def create_app(clients=None) -> Flask:
     from gateway.auth import PrincipalCache
     from gateway.clients import Clients
     from gateway.errors import register_error_handlers
+    from gateway.headers import register_security_headers
     from gateway.observability import observability, register_request_metrics
     from gateway.pages import pages
     from gateway.web import web
@@ -42,6 +43,7 @@ def create_app(clients=None) -> Flask:
     app.extensions["clients"] = clients or Clients()
     app.extensions["principal_cache"] = PrincipalCache()
     register_error_handlers(app)
+    register_security_headers(app)
     register_request_metrics(app)
     app.register_blueprint(observability)
     app.register_blueprint(web)
