@@ -37,10 +37,11 @@ SETTINGS = [
             + ", ".join(f"{service} {n}" for service, n in SERVICE_PORT_OFFSETS.items()) + "). "
             "The api listens on its port; clients connect to the address."),
     Setting("CLOUDSKETCH_METRICS_PORT", "",
-            "Port of this process's Prometheus /metrics (and /healthz for workers); for one process "
-            "per host, as in containers. Empty: derived from CLOUDSKETCH_METRICS_PORT_BASE."),
+            "Port of this process's Prometheus /metrics (and /healthz for workers; /readyz and /healthz "
+            "for the gateway); for one process per host, as in containers. Empty: derived from "
+            "CLOUDSKETCH_METRICS_PORT_BASE."),
     Setting("CLOUDSKETCH_METRICS_PORT_BASE", "9100",
-            "With no CLOUDSKETCH_METRICS_PORT: api processes use base+N, workers base+100+N."),
+            "With no CLOUDSKETCH_METRICS_PORT: api processes use base+N, workers base+100+N, the gateway base."),
     Setting("CLOUDSKETCH_GRPC_THREADS", "16", "Thread pool size of each gRPC api process."),
     Setting("CLOUDSKETCH_LOG_LEVEL", "INFO", "Log level of every process."),
     Setting("CLOUDSKETCH_LOG_FORMAT", "json", "json (one object per line) or text."),
@@ -123,11 +124,14 @@ def api_listen_addr(service: str) -> str:
 
 
 def metrics_port(service: str, role: str) -> int:
+    """The port of a process's /metrics: api base+N, worker base+100+N, the gateway base itself."""
     explicit = env("CLOUDSKETCH_METRICS_PORT")
     if explicit:
         return int(explicit)
-    base = int(env("CLOUDSKETCH_METRICS_PORT_BASE")) + (0 if role == "api" else 100)
-    return base + SERVICE_PORT_OFFSETS[service]
+    base = int(env("CLOUDSKETCH_METRICS_PORT_BASE"))
+    if role == "gateway":
+        return base
+    return base + (0 if role == "api" else 100) + SERVICE_PORT_OFFSETS[service]
 
 
 def log_level() -> str:
