@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -75,6 +76,10 @@ def start_clean_demo(data_dir: Path) -> Path:
 def run_stack(with_demo: bool) -> int:
     from services.common.supervisor import StartFailed, Supervisor, moto_child, stack_groups
 
+    if not config.internal_token():
+        # One token per run, for every child (they inherit the environment): even on 127.0.0.1,
+        # another local user's process cannot call the apis (docs/security.md).
+        os.environ["CLOUDSKETCH_INTERNAL_TOKEN"] = secrets.token_urlsafe(32)
     supervisor = Supervisor(config.data_dir() / "logs")
     signal.signal(signal.SIGTERM, supervisor.request_stop)
     signal.signal(signal.SIGINT, supervisor.request_stop)

@@ -298,6 +298,8 @@ def test_each_deployment_reads_config_and_secrets_by_reference(rendered, renderi
     env = {e["name"]: e for e in container["env"]}
     assert env["CLOUDSKETCH_DATABASE_URL"]["valueFrom"]["secretKeyRef"] == {"name": "cloudsketch-db", "key": "url"}
     assert env["CLOUDSKETCH_AMQP_URI"]["valueFrom"]["secretKeyRef"] == {"name": "cloudsketch-amqp", "key": "uri"}
+    assert env["CLOUDSKETCH_INTERNAL_TOKEN"]["valueFrom"]["secretKeyRef"] == {"name": "cloudsketch-internal",
+                                                                             "key": "token"}
     assert all("value" not in e for e in env.values()), "env holds only Secret references"
 
 

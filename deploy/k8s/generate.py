@@ -103,7 +103,9 @@ def container(process: Process) -> dict:
         "envFrom": [{"configMapRef": {"name": "cloudsketch-config"}}],
         # Anything secret comes from a Secret, never from the ConfigMap.
         "env": [secret_env("CLOUDSKETCH_DATABASE_URL", "cloudsketch-db", "url"),
-                secret_env("CLOUDSKETCH_AMQP_URI", "cloudsketch-amqp", "uri")],
+                secret_env("CLOUDSKETCH_AMQP_URI", "cloudsketch-amqp", "uri"),
+                # sent on every gRPC call and required by every api (docs/security.md)
+                secret_env("CLOUDSKETCH_INTERNAL_TOKEN", "cloudsketch-internal", "token")],
         "ports": ports,
         "readinessProbe": probe(check, liveness=False),
         "livenessProbe": probe(check, liveness=True),

@@ -43,6 +43,12 @@ SETTINGS = [
     Setting("CLOUDSKETCH_METRICS_PORT_BASE", "9100",
             "With no CLOUDSKETCH_METRICS_PORT: api processes use base+N, workers base+100+N, the gateway base."),
     Setting("CLOUDSKETCH_GRPC_THREADS", "16", "Thread pool size of each gRPC api process."),
+    Setting("CLOUDSKETCH_INTERNAL_TOKEN", "",
+            "Shared secret every cloudsketch process sends on its gRPC calls and every api requires "
+            "(all but grpc.health.v1). Required unless every api listens on 127.0.0.1. Comma-separated: "
+            "the first is sent, all are accepted (rotation, docs/operations.md)."),
+    Setting("CLOUDSKETCH_GRPC_REFLECTION", "false",
+            "true: apis answer gRPC server reflection (for grpcurl while debugging; it needs the token too)."),
     Setting("CLOUDSKETCH_LOG_LEVEL", "INFO", "Log level of every process."),
     Setting("CLOUDSKETCH_LOG_FORMAT", "json", "json (one object per line) or text."),
     Setting("CLOUDSKETCH_SECURE_COOKIES", "true",
@@ -132,6 +138,21 @@ def metrics_port(service: str, role: str) -> int:
     if role == "gateway":
         return base
     return base + (0 if role == "api" else 100) + SERVICE_PORT_OFFSETS[service]
+
+
+def internal_tokens() -> list[str]:
+    """CLOUDSKETCH_INTERNAL_TOKEN's comma-separated values: the first is sent, all are accepted."""
+    return [token.strip() for token in env("CLOUDSKETCH_INTERNAL_TOKEN").split(",") if token.strip()]
+
+
+def internal_token() -> str:
+    """The token this process sends ("" when unset)."""
+    tokens = internal_tokens()
+    return tokens[0] if tokens else ""
+
+
+def grpc_reflection() -> bool:
+    return env("CLOUDSKETCH_GRPC_REFLECTION").strip().lower() in ("1", "true", "yes")
 
 
 def log_level() -> str:
