@@ -49,4 +49,7 @@ def create_app(clients=None) -> Flask:
     app.register_blueprint(web)
     app.register_blueprint(api)  # after every route module attached its routes
     app.register_blueprint(pages)
+    from gateway.sdk import register_sdk_routes
+
+    register_sdk_routes(app)  # last: it reads every route
     return app
