@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 
 import grpc
 from flask import Flask, current_app, jsonify, render_template, request
@@ -28,6 +29,15 @@ GRPC_TO_HTTP = {
 # DEADLINE_EXCEEDED: it did not answer in time) answers 503 with this Retry-After (seconds).
 RETRY_AFTER_SECONDS = 5
 UNAVAILABLE_MESSAGE = "a cloudsketch service is unavailable; try again shortly"
+
+
+_TRY_AGAIN_IN = re.compile(r"try again in (\d+) s")
+
+
+def retry_after(message: str) -> str | None:
+    """The seconds of a rate limit's "try again in N s" (identity's sign-in delays), for Retry-After."""
+    match = _TRY_AGAIN_IN.search(message or "")
+    return match.group(1) if match else None
 
 
 class ApiError(Exception):
@@ -70,7 +80,10 @@ def _unavailable_page():
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
-        return error_response(exc.status, exc.message)
+        response = error_response(exc.status, exc.message)
+        if exc.status == 429 and (seconds := retry_after(exc.message)):
+            response.headers["Retry-After"] = seconds
+        return response
 
     @app.errorhandler(grpc.RpcError)
     def _rpc_error(exc: grpc.RpcError):
@@ -86,7 +99,10 @@ def register_error_handlers(app: Flask) -> None:
             if status == 503:
                 response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
             return response
-        return error_response(status, exc.details() or exc.code().name.lower())
+        response = error_response(status, exc.details() or exc.code().name.lower())
+        if status == 429 and (seconds := retry_after(exc.details())):
+            response.headers["Retry-After"] = seconds
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

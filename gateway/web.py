@@ -7,7 +7,7 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 from cloudsketch.identity.v1 import identity_pb2 as identity_pb
 from gateway.auth import (ROLE_OF, SESSION_COOKIE, check_csrf, check_same_origin, identity, principal_cache,
                           session_principal)
-from gateway.errors import GRPC_TO_HTTP, ApiError
+from gateway.errors import GRPC_TO_HTTP, ApiError, retry_after
 from gateway.proxy import request_client_address
 from services.common import config
 
@@ -93,7 +93,8 @@ def login():
             raise  # the error handler answers, without the upstream's details
         if wants_json():
             raise ApiError(status, exc.details()) from None
-        return render_template("login.html", error=exc.details()), status
+        seconds = retry_after(exc.details()) if status == 429 else None
+        return render_template("login.html", error=exc.details()), status, {"Retry-After": seconds} if seconds else {}
     return signed_in(reply)
 
 

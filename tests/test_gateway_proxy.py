@@ -3,6 +3,7 @@ only from a peer in CLOUDSKETCH_TRUSTED_PROXIES, and the client is the nearest u
 sign-in throttling keys on each client rather than on the proxy every client shares."""
 from __future__ import annotations
 
+import grpc
 import pytest
 
 from cloudsketch.identity.v1 import identity_pb2 as identity_pb
@@ -69,3 +70,20 @@ def test_a_bad_trusted_proxies_setting_stops_the_gateway(monkeypatch):
     monkeypatch.setenv("CLOUDSKETCH_TRUSTED_PROXIES", "10.0.0.0/33")
     with pytest.raises(ValueError):
         create_app(Clients())
+
+
+class Delayed(grpc.RpcError):
+    def code(self):
+        return grpc.StatusCode.RESOURCE_EXHAUSTED
+
+    def details(self):
+        return "too many failed sign-ins; try again in 32 s"
+
+
+def test_a_delayed_sign_in_says_when_to_retry(clients):
+    clients.identity.Login = lambda request: (_ for _ in ()).throw(Delayed())
+    http = create_app(clients).test_client()
+    page = http.post("/login", data={"email": "a@example.com", "password": "x" * 12})
+    assert (page.status_code, page.headers["Retry-After"], page.mimetype) == (429, "32", "text/html")
+    api = http.post("/login", json={"email": "a@example.com", "password": "x" * 12})
+    assert (api.status_code, api.headers["Retry-After"]) == (429, "32")
