@@ -24,10 +24,16 @@ def create_app(clients=None) -> Flask:
     from gateway.auth import PrincipalCache
     from gateway.clients import Clients
     from gateway.errors import register_error_handlers
+    from gateway.headers import register_security_headers
     from gateway.observability import observability, register_request_metrics
     from gateway.pages import pages
     from gateway.web import web
 
+    from gateway.proxy import parse_networks
+    from services.common import config
+
+    parse_networks(config.trusted_proxies())  # a bad setting stops the gateway here, not at a sign-in
+    config.forwarded_header()
     app = Flask(__name__)
     app.json.sort_keys = False
     # Bodies above the limit are refused before they are read (413): with a Content-Length by the
@@ -37,9 +43,13 @@ def create_app(clients=None) -> Flask:
     app.extensions["clients"] = clients or Clients()
     app.extensions["principal_cache"] = PrincipalCache()
     register_error_handlers(app)
+    register_security_headers(app)
     register_request_metrics(app)
     app.register_blueprint(observability)
     app.register_blueprint(web)
     app.register_blueprint(api)  # after every route module attached its routes
     app.register_blueprint(pages)
+    from gateway.sdk import register_sdk_routes
+
+    register_sdk_routes(app)  # last: it reads every route
     return app

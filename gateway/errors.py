@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 
 import grpc
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -22,8 +23,21 @@ GRPC_TO_HTTP = {
     grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
     grpc.StatusCode.UNIMPLEMENTED: 501,
     grpc.StatusCode.UNAVAILABLE: 503,
-    grpc.StatusCode.DEADLINE_EXCEEDED: 504,
+    grpc.StatusCode.DEADLINE_EXCEEDED: 503,
 }
+# A service that is away or too slow (UNAVAILABLE: it is down, unreachable or its database is;
+# DEADLINE_EXCEEDED: it did not answer in time) answers 503 with this Retry-After (seconds).
+RETRY_AFTER_SECONDS = 5
+UNAVAILABLE_MESSAGE = "a cloudsketch service is unavailable; try again shortly"
+
+
+_TRY_AGAIN_IN = re.compile(r"try again in (\d+) s")
+
+
+def retry_after(message: str) -> str | None:
+    """The seconds of a rate limit's "try again in N s" (identity's sign-in delays), for Retry-After."""
+    match = _TRY_AGAIN_IN.search(message or "")
+    return match.group(1) if match else None
 
 
 class ApiError(Exception):
@@ -50,10 +64,26 @@ def error_response(status: int, message: str):
     return response
 
 
+def _wants_html() -> bool:
+    """Pages (not /api, not a script asking for JSON) get an HTML error page."""
+    if request.path.startswith("/api/") or request.is_json:
+        return False
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "text/html"
+
+
+def _unavailable_page():
+    return current_app.make_response(render_template(
+        "error.html", title="Temporarily unavailable",
+        message="cloudsketch cannot reach one of its services right now. Try again in a few seconds."))
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
-        return error_response(exc.status, exc.message)
+        response = error_response(exc.status, exc.message)
+        if exc.status == 429 and (seconds := retry_after(exc.message)):
+            response.headers["Retry-After"] = seconds
+        return response
 
     @app.errorhandler(grpc.RpcError)
     def _rpc_error(exc: grpc.RpcError):
@@ -64,8 +94,15 @@ def register_error_handlers(app: Flask) -> None:
             return error_response(502, "a message between cloudsketch services was larger than allowed")
         if status >= 500:
             log.error("upstream call failed", extra={"grpc_code": exc.code().name, "path": request.path})
-            return error_response(status, "a cloudsketch service is unavailable; try again shortly")
-        return error_response(status, exc.details() or exc.code().name.lower())
+            response = _unavailable_page() if _wants_html() else error_response(status, UNAVAILABLE_MESSAGE)
+            response.status_code = status
+            if status == 503:
+                response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
+        response = error_response(status, exc.details() or exc.code().name.lower())
+        if status == 429 and (seconds := retry_after(exc.details())):
+            response.headers["Retry-After"] = seconds
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -1,4 +1,9 @@
-"""/healthz (liveness), /readyz (every service the gateway calls is SERVING) and /metrics."""
+"""The gateway's health and metrics.
+
+The public port answers only /healthz (liveness: the process serves HTTP; nothing about the
+services behind it). /metrics and /readyz (every service the gateway calls is SERVING, by name)
+are served by metrics_app() on the gateway's metrics port (config.metrics_port("gateway",
+"gateway"), 9100 in containers), which only Prometheus and the kubelet reach (docs/security.md)."""
 from __future__ import annotations
 
 import time
@@ -16,7 +21,7 @@ LATENCY = Histogram("http_request_duration_seconds", "Time to answer an HTTP req
                     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
 UPSTREAMS = tuple(p.service for p in PROCESSES if p.role == "api")  # every service api (processes.py)
 
-observability = Blueprint("observability", __name__)
+observability = Blueprint("observability", __name__)  # the public port's
 
 
 @observability.get("/healthz")
@@ -24,7 +29,10 @@ def healthz():
     return jsonify(status="ok")
 
 
-@observability.get("/readyz")
+internal = Blueprint("internal", __name__)  # the metrics port's
+
+
+@internal.get("/readyz")
 def readyz():
     upstreams = {name: "serving" if grpc_serving(config.api_addr(name), timeout=1.0) else "unavailable"
                  for name in UPSTREAMS}
@@ -32,9 +40,17 @@ def readyz():
     return jsonify(status="ok" if ready else "unavailable", upstreams=upstreams), 200 if ready else 503
 
 
-@observability.get("/metrics")
+@internal.get("/metrics")
 def metrics():
     return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+
+
+def metrics_app() -> Flask:
+    """The metrics port's app: /metrics, /readyz and /healthz."""
+    app = Flask("gateway.metrics")
+    app.register_blueprint(internal)
+    app.add_url_rule("/healthz", "healthz", healthz)
+    return app
 
 
 def register_request_metrics(app: Flask) -> None:

@@ -7,7 +7,8 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 from cloudsketch.identity.v1 import identity_pb2 as identity_pb
 from gateway.auth import (ROLE_OF, SESSION_COOKIE, check_csrf, check_same_origin, identity, principal_cache,
                           session_principal)
-from gateway.errors import GRPC_TO_HTTP, ApiError
+from gateway.errors import GRPC_TO_HTTP, ApiError, retry_after
+from gateway.proxy import request_client_address
 from services.common import config
 
 web = Blueprint("web", __name__)
@@ -43,7 +44,7 @@ def signed_in(reply: identity_pb.LoginResponse, status: int = 200):
 
 def login_with(email: str, password: str) -> identity_pb.LoginResponse:
     return identity().Login(identity_pb.LoginRequest(email=email, password=password,
-                                                     client_ip=request.remote_addr or ""))
+                                                     client_ip=request_client_address()))
 
 
 @web.get("/")
@@ -92,7 +93,8 @@ def login():
             raise  # the error handler answers, without the upstream's details
         if wants_json():
             raise ApiError(status, exc.details()) from None
-        return render_template("login.html", error=exc.details()), status
+        seconds = retry_after(exc.details()) if status == 429 else None
+        return render_template("login.html", error=exc.details()), status, {"Retry-After": seconds} if seconds else {}
     return signed_in(reply)
 
 

@@ -5,7 +5,7 @@
                                    clean state each time (<data dir>/demo is emptied first)
     cloudsketch seed-demo          seed the moto server at AWS_ENDPOINT_URL and bootstrap a demo login
     cloudsketch migrate            upgrade every service's database to the newest schema
-    cloudsketch admin create-user --email E --name N --role owner [--password P]
+    cloudsketch admin create-user --email E --name N --role owner [--password-prompt | --password-stdin]
     cloudsketch admin create-api-key --email E --mode rw|r [--name NAME]
     cloudsketch prices refresh [--out PATH]  rebuild the budget's price catalog from the AWS Price List API
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -75,6 +76,10 @@ def start_clean_demo(data_dir: Path) -> Path:
 def run_stack(with_demo: bool) -> int:
     from services.common.supervisor import StartFailed, Supervisor, moto_child, stack_groups
 
+    if not config.internal_token():
+        # One token per run, for every child (they inherit the environment): even on 127.0.0.1,
+        # another local user's process cannot call the apis (docs/security.md).
+        os.environ["CLOUDSKETCH_INTERNAL_TOKEN"] = secrets.token_urlsafe(32)
     supervisor = Supervisor(config.data_dir() / "logs")
     signal.signal(signal.SIGTERM, supervisor.request_stop)
     signal.signal(signal.SIGINT, supervisor.request_stop)

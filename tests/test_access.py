@@ -651,6 +651,7 @@ def test_failed_sign_ins_are_rate_limited_per_email(world):
         assert expect(reply, 401) == {"error": "invalid email or password"}, attempt
     limited = requests.post(f"{url}/login", json={"email": email, "password": PASSWORD}, timeout=TIMEOUT)
     assert "try again" in expect(limited, 429)["error"]
+    assert 1 <= int(limited.headers["Retry-After"]) <= 32  # what is left of the first delay (32 s)
     assert "Set-Cookie" not in limited.headers
     # other people still sign in
     expect(sign_in(url, "viewer@example.com").get("/api/user/me"), 200)

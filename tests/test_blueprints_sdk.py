@@ -134,3 +134,15 @@ def test_cloudcrafts_python_sdk_works_unchanged(stack):
     assert stranger.read_blueprint(visible[0])["data"]["nodes"] == CLOUDCRAFT_EXPORT["nodes"]
     with pytest.raises(CloudcraftMissingResource):
         stranger.read_blueprint(linked.json()["id"])
+
+
+def test_the_sdk_reaches_the_api_on_a_host_other_than_localhost(stack):
+    """On any other host the SDK sends no /api prefix: Bearer requests are served there too
+    (gateway/sdk.py); a session cookie is not."""
+    key = owner_key(stack["env"])
+    remote = Cloudcraft({"api_key": key, "host": "127.0.0.1", "port": int(stack["env"]["CLOUDSKETCH_GATEWAY_PORT"]),
+                         "protocol": "http", "max_network_retries": 1, "timeout": 30000})
+    assert remote.read_user_profile()["email"].startswith("owner-")
+    assert "blueprints" in remote.list_blueprints()
+    assert "accounts" in remote.list_aws_accounts()
+    assert requests.get(f"{stack['url']}/user/me", timeout=10).status_code == 404  # no key: not the API

@@ -3,8 +3,12 @@ services/common/grpc_server.py, reaches the gateway's error handler and the HTTP
 status codes pinned here (docs/architecture.md, "Runtime")."""
 from __future__ import annotations
 
+import tempfile
+import uuid
+
 import grpc
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from gateway.errors import register_error_handlers
@@ -31,6 +35,10 @@ SERVICE = "cloudsketch.test.v1.ErrorService"
 
 
 def _raise(request: bytes, context):
+    if request == b"database":  # a real SQLAlchemy OperationalError: the database file cannot be opened
+        engine = sa.create_engine(f"sqlite:///{tempfile.gettempdir()}/no-such-directory-{uuid.uuid4()}/x.db")
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT secret FROM users WHERE password = 'hunter2'"))
     raise ERRORS[request.decode()]("what went wrong, for the caller")
 
 
@@ -52,8 +60,17 @@ def channel():
 @pytest.fixture(scope="module")
 def http(channel):
     call = channel.unary_unary(f"/{SERVICE}/Raise")
-    app = Flask(__name__)
+    app = Flask("gateway")  # the gateway's templates, for the HTML error page
     register_error_handlers(app)
+
+    @app.get("/page/raise/<name>")
+    def page_raise(name: str):
+        call(name.encode(), timeout=10)
+        return "unreachable"
+
+    @app.get("/api/deadline")
+    def deadline():
+        raise Deadline()
 
     @app.get("/api/raise/<name>")
     def raise_(name: str):
@@ -82,3 +99,33 @@ def test_a_domain_error_has_one_grpc_and_one_http_code(channel, http, error, grp
     expected = "what went wrong, for the caller" if http_status < 500 else \
         "a cloudsketch service is unavailable; try again shortly"
     assert reply.get_json() == {"error": expected}
+
+
+class Deadline(grpc.RpcError):
+    def code(self):
+        return grpc.StatusCode.DEADLINE_EXCEEDED
+
+    def details(self):
+        return "Deadline Exceeded"
+
+
+def test_a_database_outage_is_unavailable_with_retry_after_and_no_statement(channel, http):
+    with pytest.raises(grpc.RpcError) as raised:
+        channel.unary_unary(f"/{SERVICE}/Raise")(b"database", timeout=10)
+    assert raised.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert raised.value.details() == "the service's database is unavailable; try again shortly"
+
+    reply = http.get("/api/raise/database")
+    assert (reply.status_code, reply.headers["Retry-After"]) == (503, "5")
+    assert reply.get_json() == {"error": "a cloudsketch service is unavailable; try again shortly"}
+    assert "hunter2" not in reply.get_data(as_text=True)
+
+    page = http.get("/page/raise/database", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert (page.status_code, page.headers["Retry-After"], page.mimetype) == (503, "5", "text/html")
+    assert "Temporarily unavailable" in page.get_data(as_text=True)
+
+
+def test_a_service_too_slow_to_answer_is_503_with_retry_after(http):
+    reply = http.get("/api/deadline")
+    assert (reply.status_code, reply.headers["Retry-After"]) == (503, "5")
+    assert reply.get_json() == {"error": "a cloudsketch service is unavailable; try again shortly"}

@@ -157,3 +157,4 @@ def test_a_grpc_message_size_error_is_not_a_rate_limit(http, clients):
     clients.accounts.list_error = Exhausted("too many failed sign-ins; try again in 60 s")
     reply = http.get("/api/aws/account", headers=KEY)
     assert reply.status_code == 429 and "too many" in reply.get_json()["error"]
+    assert reply.headers["Retry-After"] == "60"

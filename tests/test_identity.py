@@ -305,7 +305,12 @@ def test_grpc_api_maps_domain_errors_to_status_codes(identity_api):
     }
 
 
-def test_grpc_api_reports_health_and_reflection(identity_api):
+@pytest.fixture
+def reflection_on(monkeypatch):
+    monkeypatch.setenv("CLOUDSKETCH_GRPC_REFLECTION", "true")  # off by default (docs/security.md)
+
+
+def test_grpc_api_reports_health_and_reflection(reflection_on, identity_api):
     health = health_pb2_grpc.HealthStub(identity_api)
     for service in ("", SERVICE_NAME):
         reply = health.Check(health_pb2.HealthCheckRequest(service=service), timeout=10)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -77,29 +78,84 @@ def test_owners_demoting_each_other_at_once_leave_an_owner(identity, owner):
         owner = owners[0]
 
 
-def test_concurrent_wrong_passwords_are_checked_no_more_often_than_the_limit(identity, owner):
+class Clock:
+    """domain.utcnow, moved by the test: delays are checked without waiting for them."""
+
+    def __init__(self):
+        self.now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(domain, "utcnow", clock)
+    return clock
+
+
+def fail_sign_ins(identity, count, email="owner@example.com", client="10.0.0.9"):
+    for _ in range(count):
+        with pytest.raises(Unauthenticated):
+            identity.login(email, "wrong password!", client)
+
+
+def test_concurrent_wrong_passwords_are_checked_no_more_often_than_the_limit(identity, owner, clock):
     outcomes = race(40, lambda n: identity.login("owner@example.com", "wrong password!", "10.0.0.9"))
     wrong = [o for o in outcomes if isinstance(o, Unauthenticated)]
     limited = [o for o in outcomes if isinstance(o, RateLimited)]
-    assert (len(wrong), len(limited)) == (domain.LOGIN_FAILURES_PER_EMAIL, 40 - domain.LOGIN_FAILURES_PER_EMAIL)
+    free = domain.LOGIN_FREE_FAILURES_PER_EMAIL
+    assert (len(wrong), len(limited)) == (free, 40 - free)
     with pytest.raises(RateLimited):
-        identity.login("owner@example.com", PASSWORD, "10.0.0.10")
+        identity.login("owner@example.com", PASSWORD, "10.0.0.9")
 
 
-def test_a_successful_sign_in_clears_the_email_count_and_gives_back_its_attempt(identity, owner):
-    for _ in range(domain.LOGIN_FAILURES_PER_EMAIL - 1):
-        with pytest.raises(Unauthenticated):
-            identity.login("owner@example.com", "wrong password!", "10.0.0.11")
+def test_someone_elses_failures_never_lock_the_owner_out(identity, owner, clock):
+    """The throttled key is (email, client): an attacker's wrong passwords delay only the
+    attacker's own attempts at that email."""
+    fail_sign_ins(identity, domain.LOGIN_FREE_FAILURES_PER_EMAIL, client="203.0.113.66")
+    with pytest.raises(RateLimited):
+        identity.login("owner@example.com", "another guess!", "203.0.113.66")
+    assert identity.login("owner@example.com", PASSWORD, "198.51.100.7")[2].user.id == owner.id
+
+
+def test_delays_grow_after_the_free_failures_and_end_at_a_sign_in(identity, owner, clock):
+    free = domain.LOGIN_FREE_FAILURES_PER_EMAIL
+    fail_sign_ins(identity, free)
+    for delay in (32, 64, 128):
+        with pytest.raises(RateLimited, match=f"try again in {delay} s"):  # even the right password
+            identity.login("owner@example.com", PASSWORD, "10.0.0.9")
+        clock.advance(delay - 1)
+        with pytest.raises(RateLimited, match="try again in 1 s"):
+            identity.login("owner@example.com", PASSWORD, "10.0.0.9")
+        clock.advance(1)
+        fail_sign_ins(identity, 1)
+    assert domain.Identity.login_delay(100, free) == domain.LOGIN_MAX_DELAY
+    clock.advance(256)
+    identity.login("owner@example.com", PASSWORD, "10.0.0.9")
+    fail_sign_ins(identity, free)  # a fresh allowance after the sign-in
+
+
+def test_failures_are_forgotten_after_a_quiet_time(identity, owner, clock):
+    fail_sign_ins(identity, domain.LOGIN_FREE_FAILURES_PER_EMAIL)
+    clock.advance((domain.LOGIN_QUIET + domain.Identity.login_delay(5, 5)).total_seconds())
+    fail_sign_ins(identity, domain.LOGIN_FREE_FAILURES_PER_EMAIL)
+
+
+def test_a_client_trying_many_emails_is_delayed_and_a_sign_in_gives_back_its_attempt(identity, owner, clock):
+    per_client = domain.LOGIN_FREE_FAILURES_PER_CLIENT
+    fail_sign_ins(identity, 4, client="10.0.0.11")
     identity.login("owner@example.com", PASSWORD, "10.0.0.11")
-    for _ in range(domain.LOGIN_FAILURES_PER_EMAIL):  # a fresh allowance
-        with pytest.raises(Unauthenticated):
-            identity.login("owner@example.com", "wrong password!", "10.0.0.12")
     # the client's count holds only its failures: 4 + 0 for the success
-    for _ in range(domain.LOGIN_FAILURES_PER_CLIENT - (domain.LOGIN_FAILURES_PER_EMAIL - 1)):
-        with pytest.raises(Unauthenticated):
-            identity.login(f"someone{_}@example.com", "wrong password!", "10.0.0.11")
-    with pytest.raises(RateLimited):
+    for n in range(per_client - 4):
+        fail_sign_ins(identity, 1, email=f"someone{n}@example.com", client="10.0.0.11")
+    with pytest.raises(RateLimited, match="try again in 32 s"):
         identity.login("someone-else@example.com", "wrong password!", "10.0.0.11")
+    identity.login("owner@example.com", PASSWORD, "10.0.0.12")  # other clients are not affected
 
 
 def test_sessions_are_stored_hashed_and_end_at_logout(identity, owner):
@@ -114,18 +170,16 @@ def test_sessions_are_stored_hashed_and_end_at_logout(identity, owner):
         identity.authenticate_session(token)
 
 
-def test_sign_in_failures_say_the_same_and_are_rate_limited(identity, owner):
+def test_sign_in_failures_say_the_same_and_are_rate_limited(identity, owner, clock):
     messages = set()
     for email, password in [("owner@example.com", "wrong password!"), ("nobody@example.com", PASSWORD)]:
         with pytest.raises(Unauthenticated) as caught:
             identity.login(email, password, "10.0.0.2")
         messages.add(str(caught.value))
     assert messages == {"invalid email or password"}
-    for _ in range(domain.LOGIN_FAILURES_PER_EMAIL - 1):
-        with pytest.raises(Unauthenticated):
-            identity.login("owner@example.com", "wrong password!", "10.0.0.3")
+    fail_sign_ins(identity, domain.LOGIN_FREE_FAILURES_PER_EMAIL - 1, client="10.0.0.2")
     with pytest.raises(RateLimited, match="try again in"):  # even with the right password now
-        identity.login("owner@example.com", PASSWORD, "10.0.0.4")
+        identity.login("owner@example.com", PASSWORD, "10.0.0.2")
 
 
 def test_the_organisation_keeps_an_owner(identity, owner):

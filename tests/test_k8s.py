@@ -250,7 +250,7 @@ def test_each_deployment_probes_its_health_endpoint(rendered, rendering, process
         else:
             assert probe["httpGet"] == {"path": "/healthz", "port": GATEWAY_PORT}
             assert ports["http"] == GATEWAY_PORT
-    if process.role == "api":
+    if process.role in ("api", "gateway"):
         assert ports["metrics"] == METRICS_PORT
 
 
@@ -298,6 +298,8 @@ def test_each_deployment_reads_config_and_secrets_by_reference(rendered, renderi
     env = {e["name"]: e for e in container["env"]}
     assert env["CLOUDSKETCH_DATABASE_URL"]["valueFrom"]["secretKeyRef"] == {"name": "cloudsketch-db", "key": "url"}
     assert env["CLOUDSKETCH_AMQP_URI"]["valueFrom"]["secretKeyRef"] == {"name": "cloudsketch-amqp", "key": "uri"}
+    assert env["CLOUDSKETCH_INTERNAL_TOKEN"]["valueFrom"]["secretKeyRef"] == {"name": "cloudsketch-internal",
+                                                                             "key": "token"}
     assert all("value" not in e for e in env.values()), "env holds only Secret references"
 
 
@@ -490,8 +492,7 @@ def test_prod_scrapes_every_process(rendered):
         deployment = objects[("Deployment", process.name)]
         assert selects(monitor["spec"]["selector"], deployment["spec"]["template"]["metadata"]["labels"]), process.name
         scraped = {p["name"] for p in container_of(deployment)["ports"]} & endpoint_ports
-        expected = "http" if process.role == "gateway" else "metrics"
-        assert scraped == {expected}, f"{process.name} is scraped on {scraped}"
+        assert scraped == {"metrics"}, f"{process.name} is scraped on {scraped}"  # the gateway too: not on http
 
 
 def alert_rules(objects: list[dict]) -> list[dict]:
@@ -640,6 +641,9 @@ def test_only_the_gateway_is_reachable_from_outside(network):
         for source in (OUTSIDE, INGRESS_CONTROLLER):
             assert allowed(policies, "ingress", pods[process.name], served, source) == (process.role == "gateway"), \
                 process.name
+            # /metrics and /readyz: never from outside, the gateway's included
+            assert not allowed(policies, "ingress", pods[process.name], ("metrics", METRICS_PORT, "TCP"), source), \
+                process.name
 
 
 @pytest.mark.parametrize("api", [p for p in PROCESSES if p.role == "api"], ids=lambda p: p.name)
@@ -677,5 +681,5 @@ def test_dns_broker_database_and_metrics_for_every_process(network):
         if name != "cloudsketch-migrate":
             assert allowed(policies, "egress", labels, ("amqp", 5672, "TCP"), {"pod": {"app.kubernetes.io/name": "rabbitmq"}})
     for process in PROCESSES:
-        port = ("http", GATEWAY_PORT, "TCP") if process.role == "gateway" else ("metrics", METRICS_PORT, "TCP")
-        assert allowed(policies, "ingress", pods[process.name], port, PROMETHEUS), process.name
+        assert allowed(policies, "ingress", pods[process.name], ("metrics", METRICS_PORT, "TCP"), PROMETHEUS), \
+            process.name

@@ -15,6 +15,7 @@ import requests
 import sqlalchemy as sa
 
 from cloudsketch.diagram.v1 import diagram_pb2, diagram_pb2_grpc
+from services.common import grpc_client
 from services.common.processes import PROCESSES
 from services.demo import ensure_role
 from tests.conftest import drop_service_schemas, stack_env, wait_for
@@ -48,7 +49,8 @@ def stored_rows(env: dict, service: str, table: str, column: str, value: str) ->
 @pytest.fixture(params=["sqlite", "postgresql"])
 def running_stack(request, tmp_path, amqp_uri, moto_endpoint):
     database = "" if request.param == "sqlite" else request.getfixturevalue("postgres_server_url")
-    env = {**os.environ, **stack_env(tmp_path, amqp_uri, database, moto_endpoint)}
+    env = {**os.environ, **stack_env(tmp_path, amqp_uri, database, moto_endpoint),
+           "CLOUDSKETCH_INTERNAL_TOKEN": "walking-skeleton-internal-token"}
     admin(env, "create-user", "--email", "owner@example.com", "--name", "Owner", "--role", "owner")
     owner_key = admin(env, "create-api-key", "--email", "owner@example.com", "--mode", "rw")
     read_key = admin(env, "create-api-key", "--email", "owner@example.com", "--mode", "r")
@@ -100,7 +102,8 @@ def test_request_to_event_to_worker_and_back(running_stack):
     assert requests.delete(f"{url}/api/aws/account/{account['id']}", headers=auth, timeout=10).status_code == 204
     assert requests.get(f"{url}/api/aws/account/{account['id']}/us-east-1/json", headers=auth,
                         timeout=10).status_code == 404
-    diagram = diagram_pb2_grpc.DiagramServiceStub(grpc.insecure_channel(running_stack["env"]["CLOUDSKETCH_DIAGRAM_API_ADDR"]))
+    diagram = diagram_pb2_grpc.DiagramServiceStub(grpc_client.channel(
+        running_stack["env"]["CLOUDSKETCH_DIAGRAM_API_ADDR"], running_stack["env"]["CLOUDSKETCH_INTERNAL_TOKEN"]))
 
     def blueprint_removed():
         """the diagram worker has handled account_removed"""

@@ -39,7 +39,8 @@ def stack(tmp_path_factory, amqp_uri, moto_endpoint):
     tmp_path = tmp_path_factory.mktemp("web-ui")
     env = {**os.environ, **stack_env(tmp_path, amqp_uri, "", moto_endpoint)}
     subprocess.run([*CLI, "admin", "create-user", "--email", EMAIL, "--name", "Olivia Owner", "--role", "owner",
-                    "--password", PASSWORD], env=env, check=True, capture_output=True, timeout=60)
+                    "--password-stdin"], env=env, check=True, capture_output=True, timeout=60, input=PASSWORD + "\n",
+                   text=True)
     up = subprocess.Popen([*CLI, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
     deadline = time.monotonic() + 120

@@ -91,7 +91,9 @@ def container(process: Process) -> dict:
         ports = [{"name": "metrics", "containerPort": METRICS_PORT}]
         check = {"httpGet": {"path": "/healthz", "port": METRICS_PORT}}
     else:
-        ports = [{"name": "http", "containerPort": GATEWAY_PORT}]
+        # /metrics and /readyz are on the metrics port, off the public one (gateway/observability.py).
+        ports = [{"name": "http", "containerPort": GATEWAY_PORT},
+                 {"name": "metrics", "containerPort": METRICS_PORT}]
         check = {"httpGet": {"path": "/healthz", "port": GATEWAY_PORT}}
     return {
         "name": process.name,
@@ -101,7 +103,9 @@ def container(process: Process) -> dict:
         "envFrom": [{"configMapRef": {"name": "cloudsketch-config"}}],
         # Anything secret comes from a Secret, never from the ConfigMap.
         "env": [secret_env("CLOUDSKETCH_DATABASE_URL", "cloudsketch-db", "url"),
-                secret_env("CLOUDSKETCH_AMQP_URI", "cloudsketch-amqp", "uri")],
+                secret_env("CLOUDSKETCH_AMQP_URI", "cloudsketch-amqp", "uri"),
+                # sent on every gRPC call and required by every api (docs/security.md)
+                secret_env("CLOUDSKETCH_INTERNAL_TOKEN", "cloudsketch-internal", "token")],
         "ports": ports,
         "readinessProbe": probe(check, liveness=False),
         "livenessProbe": probe(check, liveness=True),
@@ -113,7 +117,6 @@ def container(process: Process) -> dict:
 
 
 def deployment(process: Process) -> dict:
-    metrics_port = GATEWAY_PORT if process.role == "gateway" else METRICS_PORT
     pod_labels = labels(process)
     if process.service in AWS_SERVICES:
         pod_labels[AWS_EGRESS_LABEL] = "true"
@@ -138,7 +141,7 @@ def deployment(process: Process) -> dict:
         "template": {
             "metadata": {
                 "labels": pod_labels,
-                "annotations": {"prometheus.io/scrape": "true", "prometheus.io/port": str(metrics_port),
+                "annotations": {"prometheus.io/scrape": "true", "prometheus.io/port": str(METRICS_PORT),
                                 "prometheus.io/path": "/metrics"},
             },
             "spec": pod_spec,

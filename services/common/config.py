@@ -37,16 +37,30 @@ SETTINGS = [
             + ", ".join(f"{service} {n}" for service, n in SERVICE_PORT_OFFSETS.items()) + "). "
             "The api listens on its port; clients connect to the address."),
     Setting("CLOUDSKETCH_METRICS_PORT", "",
-            "Port of this process's Prometheus /metrics (and /healthz for workers); for one process "
-            "per host, as in containers. Empty: derived from CLOUDSKETCH_METRICS_PORT_BASE."),
+            "Port of this process's Prometheus /metrics (and /healthz for workers; /readyz and /healthz "
+            "for the gateway); for one process per host, as in containers. Empty: derived from "
+            "CLOUDSKETCH_METRICS_PORT_BASE."),
     Setting("CLOUDSKETCH_METRICS_PORT_BASE", "9100",
-            "With no CLOUDSKETCH_METRICS_PORT: api processes use base+N, workers base+100+N."),
+            "With no CLOUDSKETCH_METRICS_PORT: api processes use base+N, workers base+100+N, the gateway base."),
     Setting("CLOUDSKETCH_GRPC_THREADS", "16", "Thread pool size of each gRPC api process."),
+    Setting("CLOUDSKETCH_INTERNAL_TOKEN", "",
+            "Shared secret every cloudsketch process sends on its gRPC calls and every api requires "
+            "(all but grpc.health.v1). Required unless every api listens on 127.0.0.1. Comma-separated: "
+            "the first is sent, all are accepted (rotation, docs/operations.md)."),
+    Setting("CLOUDSKETCH_GRPC_REFLECTION", "false",
+            "true: apis answer gRPC server reflection (for grpcurl while debugging; it needs the token too)."),
     Setting("CLOUDSKETCH_LOG_LEVEL", "INFO", "Log level of every process."),
     Setting("CLOUDSKETCH_LOG_FORMAT", "json", "json (one object per line) or text."),
     Setting("CLOUDSKETCH_SECURE_COOKIES", "true",
             "Mark session cookies Secure (sent over HTTPS only; browsers also allow http://localhost). "
             "Set false only behind plain HTTP on a trusted network."),
+    Setting("CLOUDSKETCH_TRUSTED_PROXIES", "",
+            "Comma-separated addresses or CIDRs of the reverse proxies in front of the gateway. Only a "
+            "peer inside them may name the client in CLOUDSKETCH_FORWARDED_HEADER (used for sign-in "
+            "throttling). Empty: no forwarded header is believed; the client is the TCP peer."),
+    Setting("CLOUDSKETCH_FORWARDED_HEADER", "X-Forwarded-For",
+            "The header your trusted proxies append the client's address to: X-Forwarded-For or Forwarded "
+            "(RFC 7239). Name the one they set, so a header they pass through unchanged is never read."),
     Setting("CLOUDSKETCH_AUTH_CACHE_SECONDS", "5",
             "How long a gateway process reuses a verified API key or session before asking identity "
             "again (revocations through the same gateway apply at once)."),
@@ -119,11 +133,29 @@ def api_listen_addr(service: str) -> str:
 
 
 def metrics_port(service: str, role: str) -> int:
+    """The port of a process's /metrics: api base+N, worker base+100+N, the gateway base itself."""
     explicit = env("CLOUDSKETCH_METRICS_PORT")
     if explicit:
         return int(explicit)
-    base = int(env("CLOUDSKETCH_METRICS_PORT_BASE")) + (0 if role == "api" else 100)
-    return base + SERVICE_PORT_OFFSETS[service]
+    base = int(env("CLOUDSKETCH_METRICS_PORT_BASE"))
+    if role == "gateway":
+        return base
+    return base + (0 if role == "api" else 100) + SERVICE_PORT_OFFSETS[service]
+
+
+def internal_tokens() -> list[str]:
+    """CLOUDSKETCH_INTERNAL_TOKEN's comma-separated values: the first is sent, all are accepted."""
+    return [token.strip() for token in env("CLOUDSKETCH_INTERNAL_TOKEN").split(",") if token.strip()]
+
+
+def internal_token() -> str:
+    """The token this process sends ("" when unset)."""
+    tokens = internal_tokens()
+    return tokens[0] if tokens else ""
+
+
+def grpc_reflection() -> bool:
+    return env("CLOUDSKETCH_GRPC_REFLECTION").strip().lower() in ("1", "true", "yes")
 
 
 def log_level() -> str:
@@ -136,6 +168,17 @@ def log_format() -> str:
 
 def secure_cookies() -> bool:
     return env("CLOUDSKETCH_SECURE_COOKIES").lower() not in ("false", "0", "no")
+
+
+def trusted_proxies() -> str:
+    return env("CLOUDSKETCH_TRUSTED_PROXIES")
+
+
+def forwarded_header() -> str:
+    header = env("CLOUDSKETCH_FORWARDED_HEADER").strip().lower()
+    if header not in ("x-forwarded-for", "forwarded"):
+        raise ValueError("CLOUDSKETCH_FORWARDED_HEADER must be X-Forwarded-For or Forwarded")
+    return header
 
 
 def auth_cache_seconds() -> float:

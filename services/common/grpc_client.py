@@ -13,9 +13,36 @@ DEFAULT_TIMEOUT_SECONDS = 10.0
 MAX_RECEIVE_BYTES = 256 * 2 ** 20
 
 
+TOKEN_METADATA_KEY = "x-cloudsketch-internal-token"  # checked by grpc_server.InternalTokenInterceptor
+
+
+class _SendToken(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor,
+                 grpc.StreamUnaryClientInterceptor, grpc.StreamStreamClientInterceptor):
+    """Adds CLOUDSKETCH_INTERNAL_TOKEN to every call's metadata."""
+
+    def __init__(self, token: str):
+        self._metadata = (TOKEN_METADATA_KEY, token)
+
+    def _details(self, details):
+        return details._replace(metadata=[*(details.metadata or ()), self._metadata])
+
+    def intercept_unary_unary(self, continuation, client_call_details, request):
+        return continuation(self._details(client_call_details), request)
+
+    def intercept_unary_stream(self, continuation, client_call_details, request):
+        return continuation(self._details(client_call_details), request)
+
+    def intercept_stream_unary(self, continuation, client_call_details, request_iterator):
+        return continuation(self._details(client_call_details), request_iterator)
+
+    def intercept_stream_stream(self, continuation, client_call_details, request_iterator):
+        return continuation(self._details(client_call_details), request_iterator)
+
+
 @functools.cache
-def channel(addr: str) -> grpc.Channel:
-    return grpc.insecure_channel(addr, options=[
+def channel(addr: str, token: str | None = None) -> grpc.Channel:
+    """The channel to `addr`, sending the internal token (default: CLOUDSKETCH_INTERNAL_TOKEN)."""
+    plain = grpc.insecure_channel(addr, options=[
         ("grpc.keepalive_time_ms", 30_000),
         ("grpc.enable_retries", 1),
         # Headless Kubernetes Services resolve to every replica; spread calls over them.
@@ -24,6 +51,8 @@ def channel(addr: str) -> grpc.Channel:
         # grpcio's default limit (docs/performance.md, "Diagram pipeline").
         ("grpc.max_receive_message_length", MAX_RECEIVE_BYTES),
     ])
+    token = config.internal_token() if token is None else token
+    return grpc.intercept_channel(plain, _SendToken(token)) if token else plain
 
 
 def stub(service: str, stub_class):

@@ -1,10 +1,13 @@
 """The one way to run a service's api process: a grpcio server on a thread pool, with
-grpc.health.v1, server reflection, Prometheus metrics and domain errors mapped to status codes.
+grpc.health.v1, the internal token check, Prometheus metrics and domain errors mapped to status
+codes (server reflection only with CLOUDSKETCH_GRPC_REFLECTION=true).
 
 Api processes never import eventlet (grpcio deadlocks in eventlet-patched processes; docs/architecture.md).
 """
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import logging
 import signal
 import threading
@@ -16,6 +19,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from prometheus_client import Counter, Histogram, start_http_server
+from sqlalchemy import exc as sa_exc
 
 from services.common import config, errors
 from services.common.logs import setup_logging
@@ -59,7 +63,13 @@ def _wrap_handler(handler: grpc.RpcMethodHandler, wrap: Callable) -> grpc.RpcMet
     if handler.unary_stream:
         return grpc.unary_stream_rpc_method_handler(
             wrap(handler.unary_stream), handler.request_deserializer, handler.response_serializer)
-    return handler  # client-streaming methods: none in cloudsketch's protos
+    if handler.stream_unary:
+        return grpc.stream_unary_rpc_method_handler(
+            wrap(handler.stream_unary), handler.request_deserializer, handler.response_serializer)
+    if handler.stream_stream:  # server reflection, when enabled
+        return grpc.stream_stream_rpc_method_handler(
+            wrap(handler.stream_stream), handler.request_deserializer, handler.response_serializer)
+    return handler
 
 
 class _WrapOncePerMethod(grpc.ServerInterceptor):
@@ -85,9 +95,17 @@ class _WrapOncePerMethod(grpc.ServerInterceptor):
         raise NotImplementedError
 
 
+# The service's own database is down, unreachable or out of connections: the caller may retry.
+# (OperationalError: connection refused or lost, PostgreSQL restarting, SQLite locked past the busy
+# timeout; TimeoutError: no pooled connection came free.) Never the statement or its parameters.
+DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.TimeoutError)
+DATABASE_UNAVAILABLE_MESSAGE = "the service's database is unavailable; try again shortly"
+
+
 class DomainErrorInterceptor(_WrapOncePerMethod):
-    """Turns a services.common.errors.DomainError into its status code with the error's message;
-    anything else is logged and becomes INTERNAL without leaking details to the caller."""
+    """Turns a services.common.errors.DomainError into its status code with the error's message,
+    and a database outage into UNAVAILABLE; anything else is logged and becomes INTERNAL, without
+    leaking details to the caller."""
 
     def build_handler(self, handler, method):
         def wrap(behaviour):
@@ -96,6 +114,10 @@ class DomainErrorInterceptor(_WrapOncePerMethod):
                     return behaviour(request, context)
                 except errors.DomainError as exc:
                     context.abort(status_of(exc), str(exc))
+                except DATABASE_UNAVAILABLE as exc:
+                    cause = type(getattr(exc, "orig", None) or exc).__name__
+                    log.error("database unavailable in %s (%s)", method, cause)  # no statement, no parameters
+                    context.abort(grpc.StatusCode.UNAVAILABLE, DATABASE_UNAVAILABLE_MESSAGE)
                 except Exception as exc:
                     if context.code() not in (None, grpc.StatusCode.OK):
                         raise  # context.abort() was called: its status stands
@@ -104,6 +126,45 @@ class DomainErrorInterceptor(_WrapOncePerMethod):
             return guarded
 
         return _wrap_handler(handler, wrap)
+
+
+TOKEN_METADATA_KEY = "x-cloudsketch-internal-token"
+UNAUTHENTICATED_PATHS = ("/grpc.health.v1.Health/",)  # kubelet and `cloudsketch up` probes carry no token
+
+
+class InternalTokenInterceptor(_WrapOncePerMethod):
+    """Every call but health checks must carry one of the deployment's CLOUDSKETCH_INTERNAL_TOKEN
+    values in its metadata (compared in constant time); otherwise UNAUTHENTICATED before the
+    method runs. Several comma-separated values are all accepted, for rotation without a gap."""
+
+    def __init__(self, tokens: list[str]):
+        super().__init__()
+        self._tokens = [token.encode() for token in tokens]
+
+    def build_handler(self, handler, method):
+        if method.startswith(UNAUTHENTICATED_PATHS):
+            return handler
+        tokens = self._tokens
+
+        def wrap(behaviour):
+            def checked(request, context):
+                sent = next((value for key, value in context.invocation_metadata() if key == TOKEN_METADATA_KEY), "")
+                sent = sent.encode() if isinstance(sent, str) else sent
+                # Every accepted token is compared (no early exit), each in constant time.
+                if not sum(hmac.compare_digest(sent, token) for token in tokens):
+                    context.abort(grpc.StatusCode.UNAUTHENTICATED, "this call needs cloudsketch's internal token")
+                return behaviour(request, context)
+            return checked
+
+        return _wrap_handler(handler, wrap)
+
+
+def _loopback(listen_addr: str) -> bool:
+    host = listen_addr.rsplit(":", 1)[0].strip("[]")
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 class PrometheusInterceptor(_WrapOncePerMethod):
@@ -135,18 +196,26 @@ def build_server(service: str, register: Callable[[grpc.Server], Iterable[str]],
                  listen_addr: str | None = None) -> tuple[grpc.Server, health.HealthServicer, int]:
     """A started-ready (not yet started) server: `register(server)` adds the servicers and
     returns their full service names (for health and reflection). Returns the bound port."""
+    listen_addr = listen_addr or config.api_listen_addr(service)
+    tokens = config.internal_tokens()
+    if not tokens and not _loopback(listen_addr):
+        raise SystemExit(f"{service}-api: set CLOUDSKETCH_INTERNAL_TOKEN (the same secret in every process) "
+                         f"to listen on {listen_addr}; only an api on 127.0.0.1 may run without it")
+    interceptors = [PrometheusInterceptor(), *([InternalTokenInterceptor(tokens)] if tokens else []),
+                    DomainErrorInterceptor()]
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=config.grpc_threads(), thread_name_prefix=f"{service}-grpc"),
-        interceptors=[PrometheusInterceptor(), DomainErrorInterceptor()],
+        interceptors=interceptors,
         options=[("grpc.so_reuseport", 0)],
     )
     names = list(register(server))
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
-    port = server.add_insecure_port(listen_addr or config.api_listen_addr(service))
+    if config.grpc_reflection():  # off by default: it lists every method to whoever asks
+        reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
+    port = server.add_insecure_port(listen_addr)
     if port == 0:
-        raise SystemExit(f"{service}-api: cannot listen on {listen_addr or config.api_listen_addr(service)}")
+        raise SystemExit(f"{service}-api: cannot listen on {listen_addr}")
     for name in ["", *names]:
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     return server, health_servicer, port

@@ -3,6 +3,7 @@ Returns protobuf messages, the shared vocabulary."""
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import secrets
 import uuid
@@ -21,18 +22,24 @@ from services.common.errors import (AlreadyExists, FailedPrecondition, InvalidAr
 from services.common.timeutil import as_utc, to_timestamp, utcnow
 from services.identity import permissions
 from services.identity.permissions import OWNER, ROLE_NAMES, ROLE_OF, Caller
-from services.identity.tables import (api_keys, audit_events, login_failures, sessions, team_members, teams,
+from services.identity.tables import (api_keys, audit_events, login_delays, sessions, team_members, teams,
                                       users)
 
 MODE_NAMES = {"r": pb.API_KEY_MODE_READ, "rw": pb.API_KEY_MODE_READ_WRITE}
 KEY_PREFIX = "csk_"
 LAST_USED_RESOLUTION_SECONDS = 60
 SESSION_LIFETIME = timedelta(hours=12)
-# Rate limiting of logins: failures allowed per window, per email and per client address.
-LOGIN_WINDOW = timedelta(minutes=15)
-LOGIN_FAILURES_PER_EMAIL = 5
-LOGIN_FAILURES_PER_CLIENT = 20
+# Sign-in throttling (login): growing delays, never a lockout a stranger can cause. Each
+# (email, client address) pair has LOGIN_FREE_FAILURES_PER_EMAIL failures without delay, then waits
+# 32, 64, 128 ... seconds (at most LOGIN_MAX_DELAY) before its next attempt; each client address has
+# LOGIN_FREE_FAILURES_PER_CLIENT (any emails) before its own delays start. A key's failures are
+# forgotten after LOGIN_QUIET without an attempt, and an email's at its sign-in from that client.
+LOGIN_FREE_FAILURES_PER_EMAIL = 5
+LOGIN_FREE_FAILURES_PER_CLIENT = 20
+LOGIN_MAX_DELAY = timedelta(minutes=15)
+LOGIN_QUIET = timedelta(minutes=15)
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+
 BAD_LOGIN = "invalid email or password"
 
 _hasher = PasswordHasher()
@@ -340,39 +347,45 @@ class Identity:
 
     # --- web sessions --------------------------------------------------------------------------
 
-    def _count_attempt(self, conn: Connection, key: str, now: datetime) -> tuple[int, datetime]:
-        """Counts a sign-in attempt in `key`'s window (a new window once the last has passed) in
-        one statement, so concurrent attempts each see their own count: (attempts, window start)."""
-        dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-        expired = login_failures.c.window_started_at <= sa.bindparam("window_start", now - LOGIN_WINDOW,
-                                                                     type_=login_failures.c.window_started_at.type)
-        now_value = sa.bindparam("now", now, type_=login_failures.c.window_started_at.type)
-        statement = dialect_insert(login_failures).values(key=key, failures=1, window_started_at=now_value)
-        statement = statement.on_conflict_do_update(index_elements=[login_failures.c.key], set_={
-            "failures": sa.case((expired, 1), else_=login_failures.c.failures + 1),
-            "window_started_at": sa.case((expired, now_value), else_=login_failures.c.window_started_at),
-        }).returning(login_failures.c.failures, login_failures.c.window_started_at)
-        row = conn.execute(statement).one()
-        return row.failures, as_utc(row.window_started_at)
+    @staticmethod
+    def login_delay(failures: int, free: int) -> timedelta:
+        """How long a key waits after its `failures`-th failure: nothing before the `free`-th,
+        then 32, 64, 128 ... seconds, at most LOGIN_MAX_DELAY."""
+        if failures < free:
+            return timedelta(0)
+        return min(timedelta(seconds=2 ** min(failures - free + 5, 30)), LOGIN_MAX_DELAY)
+
+    def _admit_attempt(self, conn: Connection, key: str, free: int, now: datetime) -> None:
+        """Counts a sign-in attempt against `key` (before its password is checked), or raises
+        RateLimited while the key must wait. The row is locked for the transaction (PostgreSQL:
+        FOR UPDATE; SQLite: the write lock the first insert takes), so concurrent attempts are
+        admitted one at a time and each sees the delay the one before it set."""
+        conn.execute(insert_if_absent(conn, login_delays, key=key, failures=0, next_attempt_at=now))
+        row = conn.execute(sa.select(login_delays).where(login_delays.c.key == key).with_for_update()).one()
+        next_attempt_at = as_utc(row.next_attempt_at)
+        if now < next_attempt_at:
+            wait = math.ceil((next_attempt_at - now).total_seconds())
+            raise RateLimited(f"too many failed sign-ins; try again in {wait} s")
+        failures = 1 if now - next_attempt_at >= LOGIN_QUIET else row.failures + 1
+        conn.execute(login_delays.update().where(login_delays.c.key == key).values(
+            failures=failures, next_attempt_at=now + self.login_delay(failures, free)))
 
     def login(self, email: str, password: str, client_ip: str) -> tuple[str, str, pb.Principal, datetime]:
         """(session token, CSRF token, principal, expiry). Every failure says the same thing,
         whether or not the email exists.
 
-        Throttling: each attempt is counted before its password is checked, and the count decides
-        in the same statement that increments it, so however many attempts race, at most
-        LOGIN_FAILURES_PER_EMAIL passwords are checked per email and window. A successful sign-in
-        clears its email's count and takes its own attempt back from the client's."""
+        Throttling (see LOGIN_FREE_FAILURES_PER_EMAIL): each attempt is counted before its password
+        is checked, per (email, client) and per client, in one transaction that refuses it while
+        either key must still wait. A successful sign-in clears its (email, client) count and takes
+        its own attempt back from the client's. `client_ip` is the gateway's view of the client
+        (behind trusted proxies, their forwarded address)."""
         email = email.strip().lower()[:320]
         now = utcnow()
-        email_key, client_key = f"email:{email}", f"client:{client_ip[:100]}"
-        with self.engine.begin() as conn:
-            counts = [(self._count_attempt(conn, email_key, now), LOGIN_FAILURES_PER_EMAIL),
-                      (self._count_attempt(conn, client_key, now), LOGIN_FAILURES_PER_CLIENT)]
-        for (attempts, window_started_at), limit in counts:
-            if attempts > limit:
-                retry = LOGIN_WINDOW - (now - window_started_at)
-                raise RateLimited(f"too many failed sign-ins; try again in {max(int(retry.total_seconds()), 0) + 1} s")
+        client = client_ip[:100]
+        pair_key, client_key = f"email:{email}|client:{client}", f"client:{client}"
+        with self.engine.begin() as conn:  # a refusal rolls back the other key's count too
+            self._admit_attempt(conn, pair_key, LOGIN_FREE_FAILURES_PER_EMAIL, now)
+            self._admit_attempt(conn, client_key, LOGIN_FREE_FAILURES_PER_CLIENT, now)
         with self.engine.connect() as conn:
             user = conn.execute(sa.select(users).where(users.c.email == email)).first()
         try:
@@ -385,10 +398,9 @@ class Identity:
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         expires_at = now + SESSION_LIFETIME
         with self.engine.begin() as conn:
-            conn.execute(login_failures.delete().where(login_failures.c.key == email_key))
-            conn.execute(login_failures.update().where(login_failures.c.key == client_key,
-                                                       login_failures.c.failures > 0)
-                         .values(failures=login_failures.c.failures - 1))
+            conn.execute(login_delays.delete().where(login_delays.c.key == pair_key))
+            conn.execute(login_delays.update().where(login_delays.c.key == client_key, login_delays.c.failures > 0)
+                         .values(failures=login_delays.c.failures - 1))
             conn.execute(sessions.delete().where(sessions.c.expires_at < now))  # housekeeping
             conn.execute(sessions.insert().values(id=_sha256(token), user_id=user.id, csrf_token=csrf,
                                                   created_at=now, expires_at=expires_at))

@@ -54,11 +54,13 @@ sessions = sa.Table(
 )
 
 # Failed logins per email and per client address, in fixed windows (rate limiting).
-login_failures = sa.Table(
-    "login_failures", metadata,
-    sa.Column("key", sa.String(400), primary_key=True),
+# Sign-in throttling (domain.Identity.login): per key, the failures counted since the last success
+# (or the last 15 quiet minutes) and the earliest time of the next attempt.
+login_delays = sa.Table(
+    "login_delays", metadata,
+    sa.Column("key", sa.String(600), primary_key=True),
     sa.Column("failures", sa.Integer, nullable=False),
-    sa.Column("window_started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 audit_events = sa.Table(
