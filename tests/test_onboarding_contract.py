@@ -39,7 +39,7 @@ def _serve(register):
 def collector_api(monkeypatch):
     """collector-api's servicer (GetRequiredPermissions needs neither its database nor the bus)."""
     def register(server):
-        collector_pb2_grpc.add_CollectorServiceServicer_to_server(CollectorServicer(None, None), server)
+        collector_pb2_grpc.add_CollectorServiceServicer_to_server(CollectorServicer(None), server)
         return [collector_pb2.DESCRIPTOR.services_by_name["CollectorService"].full_name]
 
     server, port = _serve(register)
