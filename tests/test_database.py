@@ -70,3 +70,16 @@ def test_engine_url_forms(monkeypatch, tmp_path):
     assert database.engine_url("budget", "") == f"sqlite:///{tmp_path / 'budget.db'}"
     assert database.engine_url("budget", "postgres://u@h/db") == "postgresql+psycopg://u@h/db"
     assert database.engine_url("budget", "postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+
+
+def test_a_failed_statement_names_no_bound_parameter(database_url):
+    """Errors are logged; their parameters may be password or key hashes (a NUL in a name once
+    put an Argon2 hash into a log line on PostgreSQL)."""
+    engine = database.open_database("identity")
+    secret = "$argon2id$v=19$m=65536,t=3,p=4$c2VjcmV0LXNhbHQ"
+    with pytest.raises(sa.exc.StatementError) as failed:
+        with engine.begin() as conn:
+            # A NUL that PostgreSQL refuses, or (SQLite) a value of the wrong type for the bind.
+            conn.execute(sa.text("SELECT :hash, :bad"), {"hash": secret, "bad": "a\x00b" if database_url else object()})
+    assert secret not in str(failed.value) and "hidden" in str(failed.value)
+    engine.dispose()

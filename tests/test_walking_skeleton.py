@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import grpc
 import pytest
@@ -15,6 +16,7 @@ import requests
 import sqlalchemy as sa
 
 from cloudsketch.diagram.v1 import diagram_pb2, diagram_pb2_grpc
+from gateway.auth import SESSION_COOKIE
 from services.common import grpc_client
 from services.common.processes import PROCESSES
 from services.demo import ensure_role
@@ -122,6 +124,28 @@ def test_request_to_event_to_worker_and_back(running_stack):
     wait_for(lambda: sum(stored_rows(running_stack["env"], "collector", table, "account_id", account["id"])
                          for table in ("schedules", "resources", "syncs", "leases")) == 0,
              timeout=120, interval=0.5, what="the collector to forget the account")
+    # No secret reaches a process log: API keys, the External ID, a session token, the internal
+    # token, password hashes; not even when a statement with a password hash fails.
+    password = "correct horse battery staple"
+    made = requests.post(f"{url}/api/user", headers=auth, timeout=10, json={
+        "email": "second@example.com", "name": "Second", "role": "viewer", "password": password})
+    assert made.status_code in (200, 201), made.text
+    signed_in = requests.post(f"{url}/login", timeout=10, json={"email": "second@example.com", "password": password},
+                              headers={"Origin": url})
+    assert signed_in.status_code == 200, signed_in.text
+    session_token = signed_in.cookies[SESSION_COOKIE]
+    refused = requests.post(f"{url}/api/user", headers=auth, timeout=10, json={
+        "email": "third@example.com", "name": "Th\u0000ird", "role": "viewer", "password": password})
+    assert refused.status_code == 400
+    logs = "".join(path.read_text(errors="replace")
+                   for path in (Path(running_stack["env"]["CLOUDSKETCH_DATA_DIR"]) / "logs").glob("*.log"))
+    assert logs, "no process logs to search"
+    for name, secret in (("the read-write key", key), ("the read key", running_stack["read_key"]),
+                         ("the External ID", parameters["externalId"]), ("a session token", session_token),
+                         ("the internal token", running_stack["env"]["CLOUDSKETCH_INTERNAL_TOKEN"]),
+                         ("a password", password), ("a password hash", "$argon2")):
+        assert secret not in logs, f"{name} is in a process log"
+
     metrics_port = int(running_stack["env"]["CLOUDSKETCH_METRICS_PORT_BASE"]) + 100 + 4
     worker_metrics = requests.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).text
     assert 'nameko_worker_handled_total{entrypoint="on_account_registered",outcome="ok",service="diagram"} 1.0' \

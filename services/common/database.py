@@ -45,9 +45,12 @@ def engine_url(service: str, database_url: str | None = None) -> str:
 
 
 def create_engine(service: str, database_url: str | None = None) -> Engine:
+    """The service's engine. Bound parameters never appear in its errors (hide_parameters): a
+    failed statement's message is logged, and its parameters may be password hashes, API key
+    hashes or an External ID."""
     url = engine_url(service, database_url)
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        engine = sa.create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 
         @sa.event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _):
@@ -62,7 +65,7 @@ def create_engine(service: str, database_url: str | None = None) -> Engine:
     # check on checkout that costs no round trip, and pool_recycle below the idle timeouts of cloud
     # NATs and load balancers (Azure 4 min, AWS 350 s), which drop idle connections silently.
     engine = sa.create_engine(
-        url, pool_size=10, max_overflow=10, pool_recycle=240,
+        url, pool_size=10, max_overflow=10, pool_recycle=240, hide_parameters=True,
         connect_args={"options": f"-csearch_path={service}", "connect_timeout": 5},
     )
     sa.event.listen(engine, "checkout", _drop_if_closed_by_server)
