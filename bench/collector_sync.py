@@ -40,11 +40,11 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import urllib.request  # noqa: E402
+from collections import defaultdict  # noqa: E402
+from datetime import timedelta  # noqa: E402
 
 import boto3  # noqa: E402
 import botocore.session  # noqa: E402
-from collections import defaultdict  # noqa: E402
-from datetime import timedelta  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _stack  # noqa: E402  (puts the repository on sys.path)

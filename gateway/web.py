@@ -5,8 +5,15 @@ import grpc
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 
 from cloudsketch.identity.v1 import identity_pb2 as identity_pb
-from gateway.auth import (ROLE_OF, SESSION_COOKIE, check_csrf, check_same_origin, identity, principal_cache,
-                          session_principal)
+from gateway.auth import (
+    ROLE_OF,
+    SESSION_COOKIE,
+    check_csrf,
+    check_same_origin,
+    identity,
+    principal_cache,
+    session_principal,
+)
 from gateway.errors import GRPC_TO_HTTP, ApiError
 from services.common import config
 

@@ -122,7 +122,7 @@ class FaultProxy:
                 fault.remaining -= 1
             return fault
 
-    def __enter__(self) -> "FaultProxy":
+    def __enter__(self) -> FaultProxy:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 

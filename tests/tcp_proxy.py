@@ -18,7 +18,7 @@ class TcpProxy:
         self._refuse_until = 0.0
         self._closed = False
 
-    def __enter__(self) -> "TcpProxy":
+    def __enter__(self) -> TcpProxy:
         threading.Thread(target=self._accept, daemon=True).start()
         return self
 

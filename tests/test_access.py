@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.cookies import SimpleCookie
 from types import SimpleNamespace
 
@@ -456,7 +456,7 @@ def test_a_revoked_key_is_refused_at_once(world):
 
 
 def _expiring_key(world, seconds: float) -> tuple[Client, datetime]:
-    expires = (datetime.now(timezone.utc) + timedelta(seconds=seconds)).replace(microsecond=0) + timedelta(seconds=1)
+    expires = (datetime.now(UTC) + timedelta(seconds=seconds)).replace(microsecond=0) + timedelta(seconds=1)
     created = new_key(world, world.sessions["user"], "rw", "expiring",
                       expiresAt=expires.isoformat().replace("+00:00", "Z"))
     assert created["expiresAt"] == expires.isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -473,13 +473,13 @@ def test_an_expired_key_is_refused(world):
         return key.get("/api/user/me").status_code == 401
 
     wait_for(refused, timeout=20, interval=0.25)
-    assert datetime.now(timezone.utc) >= expires
+    assert datetime.now(UTC) >= expires
     assert expect(key.get("/api/aws/account"), 401) == {"error": "invalid API key"}
 
 
 def test_an_expired_key_is_refused_as_soon_as_it_expires(world):
     key, expires = _expiring_key(world, 1)  # just used: the gateway now caches it for 5 s
-    time.sleep(max(0.0, (expires - datetime.now(timezone.utc)).total_seconds()) + 0.3)
+    time.sleep(max(0.0, (expires - datetime.now(UTC)).total_seconds()) + 0.3)
     assert key.get("/api/user/me").status_code == 401
 
 
@@ -519,7 +519,7 @@ def test_a_read_key_reads_but_changes_nothing(world):
 
 def test_bad_api_key_requests_are_clear_400s(world):
     session = world.sessions["user"]
-    past = (datetime.now(timezone.utc) - timedelta(minutes=1)).isoformat().replace("+00:00", "Z")
+    past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat().replace("+00:00", "Z")
     assert "future" in expect(session.post("/api/apikey", json={"mode": "rw", "expiresAt": past}), 400)["error"]
     assert "ISO 8601" in expect(session.post("/api/apikey", json={"mode": "rw", "expiresAt": "next week"}),
                                 400)["error"]

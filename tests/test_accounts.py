@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import json
-from datetime import timezone
 import re
 import time
 import uuid
+from datetime import UTC
 
 import pytest
 import sqlalchemy as sa
@@ -92,7 +92,7 @@ def test_create_account_registers_a_verified_account_and_publishes_it(registry, 
     assert account.regions == ["eu-central-1", "us-east-1", "us-west-2"]
     assert account.creator_id == "user-1" and account.source == "manual"
     assert account.verification_state == pb.VERIFICATION_STATE_VERIFIED
-    assert before <= account.verified_at.ToDatetime(tzinfo=timezone.utc) <= utcnow()
+    assert before <= account.verified_at.ToDatetime(tzinfo=UTC) <= utcnow()
     assert re.fullmatch(r"[0-9a-f]{32}", account.external_id)
     assert registry.get_account(account.id) == account
 

@@ -8,11 +8,11 @@ import sys
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
-from alembic.script import ScriptDirectory
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
-from services.common.processes import RUNNING_SERVICES as SERVICES_WITH_DATABASE
 from services.common import database
+from services.common.processes import RUNNING_SERVICES as SERVICES_WITH_DATABASE
 
 
 @pytest.mark.parametrize("service", SERVICES_WITH_DATABASE)

@@ -11,8 +11,17 @@ import requests
 
 from services.collector import declarations
 from services.demo import account_client
-from services.demo_estate import (DEFAULT_ACCOUNTS, DEFAULT_REGIONS, HOSTILE_SCRIPT, STACK_RESOURCES, Manifest,
-                                  PartialEstateError, resource_count, scale_for, seed)
+from services.demo_estate import (
+    DEFAULT_ACCOUNTS,
+    DEFAULT_REGIONS,
+    HOSTILE_SCRIPT,
+    STACK_RESOURCES,
+    Manifest,
+    PartialEstateError,
+    resource_count,
+    scale_for,
+    seed,
+)
 
 GLOBAL_TYPES = {"AWS::CloudFront::Distribution", "AWS::Route53::HostedZone", "AWS::Route53::RecordSet"}
 
@@ -22,7 +31,7 @@ def reset(endpoint: str) -> None:
     requests.post(f"{endpoint}/moto-api/reset", timeout=180).raise_for_status()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def cached_client(service: str, endpoint: str, account: str, region: str):
     return account_client(service, endpoint, account, region)
 

@@ -5,7 +5,6 @@ sync's resources_changed batches ends with exactly the model of a consumer that 
 from __future__ import annotations
 
 import signal
-import sys
 
 import pytest
 import requests
@@ -20,9 +19,9 @@ from services.common.timeutil import to_timestamp, utcnow
 from services.demo import account_client
 from services.diagram.domain import Diagrams
 from services.diagram.live import LiveModel
+from tests.aws_faults import FaultProxy
 from tests.collector.test_collector_worker import REGIONS, Events, collector_rows, connect, finished_sync, owner_key
 from tests.conftest import drop_service_schemas, stack_env, wait_for
-from tests.aws_faults import FaultProxy
 
 pytestmark = pytest.mark.slow
 BATCHES_QUEUE = "evt-collector-resources_changed--diagram.on_resources_changed"

@@ -3,7 +3,7 @@ server built the way identity-api builds it (interceptors, health, reflection, m
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import grpc
 import pytest
@@ -209,7 +209,7 @@ def test_an_expiry_in_the_past_is_refused(identity, user):
 def test_expiry_given_in_another_time_zone_is_the_same_instant(identity, user):
     in_an_hour = datetime.now(timezone(timedelta(hours=-5))) + timedelta(hours=1)
     key, secret = identity.create_api_key(user.id, "CI", pb.API_KEY_MODE_READ, expires_at=in_an_hour)
-    assert key.expires_at.ToDatetime(tzinfo=timezone.utc) == in_an_hour.astimezone(timezone.utc)
+    assert key.expires_at.ToDatetime(tzinfo=UTC) == in_an_hour.astimezone(UTC)
     assert identity.authenticate_api_key(secret).api_key_id == key.id
 
 

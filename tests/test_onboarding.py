@@ -17,8 +17,15 @@ from cfnlint.api import lint_all
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 
 from services.accounts import onboarding as onboarding_module
-from services.accounts.onboarding import (DATA_ACTIONS, EXACT_ONLY, MANAGED_POLICY_LIMIT, READ_PREFIXES,
-                                          ROLE_INLINE_POLICIES_LIMIT, Onboarding, policy_size)
+from services.accounts.onboarding import (
+    DATA_ACTIONS,
+    EXACT_ONLY,
+    MANAGED_POLICY_LIMIT,
+    READ_PREFIXES,
+    ROLE_INLINE_POLICIES_LIMIT,
+    Onboarding,
+    policy_size,
+)
 from services.accounts.verification import requires_external_id, verify_role
 from services.collector import declarations
 from services.demo import account_client

@@ -24,8 +24,8 @@ import gzip
 import json
 import re
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_SOURCE = REPO.parent / "shared" / "pricing"

@@ -5,10 +5,9 @@ short transaction."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from typing import Iterator
 
 import sqlalchemy as sa
 from google.protobuf import json_format, struct_pb2
@@ -16,10 +15,10 @@ from sqlalchemy.engine import Engine
 
 from cloudsketch.collector.v1 import collector_pb2 as pb
 from cloudsketch.common.v1 import resource_pb2
+from services.collector.tables import leases, resources, schedules, syncs
 from services.common.database import insert_if_absent, read_connection
 from services.common.errors import NotFound
 from services.common.timeutil import to_timestamp, utcnow
-from services.collector.tables import leases, resources, schedules, syncs
 
 STATES = {"queued": pb.SYNC_STATE_QUEUED, "running": pb.SYNC_STATE_RUNNING, "finished": pb.SYNC_STATE_FINISHED,
           "failed": pb.SYNC_STATE_FAILED}

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from google.protobuf.message import Message
@@ -88,7 +88,7 @@ class OutboxRelay:
     def wake(self) -> None:
         self._wakeup.set()
 
-    def start(self) -> "OutboxRelay":
+    def start(self) -> OutboxRelay:
         self._thread = threading.Thread(target=self._run, name=f"{self.service}-outbox", daemon=True)
         self._thread.start()
         return self

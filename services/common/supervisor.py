@@ -12,9 +12,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from services.common import config
 from services.common.healthcheck import grpc_serving, http_ok
@@ -216,7 +216,7 @@ class LocalStack:
         self.supervisor = Supervisor(log_dir, out=out or open(os.devnull, "w"))
         self.moto_port = moto_port
 
-    def __enter__(self) -> "LocalStack":
+    def __enter__(self) -> LocalStack:
         try:
             if self.moto_port:
                 self.supervisor.start_group([moto_child(self.moto_port)])

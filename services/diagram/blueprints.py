@@ -8,7 +8,7 @@ MAX_VERSIONS are kept. The ETag is the version, so a PUT based on an older one i
 from __future__ import annotations
 
 import uuid
-from typing import Mapping
+from collections.abc import Mapping
 
 import sqlalchemy as sa
 from google.protobuf import json_format, struct_pb2

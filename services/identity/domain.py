@@ -6,7 +6,7 @@ import hashlib
 import re
 import secrets
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -16,13 +16,18 @@ from sqlalchemy.engine import Connection, Engine
 
 from cloudsketch.identity.v1 import identity_pb2 as pb
 from services.common.database import insert_if_absent, lock_table_for_writes, read_connection
-from services.common.errors import (AlreadyExists, FailedPrecondition, InvalidArgument, NotFound,
-                                    RateLimited, Unauthenticated)
+from services.common.errors import (
+    AlreadyExists,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    RateLimited,
+    Unauthenticated,
+)
 from services.common.timeutil import as_utc, to_timestamp, utcnow
 from services.identity import permissions
 from services.identity.permissions import OWNER, ROLE_NAMES, ROLE_OF, Caller
-from services.identity.tables import (api_keys, audit_events, login_failures, sessions, team_members, teams,
-                                      users)
+from services.identity.tables import api_keys, audit_events, login_failures, sessions, team_members, teams, users
 
 MODE_NAMES = {"r": pb.API_KEY_MODE_READ, "rw": pb.API_KEY_MODE_READ_WRITE}
 KEY_PREFIX = "csk_"
@@ -285,7 +290,7 @@ class Identity:
             raise InvalidArgument("an API key's mode is read (r) or read-write (rw)")
         user = self.get_user(user_id)
         if expires_at is not None:
-            expires_at = as_utc(expires_at).astimezone(timezone.utc)  # SQLite keeps no zone: store UTC
+            expires_at = as_utc(expires_at).astimezone(UTC)  # SQLite keeps no zone: store UTC
             if expires_at <= utcnow():
                 raise InvalidArgument("an API key's expiry must lie in the future")
         secret = KEY_PREFIX + secrets.token_urlsafe(32)

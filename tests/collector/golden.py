@@ -104,10 +104,10 @@ def record_tests(recorder: Recorder) -> None:
 
 def record_demo_estate(recorder: Recorder) -> None:
     from services.collector.discovery import GLOBAL_REGION, Context, all_units
+    from services.common.supervisor import free_port
     from services.demo import account_client
     from services.demo_estate import DEFAULT_ACCOUNTS, seed
     from tests.conftest import AWS_TEST_ENV
-    from services.common.supervisor import free_port
 
     os.environ.update(AWS_TEST_ENV)
     port = free_port()

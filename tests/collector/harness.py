@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import boto3
@@ -24,7 +24,7 @@ SCOPE = Scope("aws", ACCOUNT, "us-east-1")
 HOSTILE = '<script>alert("x")</script> & \'quotes\' "quotes" \u202e'   # names and tags pass through unchanged
 SECRET = "hunter2-do-not-store"                                         # must never reach an item
 
-CREATED = datetime(2024, 3, 5, 14, 22, 7, 312000, tzinfo=timezone.utc)
+CREATED = datetime(2024, 3, 5, 14, 22, 7, 312000, tzinfo=UTC)
 CREATED_ISO = "2024-03-05T14:22:07.312000+00:00"
 
 

@@ -96,8 +96,8 @@ def stack(tmp_path, amqp_uri, moto_endpoint, postgres_server_url, monkeypatch):
 
 
 def owner_key(env: dict) -> str:
-    from services.identity.domain import MODE_NAMES, ROLE_NAMES, Identity
     from services.common.database import open_database
+    from services.identity.domain import MODE_NAMES, ROLE_NAMES, Identity
     identity = Identity(open_database("identity"))
     user = identity.create_user(f"owner-{uuid.uuid4().hex[:6]}@example.com", "Owner", ROLE_NAMES["owner"], "x" * 16)
     _, key = identity.create_api_key(user.id, "test", MODE_NAMES["rw"])

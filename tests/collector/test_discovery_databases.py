@@ -9,9 +9,20 @@ from dataclasses import asdict
 from services.collector.discovery import Context, dynamodb, elasticache, keyspaces, opensearch, redshift, timestream
 from services.collector.model import Edge, Item
 from tests.collector.harness import (  # noqa: F401  (aws, vpc: fixtures)
-    CREATED, CREATED_ISO, HOSTILE, SCOPE, aws, by_arn, check_items, run, run_unit, sg_arn, subnet_arn, transform,
-    vpc)
-
+    CREATED,
+    CREATED_ISO,
+    HOSTILE,
+    SCOPE,
+    aws,
+    by_arn,
+    check_items,
+    run,
+    run_unit,
+    sg_arn,
+    subnet_arn,
+    transform,
+    vpc,
+)
 
 # --- ElastiCache -------------------------------------------------------------------------------
 

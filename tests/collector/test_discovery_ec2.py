@@ -11,7 +11,17 @@ import pytest
 from services.collector.discovery import ec2
 from services.collector.model import Edge, Item
 from tests.collector.harness import (
-    ACCOUNT, CREATED, CREATED_ISO, HOSTILE, OTHER_ACCOUNT, SCOPE, mocked_aws, page_sizes, run, transform)
+    ACCOUNT,
+    CREATED,
+    CREATED_ISO,
+    HOSTILE,
+    OTHER_ACCOUNT,
+    SCOPE,
+    mocked_aws,
+    page_sizes,
+    run,
+    transform,
+)
 
 UNITS = {unit.name: unit for unit in ec2.UNITS}
 LINUX_AMI = "ami-760aaa0f"  # in moto's image list, without a platform (moto's ami-12c6146b is Windows)

@@ -6,7 +6,17 @@ from __future__ import annotations
 from services.collector.discovery import cloudfront, route53, wafv2
 from services.collector.model import Edge, Item, Scope
 from tests.collector.harness import (  # noqa: F401  (aws: a fixture)
-    ACCOUNT, CREATED, CREATED_ISO, HOSTILE, SCOPE, SECRET, aws, check_items, run, transform)
+    ACCOUNT,
+    CREATED,
+    CREATED_ISO,
+    HOSTILE,
+    SCOPE,
+    SECRET,
+    aws,
+    check_items,
+    run,
+    transform,
+)
 
 (DISTRIBUTIONS_UNIT,) = cloudfront.UNITS
 (ZONES_UNIT,) = route53.UNITS

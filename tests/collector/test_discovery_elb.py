@@ -9,8 +9,17 @@ import pytest
 
 from services.collector.discovery import Context, autoscaling, directconnect, elb
 from services.collector.model import Edge, Item
-from tests.collector.harness import (ACCOUNT, CREATED, CREATED_ISO, HOSTILE, SCOPE, mocked_aws, page_sizes, run,
-                                     transform)
+from tests.collector.harness import (
+    ACCOUNT,
+    CREATED,
+    CREATED_ISO,
+    HOSTILE,
+    SCOPE,
+    mocked_aws,
+    page_sizes,
+    run,
+    transform,
+)
 
 CLASSIC, LOAD_BALANCERS, TARGET_GROUPS = elb.UNITS
 (GROUPS,) = autoscaling.UNITS

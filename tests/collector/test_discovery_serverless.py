@@ -10,8 +10,19 @@ import zipfile
 from services.collector.discovery import apigateway, lambda_
 from services.collector.model import Edge, Item
 from tests.collector.harness import (  # noqa: F401  (aws, vpc: fixtures)
-    CREATED, CREATED_ISO, HOSTILE, SCOPE, SECRET, aws, check_items, run, sg_arn, subnet_arn, transform,
-    vpc)
+    CREATED,
+    CREATED_ISO,
+    HOSTILE,
+    SCOPE,
+    SECRET,
+    aws,
+    check_items,
+    run,
+    sg_arn,
+    subnet_arn,
+    transform,
+    vpc,
+)
 
 FUNCTIONS_UNIT, MAPPINGS_UNIT = lambda_.UNITS
 REST_UNIT, HTTP_UNIT = apigateway.UNITS

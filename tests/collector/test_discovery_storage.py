@@ -3,7 +3,7 @@ responses shaped like each API reference's examples, and get + transform against
 AWS-only answers, which moto does not give, through botocore's Stubber)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from botocore.exceptions import ClientError
@@ -11,10 +11,9 @@ from botocore.stub import Stubber
 
 from services.collector.discovery import Context, efs, fsx, glacier, s3
 from services.collector.model import Edge, Item
-from tests.collector.harness import (  # noqa: F401  (aws, vpc: fixtures)
-    HOSTILE, SCOPE, aws, by_arn, check_items, run, run_unit, subnet_arn, transform, vpc)
+from tests.collector.harness import HOSTILE, SCOPE, aws, by_arn, check_items, run, run_unit, subnet_arn, transform, vpc  # noqa: F401  (aws, vpc: fixtures)
 
-CREATED = datetime(2024, 3, 5, 14, 22, 7, tzinfo=timezone.utc)
+CREATED = datetime(2024, 3, 5, 14, 22, 7, tzinfo=UTC)
 CREATED_ISO = "2024-03-05T14:22:07+00:00"
 
 

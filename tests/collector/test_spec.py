@@ -2,11 +2,27 @@
 resource type shares, on small records of its own (each module's own test checks its types)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from services.collector.discovery._spec import (GONE_STATES, Link, Spec, alive, at, contained_by, each, ec2, first_of,
-                                                in_state, named, nonempty, placed, state_name, tags_at, timestamp,
-                                                transform)
+from services.collector.discovery._spec import (
+    GONE_STATES,
+    Link,
+    Spec,
+    alive,
+    at,
+    contained_by,
+    each,
+    ec2,
+    first_of,
+    in_state,
+    named,
+    nonempty,
+    placed,
+    state_name,
+    tags_at,
+    timestamp,
+    transform,
+)
 from services.collector.model import Edge, Item
 from tests.collector.harness import SCOPE, sg_arn, subnet_arn
 
@@ -24,7 +40,7 @@ def test_state_name_gives_one_name_whatever_the_spelling():
 
 
 VOLUME = {"VolumeId": "vol-1", "Size": 8, "Iops": None, "State": "in-use", "Tags": [{"Key": "Name", "Value": "data"}],
-          "CreateTime": datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
+          "CreateTime": datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC),
           "Attachments": [{"InstanceId": "i-1"}, {"InstanceId": "i-1"}], "SubnetIds": ["subnet-1", ""],
           "Groups": ["sg-1", None, "sg-1"]}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from prometheus_client import REGISTRY
 
 from tests.aws_faults import FaultProxy
+
 # aws_env and aws_account are fixtures of test_sync.py; importing them makes them ours too.
 from tests.collector.test_sync import Harness, _estate, aws_account, aws_env, aws_env_proxy  # noqa: F401
 

@@ -9,8 +9,15 @@ from google.protobuf import struct_pb2
 
 from cloudsketch.common.v1 import resource_pb2 as pb
 from services.collector.declarations import RESOURCE_TYPES
-from services.diagram.cloudcraft_types import (GENERIC_NODE_TYPE, GROUP_TYPES, NODE_TYPES, markdown_table, node_fields,
-                                               node_type, split_class)
+from services.diagram.cloudcraft_types import (
+    GENERIC_NODE_TYPE,
+    GROUP_TYPES,
+    NODE_TYPES,
+    markdown_table,
+    node_fields,
+    node_type,
+    split_class,
+)
 from services.diagram.model import Resource, resource_id
 
 

@@ -28,9 +28,10 @@ either would report every such resource changed on the next sync of every accoun
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from copy import copy
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Union
+from typing import Any, Union
 
 from services.collector.discovery import Context, Unit
 from services.collector.model import Edge, Item, Scope, iso, tags_of

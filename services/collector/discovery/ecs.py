@@ -22,8 +22,23 @@ from __future__ import annotations
 
 from services.collector.discovery import Context
 from services.collector.discovery._shared import chunks, flatten, unless_error
-from services.collector.discovery._spec import (Link, Spec, alive, contained_by, each, has, last_part, named, nonempty,
-                                                placed, state_name, tags_at, timestamp, unit, value)
+from services.collector.discovery._spec import (
+    Link,
+    Spec,
+    alive,
+    contained_by,
+    each,
+    has,
+    last_part,
+    named,
+    nonempty,
+    placed,
+    state_name,
+    tags_at,
+    timestamp,
+    unit,
+    value,
+)
 
 PAGE = 100                     # List*'s maxResults: at most 100
 DESCRIBE_CLUSTERS = 100        # DescribeClusters takes up to 100 clusters

@@ -16,8 +16,19 @@ from __future__ import annotations
 
 from services.collector.discovery import Context
 from services.collector.discovery._shared import unless_error
-from services.collector.discovery._spec import (Spec, arn_in, contained_by, each, first_of, named, nonempty, placed,
-                                                tag_map, timestamp, unit)
+from services.collector.discovery._spec import (
+    Spec,
+    arn_in,
+    contained_by,
+    each,
+    first_of,
+    named,
+    nonempty,
+    placed,
+    tag_map,
+    timestamp,
+    unit,
+)
 
 PAGE = 100                               # ListClusters' and ListNodegroups' maxResults: at most 100
 GONE = ("ResourceNotFoundException",)    # deleted after it was listed

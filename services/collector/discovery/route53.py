@@ -20,8 +20,18 @@ import re
 
 from services.collector.discovery import Context
 from services.collector.discovery._shared import unless_error
-from services.collector.discovery._spec import (Link, Spec, at, const, contained_by, named, nonempty, obj,
-                                                state_name, unit)
+from services.collector.discovery._spec import (
+    Link,
+    Spec,
+    at,
+    const,
+    contained_by,
+    named,
+    nonempty,
+    obj,
+    state_name,
+    unit,
+)
 from services.collector.model import Scope
 
 ZONES_PAGE = 100      # ListHostedZones' MaxItems: at most 100

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from services.diagram.options import ExportOptions
 from services.diagram.render import icons
-from services.diagram.render.document import (colour, group_rect, group_tree, items, number, point,
-                                              text, xml_text)
+from services.diagram.render.document import colour, group_rect, group_tree, items, number, point, text, xml_text
 
 UNIT = 80          # px per grid unit: room for a 48 px icon and its label
 ICON = 48

@@ -17,8 +17,18 @@ from dataclasses import dataclass
 
 from services.diagram.options import ExportOptions
 from services.diagram.render import icons
-from services.diagram.render.document import (border_point, colour, depths, group_rect, group_tree, items,
-                                              number, point, text, xml_text)
+from services.diagram.render.document import (
+    border_point,
+    colour,
+    depths,
+    group_rect,
+    group_tree,
+    items,
+    number,
+    point,
+    text,
+    xml_text,
+)
 
 UNIT = 40.0
 K = UNIT / math.sqrt(2.0)
