@@ -36,7 +36,7 @@ import pytest
 import requests
 
 from services.demo import ensure_role
-from tests.conftest import drop_service_schemas, stack_env, wait_for
+from tests.helpers.stack import drop_service_schemas, stack_env, wait_for
 
 pytestmark = pytest.mark.slow
 CLI = [sys.executable, "-m", "services.cli"]

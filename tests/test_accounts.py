@@ -22,9 +22,7 @@ from services.common.errors import InvalidArgument, NotFound
 from services.common.events import EventPublisher, parse_event, to_payload
 from services.common.outbox import pending_events
 from services.common.timeutil import to_timestamp, utcnow
-
-ROLE_ARN = "arn:aws:iam::123456789012:role/cloudsketch"
-
+from tests.helpers.accounts import ROLE_ARN, AcceptingVerifier
 
 EVENT_CLASSES = {"account_registered": events.AccountRegistered, "account_updated": events.AccountUpdated,
                  "account_removed": events.AccountRemoved}
@@ -56,20 +54,6 @@ def engine(database_url):
 @pytest.fixture
 def published(engine):
     return Outbox(engine)
-
-
-class AcceptingVerifier:
-    """Stands in for STS here, where the subject is the registry; tests/test_verification.py
-    verifies roles against moto. Records what it was asked."""
-
-    trusted_account_id = "111122223333"
-
-    def __init__(self):
-        self.calls = []
-
-    def __call__(self, **kwargs):
-        self.calls.append(kwargs)
-        return []
 
 
 @pytest.fixture

@@ -19,16 +19,7 @@ from services.common.timeutil import to_timestamp, utcnow
 from services.diagram.blueprints import MAX_VERSIONS, Blueprints
 from services.diagram.domain import Diagrams
 from services.diagram.live import LiveModel
-from tests.test_diagram_live import resource
-
-# A blueprint as Cloudcraft exports it (abridged): nodes with Cloudcraft's own ids and types.
-CLOUDCRAFT_EXPORT = {
-    "version": 4, "name": "Exported from Cloudcraft", "grid": "standard", "projection": "isometric",
-    "nodes": [{"id": "8a3e6f52-0000-4000-8000-000000000001", "type": "ec2", "mapPos": [1, 2], "region": "us-east-1",
-               "instanceType": "m5", "instanceSize": "large", "platform": "linux"}],
-    "edges": [], "groups": [], "text": [{"id": "t1", "text": "<b>hello</b>", "mapPos": [0, 0]}],
-    "icons": [], "images": [], "surfaces": [], "connectors": [], "disabledLayers": [],
-}
+from tests.helpers.diagram import CLOUDCRAFT_EXPORT, resource
 
 
 def struct(document: dict) -> struct_pb2.Struct:

@@ -12,9 +12,9 @@ from cloudcraftco.cloudcraft import Cloudcraft
 from cloudcraftco.error import CloudcraftMissingResource
 
 from services.common.supervisor import LocalStack
-from tests.collector.test_collector_worker import connect, finished_sync, owner_key
-from tests.conftest import drop_service_schemas, stack_env, wait_for
-from tests.test_blueprints import CLOUDCRAFT_EXPORT
+from tests.helpers.collector import connect, finished_sync, owner_key
+from tests.helpers.diagram import CLOUDCRAFT_EXPORT
+from tests.helpers.stack import drop_service_schemas, stack_env, wait_for
 
 pytestmark = pytest.mark.slow
 

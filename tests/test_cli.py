@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from tests.conftest import free_port, stack_env
+from services.common.supervisor import free_port
+from tests.helpers.stack import stack_env
 
 CLI = [sys.executable, "-m", "services.cli"]
 

@@ -16,7 +16,8 @@ import requests
 
 from services.accounts.onboarding import Onboarding
 from services.cli import start_clean_demo
-from tests.conftest import collector_permissions, stack_env, wait_for
+from tests.helpers.aws import collector_permissions
+from tests.helpers.stack import stack_env, wait_for
 
 pytestmark = pytest.mark.slow
 

@@ -20,8 +20,8 @@ from services.demo import account_client
 from services.diagram.domain import Diagrams
 from services.diagram.live import LiveModel
 from tests.aws_faults import FaultProxy
-from tests.collector.test_collector_worker import REGIONS, Events, collector_rows, connect, finished_sync, owner_key
-from tests.conftest import drop_service_schemas, stack_env, wait_for
+from tests.helpers.collector import REGIONS, Events, collector_rows, connect, finished_sync, owner_key
+from tests.helpers.stack import drop_service_schemas, stack_env, wait_for
 
 pytestmark = pytest.mark.slow
 BATCHES_QUEUE = "evt-collector-resources_changed--diagram.on_resources_changed"

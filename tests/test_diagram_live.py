@@ -8,12 +8,10 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from google.protobuf import struct_pb2
 
 from cloudsketch.accounts.v1 import events_pb2 as account_events
 from cloudsketch.collector.v1 import collector_pb2
 from cloudsketch.collector.v1 import events_pb2 as events
-from cloudsketch.common.v1 import resource_pb2
 from cloudsketch.diagram.v1 import diagram_pb2 as pb
 from services.collector.domain import Collector
 from services.common.database import open_database
@@ -22,20 +20,7 @@ from services.common.timeutil import to_timestamp, utcnow
 from services.diagram.domain import Diagrams
 from services.diagram.live import LiveModel
 from services.diagram.tables import live_blueprints
-
-AWS_ACCOUNT = "123456789012"
-
-
-def resource(name: str, size: str = "t3.micro") -> resource_pb2.Resource:
-    attributes = struct_pb2.Struct()
-    attributes.update({"instanceType": size})
-    return resource_pb2.Resource(
-        arn=f"arn:aws:ec2:us-east-1:{AWS_ACCOUNT}:instance/{name}", type="AWS::EC2::Instance",
-        aws_account_id=AWS_ACCOUNT, region="us-east-1", name=name, attributes=attributes,
-        tags=[resource_pb2.Tag(key="env", value="prod")], fingerprint=f"{name}-{size}",
-        relationships=[resource_pb2.Relationship(type=resource_pb2.RELATIONSHIP_TYPE_SECURED_BY,
-                                                 source_arn=f"arn:aws:ec2:us-east-1:{AWS_ACCOUNT}:instance/{name}",
-                                                 target_arn=f"arn:aws:ec2:us-east-1:{AWS_ACCOUNT}:security-group/sg-1")])
+from tests.helpers.diagram import AWS_ACCOUNT, resource
 
 
 @pytest.fixture

@@ -21,10 +21,11 @@ from cloudsketch.diagram.v1 import diagram_pb2 as pb
 from services.common.database import open_database
 from services.common.errors import NotFound
 from services.common.events import EventPublisher
+from services.common.supervisor import free_port
 from services.common.timeutil import to_timestamp, utcnow
 from services.diagram.domain import Diagrams
 from services.diagram.tables import live_blueprints
-from tests.conftest import free_port, wait_for
+from tests.helpers.stack import wait_for
 
 REPO = Path(__file__).resolve().parent.parent
 # nameko's queue names: evt-<source service>-<event type>--<service>.<method>

@@ -29,7 +29,7 @@ from services.accounts.onboarding import (
 from services.accounts.verification import requires_external_id, verify_role
 from services.collector import declarations
 from services.demo import account_client
-from tests.conftest import AWS_TEST_ENV, collector_permissions
+from tests.helpers.aws import AWS_TEST_ENV, collector_permissions
 
 TRUSTED = "123456789012"
 CUSTOMER = "210987654321"

@@ -20,7 +20,7 @@ from services.collector.declarations import iam_actions, resource_scopes, servic
 from services.common import config
 from services.common.database import open_database
 from services.common.grpc_server import build_server
-from tests.conftest import collector_permissions
+from tests.helpers.aws import collector_permissions
 
 TRUSTED = "111122223333"
 

@@ -11,7 +11,7 @@ from cloudsketch.accounts.v1 import accounts_pb2 as accounts_pb
 from cloudsketch.identity.v1 import identity_pb2 as identity_pb
 from gateway import create_app
 from services.accounts.onboarding import Onboarding, document
-from tests.conftest import collector_permissions
+from tests.helpers.aws import collector_permissions
 
 TRUSTED = "123456789012"
 EXTERNAL_ID = "00112233445566778899aabbccddeeff"

@@ -19,9 +19,9 @@ from services.common.database import open_database
 from services.common.errors import AlreadyExists
 from services.common.events import EventPublisher, parse_event
 from services.common.outbox import RELAY_RETRY_POLICY, OutboxRelay, pending_events
-from tests.conftest import wait_for
+from tests.helpers.accounts import ROLE_ARN, AcceptingVerifier
+from tests.helpers.stack import wait_for
 from tests.tcp_proxy import TcpProxy
-from tests.test_accounts import ROLE_ARN, AcceptingVerifier
 
 OTHER_ROLE_ARN = "arn:aws:iam::210987654321:role/cloudsketch"
 

@@ -16,9 +16,9 @@ import requests
 from services.common import config
 from services.common.supervisor import Supervisor, stack_groups
 from services.demo import ensure_role
-from tests.conftest import drop_service_schemas, stack_env, wait_for
+from tests.helpers.databases import stored_rows
+from tests.helpers.stack import drop_service_schemas, stack_env, wait_for
 from tests.tcp_proxy import TcpProxy
-from tests.test_walking_skeleton import stored_rows
 
 pytestmark = pytest.mark.slow
 CLI = [sys.executable, "-m", "services.cli"]

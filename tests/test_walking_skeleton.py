@@ -12,12 +12,12 @@ import time
 import grpc
 import pytest
 import requests
-import sqlalchemy as sa
 
 from cloudsketch.diagram.v1 import diagram_pb2, diagram_pb2_grpc
 from services.common.processes import PROCESSES
 from services.demo import ensure_role
-from tests.conftest import drop_service_schemas, stack_env, wait_for
+from tests.helpers.databases import stored_rows
+from tests.helpers.stack import drop_service_schemas, stack_env, wait_for
 
 pytestmark = pytest.mark.slow
 CLI = [sys.executable, "-m", "services.cli"]
@@ -27,22 +27,6 @@ def admin(env, *args) -> str:
     done = subprocess.run([*CLI, "admin", *args], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
-
-
-def stored_rows(env: dict, service: str, table: str, column: str, value: str) -> int:
-    """Rows of a service's own table that name `value`, read straight from its database."""
-    url = env["CLOUDSKETCH_DATABASE_URL"]
-    if url:
-        engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1),
-                                  connect_args={"options": f"-csearch_path={service}"})
-    else:
-        engine = sa.create_engine(f"sqlite:///{env['CLOUDSKETCH_DATA_DIR']}/{service}.db")
-    with engine.connect() as conn:
-        count = conn.execute(sa.text(f"SELECT count(*) FROM {table} WHERE {column} = :v"), {"v": value}).scalar()
-    engine.dispose()
-    return count
-
-
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

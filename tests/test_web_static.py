@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import REPO
+from tests.helpers.stack import REPO
 
 TEMPLATES = sorted((REPO / "gateway" / "templates").glob("*.html"))
 SCRIPTS = sorted((REPO / "gateway" / "static").glob("*.js"))

@@ -20,7 +20,7 @@ import pytest
 import requests
 
 from services.demo import account_client, ensure_role
-from tests.conftest import REPO, stack_env
+from tests.helpers.stack import REPO, stack_env
 
 pytestmark = pytest.mark.slow
 CLI = [sys.executable, "-m", "services.cli"]

@@ -107,7 +107,7 @@ def record_demo_estate(recorder: Recorder) -> None:
     from services.common.supervisor import free_port
     from services.demo import account_client
     from services.demo_estate import DEFAULT_ACCOUNTS, seed
-    from tests.conftest import AWS_TEST_ENV
+    from tests.helpers.aws import AWS_TEST_ENV
 
     os.environ.update(AWS_TEST_ENV)
     port = free_port()

@@ -7,7 +7,6 @@ import json
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
-from types import SimpleNamespace
 
 import boto3
 import pytest
@@ -16,7 +15,7 @@ from moto import mock_aws
 from services.collector import declarations
 from services.collector.discovery import Context, Unit, all_units
 from services.collector.model import RELATIONSHIP_TYPES, Item, Scope
-from tests.conftest import AWS_TEST_ENV
+from tests.helpers.aws import AWS_TEST_ENV
 
 ACCOUNT = "123456789012"
 OTHER_ACCOUNT = "210987654321"
@@ -91,24 +90,6 @@ def mocked_aws():
             patch.delenv(key, raising=False)
         with mock_aws():
             yield boto3.session.Session(region_name="us-east-1")
-
-
-@pytest.fixture
-def aws():
-    """mocked_aws() for one test."""
-    with mocked_aws() as session:
-        yield session
-
-
-@pytest.fixture
-def vpc(aws):
-    """A VPC with two subnets (two zones) and a security group."""
-    ec2 = aws.client("ec2")
-    vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    subnets = [ec2.create_subnet(VpcId=vpc_id, CidrBlock=f"10.0.{n}.0/24", AvailabilityZone=f"us-east-1{zone}")
-               ["Subnet"]["SubnetId"] for n, zone in ((1, "a"), (2, "b"))]
-    group = ec2.create_security_group(GroupName="workloads", Description="workloads", VpcId=vpc_id)["GroupId"]
-    return SimpleNamespace(id=vpc_id, subnets=subnets, group=group)
 
 
 # --- Running a unit ----------------------------------------------------------------------------

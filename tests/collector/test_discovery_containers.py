@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from services.collector.discovery import ecr, ecs, eks
 from services.collector.model import Edge, Item
-from tests.collector.harness import (  # noqa: F401  (aws, vpc: fixtures)
+from tests.collector.harness import (
     CREATED,
     CREATED_ISO,
     HOSTILE,
     SCOPE,
     SECRET,
-    aws,
     check_items,
     run,
     sg_arn,
     subnet_arn,
     transform,
-    vpc,
 )
 
 (ECS_UNIT,) = ecs.UNITS

@@ -8,12 +8,11 @@ from dataclasses import asdict
 
 from services.collector.discovery import Context, dynamodb, elasticache, keyspaces, opensearch, redshift, timestream
 from services.collector.model import Edge, Item
-from tests.collector.harness import (  # noqa: F401  (aws, vpc: fixtures)
+from tests.collector.harness import (
     CREATED,
     CREATED_ISO,
     HOSTILE,
     SCOPE,
-    aws,
     by_arn,
     check_items,
     run,
@@ -21,7 +20,6 @@ from tests.collector.harness import (  # noqa: F401  (aws, vpc: fixtures)
     sg_arn,
     subnet_arn,
     transform,
-    vpc,
 )
 
 # --- ElastiCache -------------------------------------------------------------------------------

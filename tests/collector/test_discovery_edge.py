@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from services.collector.discovery import cloudfront, route53, wafv2
 from services.collector.model import Edge, Item, Scope
-from tests.collector.harness import (  # noqa: F401  (aws: a fixture)
+from tests.collector.harness import (
     ACCOUNT,
     CREATED,
     CREATED_ISO,
     HOSTILE,
     SCOPE,
     SECRET,
-    aws,
     check_items,
     run,
     transform,

@@ -9,19 +9,17 @@ import zipfile
 
 from services.collector.discovery import apigateway, lambda_
 from services.collector.model import Edge, Item
-from tests.collector.harness import (  # noqa: F401  (aws, vpc: fixtures)
+from tests.collector.harness import (
     CREATED,
     CREATED_ISO,
     HOSTILE,
     SCOPE,
     SECRET,
-    aws,
     check_items,
     run,
     sg_arn,
     subnet_arn,
     transform,
-    vpc,
 )
 
 FUNCTIONS_UNIT, MAPPINGS_UNIT = lambda_.UNITS

@@ -1,146 +1,28 @@
 """The sync engine against moto and a real database: change detection, gaps, throttling,
-credentials, leases. It runs small units of its own (below), so that these tests pin the
-engine's behaviour whatever the discovery modules do; tests/collector/test_discovery_*.py test
-those modules, and test_collector_worker.py the whole process."""
+credentials, leases. It runs small units of its own (tests/collector/sync_harness.py), so that
+these tests pin the engine's behaviour whatever the discovery modules do;
+tests/collector/test_discovery_*.py test those modules, and test_collector_worker.py the whole process."""
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 from functools import partial
 
 import grpc
-import pytest
 
-from cloudsketch.accounts.v1 import accounts_pb2
-from services.collector import engine
-from services.collector.discovery import Unit
 from services.collector.domain import Collector
-from services.collector.model import Item, Scope, tags_of
 from services.collector.session import AccountSession
-from services.collector.sync import SyncRunner, SyncSettings
 from services.common import aws
 from services.common.database import open_database
 from services.common.timeutil import utcnow
 from services.demo import account_client
 from tests.aws_faults import FaultProxy
-from tests.conftest import AWS_TEST_ENV
-
-REGIONS = ["us-east-1", "eu-west-1"]
-
-
-def _zones(ctx):
-    return ctx.paginate("describe_availability_zones", "AvailabilityZones")
-
-
-def _zone_items(zones, scope: Scope):
-    return [Item(scope.availability_zone_arn(z["ZoneName"]), "AWS::EC2::AvailabilityZone", z["ZoneName"], scope.region)
-            for z in zones]
-
-
-def _vpcs(ctx):
-    return ctx.paginate("describe_vpcs", "Vpcs", page_size=1000)
-
-
-def _vpc_items(vpcs, scope: Scope):
-    return [Item(scope.ec2_arn("vpc", v["VpcId"]), "AWS::EC2::VPC", tags_of(v.get("Tags")).get("Name", v["VpcId"]),
-                 scope.region, tags_of(v.get("Tags")), {"cidrBlock": v["CidrBlock"]}) for v in vpcs]
-
-
-def _queues(ctx):
-    return ctx.paginate("list_queues", "QueueUrls", page_size=1000)
-
-
-def _queue_items(urls, scope: Scope):
-    return [Item(scope.arn("sqs", url.rsplit("/", 1)[1]), "AWS::SQS::Queue", url.rsplit("/", 1)[1], scope.region)
-            for url in urls]
-
-
-def _buckets(ctx):
-    return ctx.client.list_buckets()["Buckets"]
-
-
-def _bucket_items(buckets, scope: Scope):
-    return [Item(f"arn:{scope.partition}:s3:::{b['Name']}", "AWS::S3::Bucket", b["Name"], "us-east-1") for b in buckets]
-
-
-UNITS = [
-    Unit("test.zones", "ec2", ("AWS::EC2::AvailabilityZone",), _zones, _zone_items),
-    Unit("test.vpcs", "ec2", ("AWS::EC2::VPC",), _vpcs, _vpc_items),
-    Unit("test.queues", "sqs", ("AWS::SQS::Queue",), _queues, _queue_items),
-    Unit("test.buckets", "s3", ("AWS::S3::Bucket",), _buckets, _bucket_items, global_=True),
-]
-
-
-class Harness:
-    """A SyncRunner on a real database with the events it publishes kept in a list."""
-
-    def __init__(self, aws_account_id: str, regions=REGIONS, session_factory=AccountSession, holder="test-holder",
-                 units=UNITS):
-        self.collector = Collector(open_database("collector"))
-        self.events: list[tuple[str, object]] = []
-        self.sessions: list[AccountSession] = []
-        self.account = accounts_pb2.Account(
-            id=f"acct-{aws_account_id}", aws_account_id=aws_account_id, regions=regions, external_id="x" * 32,
-            role_arn=f"arn:aws:iam::{aws_account_id}:role/cloudsketch-readonly")
-        # As collector-worker does when the account is registered.
-        self.collector.schedule(self.account.id, aws_account_id, utcnow() + timedelta(hours=1))
-
-        def make_session(*args, **kwargs):
-            session = session_factory(*args, **kwargs)
-            self.sessions.append(session)
-            return session
-
-        self.runner = SyncRunner(self.collector, lambda kind, message: self.events.append((kind, message)),
-                                 lambda account_id: self.account, holder,
-                                 SyncSettings(batch_size=3), units, make_session)
-
-    def sync(self):
-        self.events.clear()
-        sync_id, _ = self.collector.request_sync(self.account.id, [], "on_demand")
-        self.runner.run(sync_id)
-        return self.collector.sync_row(sync_id)
-
-    def of(self, kind):
-        return [message for event_kind, message in self.events if event_kind == kind]
-
-    def upserted(self) -> dict[str, object]:
-        return {r.arn: r for batch in self.of("resources_changed") for r in batch.upserted}
-
-    def removed(self) -> set[str]:
-        return {arn for batch in self.of("resources_changed") for arn in batch.removed_arns}
-
-
-@pytest.fixture
-def aws_account() -> str:
-    """An AWS account id of the test's own, so tests share the moto server without seeing each other."""
-    return f"2{uuid.uuid4().int % 10 ** 11:011d}"
-
-
-@pytest.fixture
-def aws_env(monkeypatch, moto_endpoint):
-    for key, value in AWS_TEST_ENV.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
-    monkeypatch.setattr(engine, "BACKOFF_SECONDS", 0.01)
-    return moto_endpoint
-
-
-def _estate(endpoint: str, aws_account_id: str) -> dict[str, str]:
-    """Two VPCs and a queue per region, one bucket: returns the VPC ids by region."""
-    vpcs = {}
-    for region in REGIONS:
-        ec2 = account_client("ec2", endpoint, aws_account_id, region)
-        vpcs[region] = ec2.create_vpc(CidrBlock="10.0.0.0/16", TagSpecifications=[
-            {"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "<b>app</b> & \"co\""}]}])["Vpc"]["VpcId"]
-        account_client("sqs", endpoint, aws_account_id, region).create_queue(QueueName=f"orders-{region}")
-    account_client("s3", endpoint, aws_account_id).create_bucket(Bucket=f"assets-{aws_account_id}")
-    return vpcs
+from tests.collector.sync_harness import REGIONS, Harness, aws_env_proxy, small_estate
 
 
 def test_first_sync_publishes_everything_and_a_resync_without_changes_publishes_nothing(database_url, aws_env,
                                                                                        aws_account):
     harness = Harness(aws_account)
-    vpcs = _estate(aws_env, aws_account)
+    vpcs = small_estate(aws_env, aws_account)
     row = harness.sync()
     assert row["state"] == "finished", row["message"]
     upserted = harness.upserted()
@@ -187,7 +69,7 @@ def test_the_inventory_is_what_was_published_and_sync_finished_counts_the_batche
     harness = Harness(aws_account)
     [empty] = harness.collector.inventory(harness.account.id)
     assert (empty.total, empty.last_sync_id, list(empty.entries)) == (0, "", [])
-    vpcs = _estate(aws_env, aws_account)
+    vpcs = small_estate(aws_env, aws_account)
     row = harness.sync()
     pages, entries = inventory(harness)
     published = harness.upserted()
@@ -227,7 +109,7 @@ def test_the_inventory_is_what_was_published_and_sync_finished_counts_the_batche
 
 def test_access_denied_on_one_service_is_a_gap_and_keeps_what_an_earlier_sync_saw(database_url, aws_env, aws_account):
     harness = Harness(aws_account)
-    _estate(aws_env, aws_account)
+    small_estate(aws_env, aws_account)
     with FaultProxy(aws_env) as proxy:
         aws_env_proxy(proxy)
         assert harness.sync()["state"] == "finished"
@@ -241,14 +123,9 @@ def test_access_denied_on_one_service_is_a_gap_and_keeps_what_an_earlier_sync_sa
     assert status.gaps[0].service == "sqs" and status.gaps[0].region == "eu-west-1"
 
 
-def aws_env_proxy(proxy: FaultProxy) -> None:
-    import os
-    os.environ["AWS_ENDPOINT_URL"] = proxy.url   # monkeypatch (aws_env) restores it after the test
-
-
 def test_throttling_is_absorbed_by_backoff_and_never_fails_the_sync(database_url, aws_env, aws_account):
     harness = Harness(aws_account)
-    vpcs = _estate(aws_env, aws_account)
+    vpcs = small_estate(aws_env, aws_account)
     with FaultProxy(aws_env) as proxy:
         aws_env_proxy(proxy)
         # More throttles than botocore's six attempts: the engine's own backoff takes over.
@@ -261,7 +138,7 @@ def test_throttling_is_absorbed_by_backoff_and_never_fails_the_sync(database_url
 
 def test_a_disabled_region_is_one_gap_and_the_other_regions_sync(database_url, aws_env, aws_account):
     harness = Harness(aws_account)
-    vpcs = _estate(aws_env, aws_account)
+    vpcs = small_estate(aws_env, aws_account)
     with FaultProxy(aws_env) as proxy:
         aws_env_proxy(proxy)
         proxy.fail("DescribeAvailabilityZones", "AuthFailure", "AWS was not able to validate the provided access "
@@ -284,7 +161,7 @@ def test_credentials_are_refreshed_before_they_expire_and_when_aws_says_expired(
                                utcnow() + timedelta(minutes=5))
 
     harness = Harness(aws_account, session_factory=partial(AccountSession, assume=short_lived))
-    vpcs = _estate(aws_env, aws_account)
+    vpcs = small_estate(aws_env, aws_account)
     with FaultProxy(aws_env) as proxy:
         aws_env_proxy(proxy)
         proxy.fail("DescribeVpcs", "ExpiredToken", "The security token included in the request is expired",
@@ -309,7 +186,7 @@ def test_a_role_that_cannot_be_assumed_fails_the_sync_with_a_clear_message(datab
 
 def test_a_leased_region_is_skipped_and_an_expired_lease_is_taken_over(database_url, aws_env, aws_account):
     harness = Harness(aws_account)
-    _estate(aws_env, aws_account)
+    small_estate(aws_env, aws_account)
     collector = harness.collector
     assert collector.acquire_lease(harness.account.id, "eu-west-1", "other-replica", timedelta(minutes=2))
     row = harness.sync()

@@ -5,9 +5,7 @@ from __future__ import annotations
 from prometheus_client import REGISTRY
 
 from tests.aws_faults import FaultProxy
-
-# aws_env and aws_account are fixtures of test_sync.py; importing them makes them ours too.
-from tests.collector.test_sync import Harness, _estate, aws_account, aws_env, aws_env_proxy  # noqa: F401
+from tests.collector.sync_harness import Harness, aws_env_proxy, small_estate
 
 
 def syncs(state: str) -> float:
@@ -16,7 +14,7 @@ def syncs(state: str) -> float:
 
 def test_a_finished_and_a_failed_sync_are_counted(database_url, aws_env, aws_account):
     harness = Harness(aws_account)
-    _estate(aws_env, aws_account)
+    small_estate(aws_env, aws_account)
     finished, failed = syncs("finished"), syncs("failed")
     assert harness.sync()["state"] == "finished"
     assert (syncs("finished"), syncs("failed")) == (finished + 1, failed)
