@@ -19,7 +19,7 @@ Figures:
    not go faster with concurrency (docs/architecture.md), so this is the time the calls alone take; the
    target is a first sync (discovery, fingerprints, 10,000 resources published, recorded) within
    1.3x of it.
-3. Effective concurrency with 50 ms of latency added to every AWS call (tests/aws_faults.py's
+3. Effective concurrency with 50 ms of latency added to every AWS call (tests/helpers/aws_faults.py's
    proxy): the time spent inside AWS calls over the sync's wall time. Target: at least 16.
 4. A re-sync with nothing changed: resources_changed events published. Target: zero.
 
@@ -59,7 +59,7 @@ from services.common.events import EventPublisher  # noqa: E402
 from services.common.supervisor import free_port  # noqa: E402
 from services.common.timeutil import utcnow  # noqa: E402
 from services.demo_estate import scale_for, seed  # noqa: E402
-from tests.aws_faults import FaultProxy  # noqa: E402
+from tests.helpers.aws_faults import FaultProxy  # noqa: E402
 
 REGIONS = ("us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2")
 AWS_ACCOUNT = "123456789012"

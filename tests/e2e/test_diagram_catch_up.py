@@ -19,7 +19,7 @@ from services.common.timeutil import to_timestamp, utcnow
 from services.demo import account_client
 from services.diagram.domain import Diagrams
 from services.diagram.live import LiveModel
-from tests.aws_faults import FaultProxy
+from tests.helpers.aws_faults import FaultProxy
 from tests.helpers.collector import REGIONS, Events, collector_rows, connect, finished_sync, owner_key
 from tests.helpers.stack import drop_service_schemas, stack_env, wait_for
 

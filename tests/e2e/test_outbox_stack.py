@@ -18,7 +18,7 @@ from services.common.supervisor import Supervisor, stack_groups
 from services.demo import ensure_role
 from tests.helpers.databases import stored_rows
 from tests.helpers.stack import drop_service_schemas, stack_env, wait_for
-from tests.tcp_proxy import TcpProxy
+from tests.helpers.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.slow
 CLI = [sys.executable, "-m", "services.cli"]

@@ -5,14 +5,14 @@ its url_map is read."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import yaml
 
 from gateway import create_app
+from tests.helpers.stack import REPO
 
-SPEC_PATH = Path(__file__).resolve().parent.parent / "docs" / "openapi.yaml"
+SPEC_PATH = REPO / "docs" / "openapi.yaml"
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 

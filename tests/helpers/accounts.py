@@ -5,7 +5,7 @@ ROLE_ARN = "arn:aws:iam::123456789012:role/cloudsketch"
 
 
 class AcceptingVerifier:
-    """Stands in for STS here, where the subject is the registry; tests/test_verification.py
+    """Stands in for STS here, where the subject is the registry; tests/services/accounts/test_verification.py
     verifies roles against moto. Records what it was asked."""
 
     trusted_account_id = "111122223333"

@@ -21,7 +21,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.helpers.stack import REPO
+
 CHECKED = ("gateway", "services")
 OURS = ("cloudsketch", "gateway", "services", "tests", "bench")
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.common import config
+from tests.helpers.stack import REPO
 
-DOC = (Path(__file__).resolve().parent.parent / "docs" / "configuration.md").read_text()
+DOC = (REPO / "docs" / "configuration.md").read_text()
 
 
 def test_every_setting_is_documented_with_its_default():

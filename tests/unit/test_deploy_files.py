@@ -3,7 +3,7 @@
 Dockerfile and docker-compose.yml are written by hand; these tests keep them in step with PROCESSES
 and the port plan of services/common/config.py: a process added to the table fails here until
 every deploy file knows it. The Kubernetes manifests (deploy/k8s) are generated from PROCESSES and
-checked in tests/test_k8s.py.
+checked in tests/unit/test_k8s.py.
 """
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import re
 import shlex
 import shutil
 import subprocess
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,8 +18,9 @@ import yaml
 
 from services.common.config import SERVICE_PORT_OFFSETS
 from services.common.processes import PROCESSES, Process
+from tests.helpers.stack import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 COMPOSE_FILE = ROOT / "docker-compose.yml"

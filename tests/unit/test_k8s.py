@@ -29,8 +29,9 @@ import yaml
 
 from services.common.config import SERVICE_PORT_OFFSETS
 from services.common.processes import PROCESSES, Process
+from tests.helpers.stack import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 K8S_DIR = ROOT / "deploy" / "k8s"
 OPERATIONS_DOC = ROOT / "docs" / "operations.md"
 sys.path.insert(0, str(K8S_DIR))

@@ -2,15 +2,14 @@
 test_access.py checks the same through the gateway)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from cloudsketch.identity.v1 import identity_pb2 as pb
 from services.identity import permissions
 from services.identity.permissions import Caller, decide
+from tests.helpers.stack import REPO
 
-DOC = (Path(__file__).resolve().parent.parent / "docs" / "permissions.md").read_text()
+DOC = (REPO / "docs" / "permissions.md").read_text()
 ALLOW, DENY, HIDDEN = pb.DECISION_ALLOW, pb.DECISION_DENY, pb.DECISION_HIDDEN
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import importlib
 import runpy
-from pathlib import Path
 
 import pytest
 from google.protobuf import descriptor_pb2
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.helpers.stack import REPO
+
 generate = runpy.run_path(str(REPO / "protos" / "generate.py"))["generate"]
 
 

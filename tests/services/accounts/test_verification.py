@@ -13,8 +13,8 @@ from services.common.database import open_database
 from services.common.errors import InvalidArgument
 from services.common.outbox import pending_events
 from services.demo import account_client, ensure_role
-from tests.aws_faults import FaultProxy
 from tests.helpers.aws import AWS_TEST_ENV
+from tests.helpers.aws_faults import FaultProxy
 
 EXTERNAL_ID = "00112233445566778899aabbccddeeff"
 CUSTOMER = "210987654321"

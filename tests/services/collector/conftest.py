@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import pytest
 
 from services.collector import engine
-from tests.collector.harness import mocked_aws
 from tests.helpers.aws import AWS_TEST_ENV
+from tests.services.collector.harness import mocked_aws
 
 
 @pytest.fixture

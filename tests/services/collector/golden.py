@@ -1,4 +1,4 @@
-"""The golden fingerprints (tests/collector/golden_fingerprints.json.gz) that
+"""The golden fingerprints (tests/services/collector/golden_fingerprints.json.gz) that
 test_fingerprints_stable.py replays: for each case, a discovery unit's raw data (what its `get`
 returned), the scope, and the fingerprint (engine.fingerprint) of every item its `transform` made
 of it. A resource whose fingerprint changes is published as changed on the next sync of every
@@ -9,7 +9,7 @@ and every unit run against the demo estate (services/demo_estate.py, two account
 scale 1). Made with the code as it stood before the discovery modules moved to specs; remake it
 only for a change meant to alter what is stored (every account then sees those resources change):
 
-    .venv/bin/python -m tests.collector.golden
+    .venv/bin/python -m tests.services.collector.golden
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Shared by the discovery tests (tests/collector/test_discovery_*.py): the scope they scan, moto
+"""Shared by the discovery tests (tests/services/collector/test_discovery_*.py): the scope they scan, moto
 in-process, and running one discovery unit against it the way the sync engine does, recording the
 IAM action behind every API call it made, so tests can check the declarations."""
 from __future__ import annotations

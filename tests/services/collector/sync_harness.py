@@ -1,4 +1,4 @@
-"""The sync engine's test harness (tests/collector/test_sync.py and its neighbours): small
+"""The sync engine's test harness (tests/services/collector/test_sync.py and its neighbours): small
 discovery units of its own, so that those tests pin the engine's behaviour whatever the discovery
 modules do, a SyncRunner that keeps what it publishes, and a small estate in moto."""
 from __future__ import annotations
@@ -15,7 +15,7 @@ from services.collector.sync import SyncRunner, SyncSettings
 from services.common.database import open_database
 from services.common.timeutil import utcnow
 from services.demo import account_client
-from tests.aws_faults import FaultProxy
+from tests.helpers.aws_faults import FaultProxy
 
 REGIONS = ["us-east-1", "eu-west-1"]
 

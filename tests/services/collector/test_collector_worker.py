@@ -14,10 +14,10 @@ import requests
 from services.common.healthcheck import http_ok
 from services.common.supervisor import Child, LocalStack, free_port
 from services.demo import account_client
-from tests.aws_faults import FaultProxy
+from tests.helpers.aws_faults import FaultProxy
 from tests.helpers.collector import REGIONS, Events, collector_rows, connect, finished_sync, owner_key
 from tests.helpers.stack import drop_service_schemas, stack_env, wait_for
-from tests.tcp_proxy import TcpProxy
+from tests.helpers.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.slow
 

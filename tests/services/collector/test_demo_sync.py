@@ -9,7 +9,7 @@ import pytest
 
 from services.collector.discovery import all_units
 from services.demo_estate import seed
-from tests.collector.sync_harness import REGIONS, Harness
+from tests.services.collector.sync_harness import REGIONS, Harness
 
 # AWS accounts of this test's own on the shared moto server.
 ACCOUNTS = tuple(f"{prefix}{uuid.uuid4().int % 10 ** 11:011d}" for prefix in "45")

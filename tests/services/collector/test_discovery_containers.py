@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from services.collector.discovery import ecr, ecs, eks
 from services.collector.model import Edge, Item
-from tests.collector.harness import (
+from tests.services.collector.harness import (
     CREATED,
     CREATED_ISO,
     HOSTILE,

@@ -8,7 +8,7 @@ from dataclasses import asdict
 
 from services.collector.discovery import Context, dynamodb, elasticache, keyspaces, opensearch, redshift, timestream
 from services.collector.model import Edge, Item
-from tests.collector.harness import (
+from tests.services.collector.harness import (
     CREATED,
     CREATED_ISO,
     HOSTILE,

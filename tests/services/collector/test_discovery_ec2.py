@@ -10,7 +10,7 @@ import pytest
 
 from services.collector.discovery import ec2
 from services.collector.model import Edge, Item
-from tests.collector.harness import (
+from tests.services.collector.harness import (
     ACCOUNT,
     CREATED,
     CREATED_ISO,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from services.collector.discovery import cloudfront, route53, wafv2
 from services.collector.model import Edge, Item, Scope
-from tests.collector.harness import (
+from tests.services.collector.harness import (
     ACCOUNT,
     CREATED,
     CREATED_ISO,

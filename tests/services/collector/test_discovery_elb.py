@@ -9,7 +9,7 @@ import pytest
 
 from services.collector.discovery import Context, autoscaling, directconnect, elb
 from services.collector.model import Edge, Item
-from tests.collector.harness import (
+from tests.services.collector.harness import (
     ACCOUNT,
     CREATED,
     CREATED_ISO,

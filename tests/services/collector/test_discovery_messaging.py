@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from services.collector.discovery import Context, eventbridge, kinesis, ses, sns, sqs
 from services.collector.model import Edge, Item
-from tests.collector.harness import CREATED, CREATED_ISO, HOSTILE, SCOPE, SECRET, check_items, run, transform
+from tests.services.collector.harness import CREATED, CREATED_ISO, HOSTILE, SCOPE, SECRET, check_items, run, transform
 
 TOPICS_UNIT, SUBSCRIPTIONS_UNIT = sns.UNITS
 (QUEUES_UNIT,) = sqs.UNITS

@@ -8,7 +8,7 @@ from dataclasses import asdict
 
 from services.collector.discovery import rds
 from services.collector.model import Edge, Item
-from tests.collector.harness import CREATED, HOSTILE, SCOPE, check_items, run, sg_arn, subnet_arn, transform
+from tests.services.collector.harness import CREATED, HOSTILE, SCOPE, check_items, run, sg_arn, subnet_arn, transform
 
 INSTANCES, CLUSTERS = rds.UNITS
 SUBNET_GROUP = {

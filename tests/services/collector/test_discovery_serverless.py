@@ -9,7 +9,7 @@ import zipfile
 
 from services.collector.discovery import apigateway, lambda_
 from services.collector.model import Edge, Item
-from tests.collector.harness import (
+from tests.services.collector.harness import (
     CREATED,
     CREATED_ISO,
     HOSTILE,

@@ -11,7 +11,7 @@ from botocore.stub import Stubber
 
 from services.collector.discovery import Context, efs, fsx, glacier, s3
 from services.collector.model import Edge, Item
-from tests.collector.harness import HOSTILE, SCOPE, by_arn, check_items, run, run_unit, subnet_arn, transform
+from tests.services.collector.harness import HOSTILE, SCOPE, by_arn, check_items, run, run_unit, subnet_arn, transform
 
 CREATED = datetime(2024, 3, 5, 14, 22, 7, tzinfo=UTC)
 CREATED_ISO = "2024-03-05T14:22:07+00:00"

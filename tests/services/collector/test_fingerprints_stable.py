@@ -1,6 +1,6 @@
 """An unchanged estate re-syncs with no change: every discovery unit, given the raw data recorded
-in tests/collector/golden_fingerprints.json.gz (the discovery tests' fixtures and the demo
-estate; tests/collector/golden.py says how it was made), makes items with exactly the recorded
+in tests/services/collector/golden_fingerprints.json.gz (the discovery tests' fixtures and the demo
+estate; tests/services/collector/golden.py says how it was made), makes items with exactly the recorded
 ARNs and fingerprints (engine.fingerprint: type, name, region, tags, attributes with their value
 types and absent values, edges)."""
 from __future__ import annotations
@@ -11,7 +11,7 @@ from services.collector import declarations
 from services.collector.discovery import all_units
 from services.collector.engine import fingerprint
 from services.collector.model import Scope
-from tests.collector.golden import decode, load
+from tests.services.collector.golden import decode, load
 
 
 def test_every_recorded_unit_makes_the_recorded_fingerprints():

@@ -24,7 +24,7 @@ from services.collector.discovery._spec import (
     transform,
 )
 from services.collector.model import Edge, Item
-from tests.collector.harness import SCOPE, sg_arn, subnet_arn
+from tests.services.collector.harness import SCOPE, sg_arn, subnet_arn
 
 
 def test_state_name_gives_one_name_whatever_the_spelling():

@@ -1,7 +1,7 @@
 """The sync engine against moto and a real database: change detection, gaps, throttling,
-credentials, leases. It runs small units of its own (tests/collector/sync_harness.py), so that
+credentials, leases. It runs small units of its own (tests/services/collector/sync_harness.py), so that
 these tests pin the engine's behaviour whatever the discovery modules do;
-tests/collector/test_discovery_*.py test those modules, and test_collector_worker.py the whole process."""
+tests/services/collector/test_discovery_*.py test those modules, and test_collector_worker.py the whole process."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -15,8 +15,8 @@ from services.common import aws
 from services.common.database import open_database
 from services.common.timeutil import utcnow
 from services.demo import account_client
-from tests.aws_faults import FaultProxy
-from tests.collector.sync_harness import REGIONS, Harness, aws_env_proxy, small_estate
+from tests.helpers.aws_faults import FaultProxy
+from tests.services.collector.sync_harness import REGIONS, Harness, aws_env_proxy, small_estate
 
 
 def test_first_sync_publishes_everything_and_a_resync_without_changes_publishes_nothing(database_url, aws_env,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from prometheus_client import REGISTRY
 
-from tests.aws_faults import FaultProxy
-from tests.collector.sync_harness import Harness, aws_env_proxy, small_estate
+from tests.helpers.aws_faults import FaultProxy
+from tests.services.collector.sync_harness import Harness, aws_env_proxy, small_estate
 
 
 def syncs(state: str) -> float:

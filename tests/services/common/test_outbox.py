@@ -21,7 +21,7 @@ from services.common.events import EventPublisher, parse_event
 from services.common.outbox import RELAY_RETRY_POLICY, OutboxRelay, pending_events
 from tests.helpers.accounts import ROLE_ARN, AcceptingVerifier
 from tests.helpers.stack import wait_for
-from tests.tcp_proxy import TcpProxy
+from tests.helpers.tcp_proxy import TcpProxy
 
 OTHER_ROLE_ARN = "arn:aws:iam::210987654321:role/cloudsketch"
 

@@ -1,5 +1,5 @@
 """services/diagram/compose.py: containment, connections, node fields, groupings, collapse and
-hostile strings, on the realistic estate of tests/diagram/estate.py."""
+hostile strings, on the realistic estate of tests/services/diagram/estate.py."""
 from __future__ import annotations
 
 import json
@@ -11,8 +11,8 @@ from services.diagram import compose as compose_mod
 from services.diagram.compose import compose, group_id, node_id
 from services.diagram.model import Resource
 from services.diagram.options import ExportOptions
-from tests.diagram import estate as e
-from tests.diagram.helpers import by_name, check_geometry, parent_group_names
+from tests.services.diagram import estate as e
+from tests.services.diagram.helpers import by_name, check_geometry, parent_group_names
 
 
 def composed(**options):

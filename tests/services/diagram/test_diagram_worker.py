@@ -25,9 +25,8 @@ from services.common.supervisor import free_port
 from services.common.timeutil import to_timestamp, utcnow
 from services.diagram.domain import Diagrams
 from services.diagram.tables import live_blueprints
-from tests.helpers.stack import wait_for
+from tests.helpers.stack import REPO, wait_for
 
-REPO = Path(__file__).resolve().parent.parent
 # nameko's queue names: evt-<source service>-<event type>--<service>.<method>
 QUEUES = {
     "account_registered": "evt-accounts-account_registered--diagram.on_account_registered",

@@ -8,7 +8,7 @@ import dataclasses
 from services.diagram.compose import compose, node_id
 from services.diagram.diff import diff_documents, diff_resources, overlay
 from services.diagram.options import ExportOptions
-from tests.diagram import estate as e
+from tests.services.diagram import estate as e
 
 
 def changed_estate():

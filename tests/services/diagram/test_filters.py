@@ -8,7 +8,7 @@ from services.common.errors import InvalidArgument
 from services.diagram.compose import compose
 from services.diagram.filters import Subject, parse_filter, select
 from services.diagram.options import ExportOptions
-from tests.diagram import estate as e
+from tests.services.diagram import estate as e
 
 
 def names(filter_text: str) -> set[str]:

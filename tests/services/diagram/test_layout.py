@@ -7,8 +7,8 @@ import json
 from services.diagram.compose import compose
 from services.diagram.layout import Box, arrange
 from services.diagram.options import ExportOptions
-from tests.diagram import estate as e
-from tests.diagram.helpers import check_geometry
+from tests.services.diagram import estate as e
+from tests.services.diagram.helpers import check_geometry
 
 
 def positions(data: dict) -> dict[str, list]:

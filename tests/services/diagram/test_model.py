@@ -3,7 +3,6 @@ JSON; every type the collector discovers maps to a Cloudcraft type."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from google.protobuf import struct_pb2
 
@@ -19,6 +18,7 @@ from services.diagram.cloudcraft_types import (
     split_class,
 )
 from services.diagram.model import Resource, resource_id
+from tests.helpers.stack import REPO
 
 
 def test_from_proto_and_back_through_json():
@@ -78,5 +78,5 @@ def test_per_type_fields():
 
 
 def test_the_documented_type_table_is_the_code():
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "diagram.md").read_text()
+    doc = (REPO / "docs" / "diagram.md").read_text()
     assert markdown_table() in doc, "regenerate: python docs/generate.py"

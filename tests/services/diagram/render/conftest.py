@@ -1,5 +1,5 @@
 """Fixtures of the render tests: one headless Chromium for the session, and a multi-account estate
-of resources (tests/diagram/estate.py's builders) for composing and rendering end to end."""
+of resources (tests/services/diagram/estate.py's builders) for composing and rendering end to end."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from services.diagram.model import Resource
-from tests.diagram import estate as e
-from tests.diagram.render.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.services.diagram import estate as e
+from tests.services.diagram.render.chromium import CHROMIUM, CHROMIUM_ARGS
 
 C = "333333333333"
 C_REGION = "us-east-1"
@@ -27,7 +27,7 @@ def browser():
 
 @pytest.fixture(scope="session")
 def multi_account_estate() -> list[Resource]:
-    """tests/diagram/estate.py's two accounts (A: VPC with public and private subnets in two zones,
+    """tests/services/diagram/estate.py's two accounts (A: VPC with public and private subnets in two zones,
     ALB, instances, volumes, RDS, Lambda and SQS, S3 behind CloudFront; B: a VPC peered with A's)
     and a third account in another region: a VPC with one subnet, a cluster of 60 workers (more
     than a group shows: collapsed), a DynamoDB table, SNS topic -> Lambda."""

@@ -16,7 +16,7 @@ from services.diagram.compose import compose
 from services.diagram.options import ExportOptions
 from services.diagram.render import render
 from services.diagram.render.raster import PT_PER_MM, PT_PER_PX
-from tests.diagram.render.chromium import show
+from tests.services.diagram.render.chromium import show
 
 SVG = "{http://www.w3.org/2000/svg}"
 LIVE_ACCOUNT = {"id": "acc-1", "awsAccountId": "111111111111", "name": "Production"}

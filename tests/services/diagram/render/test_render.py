@@ -1,4 +1,4 @@
-"""render(): every format, both projections, hand-written documents (tests/diagram/render/documents.py),
+"""render(): every format, both projections, hand-written documents (tests/services/diagram/render/documents.py),
 checked by parsing the output back, and the SVG in a real headless Chromium."""
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from services.common.errors import InvalidArgument
 from services.diagram.options import ExportOptions, parse_options
 from services.diagram.render import render
 from services.diagram.render.raster import PAGE_MARGIN_PT, PT_PER_MM, PT_PER_PX
-from tests.diagram.render.chromium import show
-from tests.diagram.render.documents import HOSTILE, cloudcraft_export, hostile, realistic
+from tests.services.diagram.render.chromium import show
+from tests.services.diagram.render.documents import HOSTILE, cloudcraft_export, hostile, realistic
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}href"
