@@ -11,7 +11,8 @@ after 100 changes. Pure Python in one process, no services.
   Target: < 50 ms.
 
 The machine is shared: the pricing figure also gives the process's CPU time, which other
-processes' load does not inflate. Each figure is the median of --repeat runs (the first, warm-up run excluded for pricing and
+processes' load does not inflate. Each figure is the median of --repeat runs (the first, warm-up run
+excluded for pricing and
 update). Prints figures only; docs/performance.md records them.
 
     .venv/bin/python bench/budget_price.py
@@ -59,7 +60,8 @@ def component(index: int, rng: random.Random) -> Component:
     vpc = {"vpcId": f"vpc-{index % 50}"}
     if pick < 6:
         return Component(arn, "AWS::EC2::Instance", region, f"i-{index}", {"team": f"t{index % 7}"},
-                         {**vpc, "instanceType": rng.choice(INSTANCE_TYPES), "platform": "Linux/UNIX", "state": "running"})
+                         {**vpc, "instanceType": rng.choice(INSTANCE_TYPES), "platform": "Linux/UNIX",
+                          "state": "running"})
     if pick < 10:
         return Component(arn, "AWS::EC2::Volume", region, f"vol-{index}", {},
                          {"volumeType": rng.choice(("gp3", "gp2", "io1")), "size": rng.choice((8, 20, 100, 500)),
@@ -88,12 +90,14 @@ def component(index: int, rng: random.Random) -> Component:
 
 
 def changes(components: list[Component]) -> tuple[list[Component], list[str]]:
-    instances = [c for c in components if c.type == "AWS::EC2::Instance" and c.attributes.get("platform") == "Linux/UNIX"]
+    instances = [c for c in components
+                 if c.type == "AWS::EC2::Instance" and c.attributes.get("platform") == "Linux/UNIX"]
     volumes = [c for c in components if c.type == "AWS::EC2::Volume"]
     databases = [c for c in components if c.type == "AWS::RDS::DBInstance"]
     changed = [Component(c.arn, c.type, c.region, c.name, c.tags, {**c.attributes, "instanceType": "m5.2xlarge"})
                for c in instances[:50]]
-    changed += [Component(c.arn, c.type, c.region, c.name, c.tags, {**c.attributes, "size": 1000}) for c in volumes[:25]]
+    changed += [Component(c.arn, c.type, c.region, c.name, c.tags, {**c.attributes, "size": 1000})
+                for c in volumes[:25]]
     changed += [Component(f"arn:aws:ec2:us-east-1:123456789012:natgateway/new-{i}", "AWS::EC2::NatGateway",
                           "us-east-1", f"nat-{i}") for i in range(15)]
     return changed, [c.arn for c in databases[:10]]

@@ -175,7 +175,7 @@ def api_call_ratio(calls) -> tuple[int, int, list[str]]:
         page_params = {k: v for k, v in params.items() if k in PAGE_SIZE_PARAMETERS}
         sequences[(region, service, operation, repr(sorted(params.items())))].append((items, model, page_params))
     needed_total, extra = 0, []
-    for (region, service, operation, params), pages in sequences.items():
+    for (region, service, operation, _params), pages in sequences.items():
         items = sum(count for count, _, _ in pages)
         largest = _largest_page(pages[0][1], pages[0][2])
         # Without a page-size parameter the API decides its pages: one call is the minimum we can tell.
@@ -227,7 +227,7 @@ def replay(calls) -> tuple[float, int]:
         client = clients[(service, region)]
         try:
             config = paginators[service].get_paginator(operation)
-            tokens = list(zip(_listify(config["output_token"]), _listify(config["input_token"])))
+            tokens = list(zip(_listify(config["output_token"]), _listify(config["input_token"]), strict=False))
         except ValueError:   # no paginator: the token, if any, goes back under its own name
             tokens = [(name, name) for name in ("NextToken", "NextMarker", "nextToken")]
         while True:

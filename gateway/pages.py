@@ -1,9 +1,9 @@
 """The browser app's pages under /app: one HTML shell per page, the page itself in a static ES module.
 
 Each page is the same template with a different `page` name; gateway/static/app.js reads it and
-imports that page's module from gateway/static/ (its PAGES table). The pages talk to the REST API under /api with the session
-cookie and send the session's CSRF token (in the shell's <meta name="csrf-token">) in
-X-CSRF-Token on changes. No inline script: everything runs from /static.
+imports that page's module from gateway/static/ (its PAGES table). The pages talk to the REST API
+under /api with the session cookie and send the session's CSRF token (in the shell's
+<meta name="csrf-token">) in X-CSRF-Token on changes. No inline script: everything runs from /static.
 """
 from __future__ import annotations
 

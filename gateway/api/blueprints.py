@@ -80,7 +80,8 @@ def create_blueprint():
         authorized_account(account_id, "account:read")
     reply = clients().diagram.CreateBlueprint(diagram_pb.CreateBlueprintRequest(
         name=field(body, "name", str, required=False, default=""), data=_struct(data), owner_id=g.principal.user.id,
-        read_access=checked_team_ids(body, "readAccess") or [], write_access=checked_team_ids(body, "writeAccess") or [],
+        read_access=checked_team_ids(body, "readAccess") or [],
+        write_access=checked_team_ids(body, "writeAccess") or [],
         linked_account_ids=linked, region=field(body, "region", str, required=False, default="")))
     blueprint = reply.blueprint
     response = jsonify(blueprint_json(blueprint, json_format.MessageToDict(blueprint.data)))

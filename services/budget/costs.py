@@ -334,7 +334,8 @@ def _rds_instance(ctx: _Context) -> Result | str:
         key += "-io-optimized"
     rate = ctx.rate("rds", f"{key}|{instance_class}|{az}")
     monthly = rate * HOURS
-    basis = f"rds {key} {instance_class} {ctx.region} {'Multi-AZ' if az == 'multi' else 'Single-AZ'} {_fmt(rate)}/h x 730 h"
+    deployment = "Multi-AZ" if az == "multi" else "Single-AZ"
+    basis = f"rds {key} {instance_class} {ctx.region} {deployment} {_fmt(rate)}/h x 730 h"
     storage = ""
     if not aurora:
         storage_cost, parts = _rds_storage(ctx, az)

@@ -201,7 +201,8 @@ class Collector:
             yield pb.ListInventoryResponse(**header)
         for start in range(0, len(rows), page_size):
             yield pb.ListInventoryResponse(entries=[
-                pb.InventoryEntry(resource=resource_message(row, aws_account_id), changed_at=to_timestamp(row.changed_at))
+                pb.InventoryEntry(resource=resource_message(row, aws_account_id),
+                                  changed_at=to_timestamp(row.changed_at))
                 for row in rows[start:start + page_size]], **header)
 
 
@@ -222,7 +223,8 @@ def resource_message(row, aws_account_id: str) -> resource_pb2.Resource:
         tags=[resource_pb2.Tag(key=k, value=v) for k, v in sorted((row.tags or {}).items())],
         attributes=attributes, fingerprint=row.fingerprint,
         relationships=[resource_pb2.Relationship(type=resource_pb2.RelationshipType.Value(kind), source_arn=source,
-                                                 target_arn=target) for kind, source, target in row.relationships or []])
+                                                 target_arn=target)
+                       for kind, source, target in row.relationships or []])
 
 
 def gap_message(gap: dict) -> resource_pb2.Gap:

@@ -121,7 +121,8 @@ def _migration_lock(engine: Engine, service: str):
             try:
                 yield
             finally:
-                conn.execute(sa.text("SELECT pg_advisory_unlock(hashtext(:key))"), {"key": f"cloudsketch.migrate.{service}"})
+                conn.execute(sa.text("SELECT pg_advisory_unlock(hashtext(:key))"),
+                             {"key": f"cloudsketch.migrate.{service}"})
                 conn.commit()
     else:
         lock_path = Path(engine.url.database + ".migrate.lock")

@@ -338,7 +338,8 @@ class Identity:
             row = conn.execute(_KEY_PRINCIPAL, {"key_hash": _sha256(secret)}).first()
             if row is None or row.revoked_at is not None or (row.expires_at and as_utc(row.expires_at) <= now):
                 raise unknown
-            if row.last_used_at is None or (now - as_utc(row.last_used_at)).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
+            if (row.last_used_at is None
+                    or (now - as_utc(row.last_used_at)).total_seconds() > LAST_USED_RESOLUTION_SECONDS):
                 conn.execute(_RECORD_LAST_USED, {"key_id": row.key_id, "used_at": now})
                 conn.commit()
         return _principal(row, _split_team_ids(row.team_ids), MODE_NAMES[row.mode], row.key_id, row.expires_at)
@@ -434,7 +435,8 @@ class Identity:
             with self.engine.begin() as conn:
                 conn.execute(teams.insert().values(id=team_id, name=name, secret=secret, created_at=now,
                                                    updated_at=now))
-                self._audit(conn, actor_id, "team.created", "team", team_id, f"{name} ({'secret' if secret else 'visible'})")
+                self._audit(conn, actor_id, "team.created", "team", team_id,
+                            f"{name} ({'secret' if secret else 'visible'})")
         except sa.exc.IntegrityError:
             raise AlreadyExists(f"a team named {name!r} exists") from None
         return self.get_team(team_id)

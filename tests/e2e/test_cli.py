@@ -33,7 +33,8 @@ def test_up_names_an_unreachable_database_without_a_traceback(tmp_path, amqp_uri
     env = stack_env(tmp_path, amqp_uri, f"postgresql://cloudsketch:pw@127.0.0.1:{port}/cloudsketch")
     done = run(env, "up")
     assert done.returncode == 2
-    assert f"cannot reach the database at postgresql+psycopg://cloudsketch:***@127.0.0.1:{port}/cloudsketch" in done.stderr
+    assert (f"cannot reach the database at postgresql+psycopg://cloudsketch:***@127.0.0.1:{port}/cloudsketch"
+            in done.stderr)
     assert "Traceback" not in done.stderr
 
 

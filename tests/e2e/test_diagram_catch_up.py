@@ -162,7 +162,8 @@ def test_a_diagram_worker_down_or_restarted_during_syncs_ends_identical_to_one_t
     assert nodes <= in_region and {arn for arn in in_region if ":sqs:" in arn} <= nodes
     assert {arn for arn in in_region if ":vpc/" in arn or ":subnet/" in arn} <= groups
     again = requests.get(f"{url}/api/aws/account/{account_id}/us-east-1/json", headers=auth, timeout=30).json()
-    assert {n["arn"]: n["mapPos"] for n in again["data"]["nodes"]} == {n["arn"]: n["mapPos"] for n in body["data"]["nodes"]}
+    assert ({n["arn"]: n["mapPos"] for n in again["data"]["nodes"]}
+            == {n["arn"]: n["mapPos"] for n in body["data"]["nodes"]})
     svg = requests.get(f"{url}/api/aws/account/{account_id}/us-east-1/svg", headers=auth, timeout=30,
                        params={"projection": "2d", "theme": "dark"})
     assert svg.status_code == 200 and svg.headers["Content-Type"].startswith("image/svg+xml") and svg.content

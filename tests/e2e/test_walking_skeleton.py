@@ -84,7 +84,8 @@ def test_request_to_event_to_worker_and_back(running_stack):
     assert requests.delete(f"{url}/api/aws/account/{account['id']}", headers=auth, timeout=10).status_code == 204
     assert requests.get(f"{url}/api/aws/account/{account['id']}/us-east-1/json", headers=auth,
                         timeout=10).status_code == 404
-    diagram = diagram_pb2_grpc.DiagramServiceStub(grpc.insecure_channel(running_stack["env"]["CLOUDSKETCH_DIAGRAM_API_ADDR"]))
+    diagram = diagram_pb2_grpc.DiagramServiceStub(
+        grpc.insecure_channel(running_stack["env"]["CLOUDSKETCH_DIAGRAM_API_ADDR"]))
 
     def blueprint_removed():
         """the diagram worker has handled account_removed"""

@@ -94,7 +94,8 @@ class Visit:
 
     def _response(self, response) -> None:
         if response.status >= 400:
-            self.http_errors.append(f"{response.request.method} {response.url.removeprefix(self.base_url)} {response.status}")
+            path = response.url.removeprefix(self.base_url)
+            self.http_errors.append(f"{response.request.method} {path} {response.status}")
             self.bodies.append(response.text()[:300])
 
     def allow_http_error(self, pattern: str) -> None:
@@ -166,7 +167,8 @@ def test_connect_share_edit_and_remove_an_account(visit, stack):
     assert console.get_attribute("target") == "_blank"
     page.get_by_text("Other ways to create the role").click()
     page.get_by_role("button", name="CloudFormation template").click()
-    expect(page.get_by_role("region", name="CloudFormation template").or_(page.locator("pre"))).to_contain_text(external_id)
+    template = page.get_by_role("region", name="CloudFormation template").or_(page.locator("pre"))
+    expect(template).to_contain_text(external_id)
     page.get_by_role("button", name="Terraform").click()
     expect(page.locator("pre")).to_contain_text(external_id)
     visit.check("account-new")
@@ -340,7 +342,8 @@ def test_audit_log_pages_and_organization_onboarding(visit, stack):
         orgs.create_organization(FeatureSet="ALL")
     except orgs.exceptions.AlreadyInOrganizationException:
         pass
-    members = {name: orgs.create_account(Email=f"{name}@example.com", AccountName=name)["CreateAccountStatus"]["AccountId"]
+    members = {name: orgs.create_account(Email=f"{name}@example.com",
+                                         AccountName=name)["CreateAccountStatus"]["AccountId"]
                for name in ("ui-web", "ui-data", "ui-legacy")}
     for name in ("ui-web", "ui-data"):   # the StackSet reached these two
         ensure_role(stack["moto"], external_id, members[name], "cloudsketch-readonly", management)

@@ -99,17 +99,17 @@ def test_a_body_above_the_limit_is_413_json_and_never_reaches_a_service(http, cl
     ('"\\udfff"', "contains an unpaired surrogate"),
 ])
 def test_text_the_services_cannot_store_is_400(http, clients, raw_name, problem):
-    body = '{"name": %s, "roleArn": "%s"}' % (raw_name, ROLE_ARN)
+    body = f'{{"name": {raw_name}, "roleArn": "{ROLE_ARN}"}}'
     reply = http.post("/api/aws/account", headers=KEY, data=body, content_type="application/json")
     assert reply.status_code == 400, reply.get_data(as_text=True)
     assert reply.get_json()["error"].startswith(f"field 'name' {problem}")
     # nested: team ids in a list
-    body = '{"name": "ok", "roleArn": "%s", "regions": ["us-east-1", %s]}' % (ROLE_ARN, raw_name)
+    body = f'{{"name": "ok", "roleArn": "{ROLE_ARN}", "regions": ["us-east-1", {raw_name}]}}'
     reply = http.post("/api/aws/account", headers=KEY, data=body, content_type="application/json")
     assert reply.status_code == 400 and problem in reply.get_json()["error"]
     assert clients.accounts.created == []
     # a paired surrogate (an emoji, escaped) is fine
-    body = '{"name": "Prod \\ud83d\\ude80", "roleArn": "%s"}' % ROLE_ARN
+    body = f'{{"name": "Prod \\ud83d\\ude80", "roleArn": "{ROLE_ARN}"}}'
     assert http.post("/api/aws/account", headers=KEY, data=body, content_type="application/json").status_code == 201
     assert clients.accounts.created[0].name == "Prod \U0001F680"
 

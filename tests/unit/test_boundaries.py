@@ -121,7 +121,8 @@ def test_no_import_cycles():
         state[node] = "open"
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == "open":
-                cycles.append(" -> ".join(trail[trail.index(nxt):] + [node, nxt]) if nxt in trail else f"{node} -> {nxt}")
+                cycles.append(" -> ".join(trail[trail.index(nxt):] + [node, nxt]) if nxt in trail
+                              else f"{node} -> {nxt}")
             elif nxt in graph and nxt not in state:
                 visit(nxt, trail + [node])
         state[node] = "done"

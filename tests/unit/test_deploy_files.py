@@ -165,7 +165,7 @@ def test_app_services_share_one_image_from_the_one_dockerfile(services):
     assert len(images) == 1 and None not in images, f"app services use images {images}"
     builds = [services[name].get("build") for name in app]
     assert any(builds), "nothing builds the cloudsketch image"
-    for name, build in zip(app, builds):
+    for name, build in zip(app, builds, strict=False):
         if build is None:
             continue
         if isinstance(build, str):

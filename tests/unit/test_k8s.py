@@ -357,7 +357,8 @@ def test_each_api_and_the_gateway_have_a_service(rendered, rendering, process):
     assert service, f"{rendering} lacks the Service {process.name}"
     pod_labels = objects[("Deployment", process.name)]["spec"]["template"]["metadata"]["labels"]
     assert service["spec"]["selector"].items() <= pod_labels.items()
-    container_ports = {p["name"]: p["containerPort"] for p in container_of(objects[("Deployment", process.name)])["ports"]}
+    ports = container_of(objects[("Deployment", process.name)])["ports"]
+    container_ports = {p["name"]: p["containerPort"] for p in ports}
     (port,) = service["spec"]["ports"]
     if process.role == "api":
         # Headless, for the clients' round_robin over every replica (services/common/grpc_client.py).
@@ -602,7 +603,8 @@ def network(request, rendered):
     objects = rendered[request.param]
     policies = list(of_kind(objects, "NetworkPolicy").values())
     pods = {name: d["spec"]["template"]["metadata"]["labels"] for name, d in of_kind(objects, "Deployment").items()}
-    pods["cloudsketch-migrate"] = index(objects)[("Job", "cloudsketch-migrate")]["spec"]["template"]["metadata"]["labels"]
+    migrate = index(objects)[("Job", "cloudsketch-migrate")]
+    pods["cloudsketch-migrate"] = migrate["spec"]["template"]["metadata"]["labels"]
     return policies, pods
 
 
@@ -674,9 +676,11 @@ def test_dns_broker_database_and_metrics_for_every_process(network):
             continue
         for protocol in ("UDP", "TCP"):
             assert allowed(policies, "egress", labels, ("dns", 53, protocol), KUBE_DNS), name
-        assert allowed(policies, "egress", labels, ("postgres", 5432, "TCP"), {"pod": {"app.kubernetes.io/name": "postgres"}})
+        assert allowed(policies, "egress", labels, ("postgres", 5432, "TCP"),
+                       {"pod": {"app.kubernetes.io/name": "postgres"}})
         if name != "cloudsketch-migrate":
-            assert allowed(policies, "egress", labels, ("amqp", 5672, "TCP"), {"pod": {"app.kubernetes.io/name": "rabbitmq"}})
+            assert allowed(policies, "egress", labels, ("amqp", 5672, "TCP"),
+                           {"pod": {"app.kubernetes.io/name": "rabbitmq"}})
     for process in PROCESSES:
         port = ("http", GATEWAY_PORT, "TCP") if process.role == "gateway" else ("metrics", METRICS_PORT, "TCP")
         assert allowed(policies, "ingress", pods[process.name], port, PROMETHEUS), process.name

@@ -31,13 +31,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from copy import copy
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from services.collector.discovery import Context, Unit
 from services.collector.model import Edge, Item, Scope, iso, tags_of
 
 Record = dict
-Value = Union[str, Callable[[Record, Scope], Any]]
+Value = str | Callable[[Record, Scope], Any]
 
 
 def value(spec: Value) -> Callable[[Record, Scope], Any]:

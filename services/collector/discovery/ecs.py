@@ -56,7 +56,8 @@ def get_ecs(ctx: Context) -> dict:
         """(cluster, up to `size` ARNs to describe), from one paginated listing per cluster."""
         listed = ctx.map(lambda cluster: unless_error(GONE, ctx.paginate, operation, key, default=[],
                                                       page_size=PAGE, cluster=cluster), cluster_arns)
-        return [(cluster, batch) for cluster, arns in zip(cluster_arns, listed) for batch in chunks(arns, size)]
+        return [(cluster, batch)
+                for cluster, arns in zip(cluster_arns, listed, strict=False) for batch in chunks(arns, size)]
 
     def describe_services(job: tuple[str, list[str]]) -> list[dict]:
         cluster, arns = job

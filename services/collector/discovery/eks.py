@@ -40,7 +40,8 @@ def get_eks(ctx: Context) -> dict:
     clusters = [response["cluster"] for response in described if response]
     listed = ctx.map(lambda cluster: unless_error(GONE, ctx.paginate, "list_nodegroups", "nodegroups", default=[],
                                                   page_size=PAGE, clusterName=cluster["name"]), clusters)
-    pairs = [(cluster["name"], nodegroup) for cluster, nodegroups in zip(clusters, listed) for nodegroup in nodegroups]
+    pairs = [(cluster["name"], nodegroup)
+             for cluster, nodegroups in zip(clusters, listed, strict=False) for nodegroup in nodegroups]
     nodegroups = ctx.map(lambda pair: unless_error(GONE, ctx.client.describe_nodegroup, clusterName=pair[0],
                                                    nodegroupName=pair[1]), pairs)
     return {"clusters": clusters, "nodegroups": [response["nodegroup"] for response in nodegroups if response]}

@@ -67,9 +67,11 @@ def test_registering_syncs_the_account_and_two_replicas_never_sync_one_region_at
     for _ in range(12):
         reply = requests.post(f"{url}/api/aws/account/{account_id}/sync", headers=auth, timeout=10)
         assert reply.status_code == 202, reply.text
-        sync_ids.add(reply.json()["syncId"])
-        wait_for(lambda: collector_rows(stack["env"], "SELECT 1 FROM syncs WHERE account_id = :a AND state <> 'queued'"
-                                        " AND sync_id = :s", a=account_id, s=reply.json()["syncId"]),
+        sync_id = reply.json()["syncId"]
+        sync_ids.add(sync_id)
+        wait_for(lambda sync_id=sync_id: collector_rows(
+                     stack["env"], "SELECT 1 FROM syncs WHERE account_id = :a AND state <> 'queued' AND sync_id = :s",
+                     a=account_id, s=sync_id),
                  timeout=60, interval=0.05, what="the sync to start")
     wait_for(lambda: not collector_rows(stack["env"], "SELECT 1 FROM syncs WHERE account_id = :a AND state IN "
                                         "('queued', 'running')", a=account_id), timeout=180, interval=0.3)
@@ -81,7 +83,7 @@ def test_registering_syncs_the_account_and_two_replicas_never_sync_one_region_at
     for region in REGIONS + [""]:
         spans = sorted((datetime.fromisoformat(r["started_at"]), datetime.fromisoformat(r["finished_at"]))
                        for r in held if r["region"] == region)
-        for (_, end), (start, _) in zip(spans, spans[1:]):
+        for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
             assert end <= start, f"two syncs of {region or 'global'} overlapped"
     # Nothing changed in AWS: none of those syncs published a resource.
     later = [b for b in events.of("resources_changed", account_id) if b["syncId"] != first["syncId"]]

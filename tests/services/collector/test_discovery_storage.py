@@ -200,7 +200,7 @@ def test_efs_against_moto(aws, vpc):
     fs = found[FS_ARN + shared]
     assert (fs.type, fs.name, fs.attributes["throughputMode"], fs.attributes["numberOfMountTargets"]) == (
         "AWS::EFS::FileSystem", HOSTILE, "elastic", 2)
-    for target, subnet in zip(targets, vpc.subnets):
+    for target, subnet in zip(targets, vpc.subnets, strict=False):
         assert found[MT_ARN + target].edges == [Edge("contains", subnet_arn(subnet), MT_ARN + target),
                                                 Edge("attached_to", MT_ARN + target, fs.arn)]
     assert sum(item.type == "AWS::EFS::FileSystem" for item in found.values()) == 2

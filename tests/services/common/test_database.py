@@ -29,7 +29,8 @@ def test_each_service_has_its_own_store(database_url, tmp_path):
     for service in SERVICES_WITH_DATABASE:
         database.open_database(service).dispose()
     if not database_url:
-        assert sorted(p.name for p in (tmp_path / "data").glob("*.db")) == [f"{s}.db" for s in sorted(SERVICES_WITH_DATABASE)]
+        assert (sorted(p.name for p in (tmp_path / "data").glob("*.db"))
+                == [f"{s}.db" for s in sorted(SERVICES_WITH_DATABASE)])
         return
     engine = sa.create_engine(database.engine_url("identity"))
     with engine.connect() as conn:

@@ -36,7 +36,8 @@ def cached_client(service: str, endpoint: str, account: str, region: str):
     return account_client(service, endpoint, account, region)
 
 
-def observed(endpoint: str, account: str, region: str, regions) -> tuple[dict[str, set[str]], set[tuple[str, str, str]]]:
+def observed(endpoint: str, account: str, region: str,
+             regions) -> tuple[dict[str, set[str]], set[tuple[str, str, str]]]:
     """What moto holds in one account and region (region "" for the global services): ARNs by type
     and the relationships that start there, read back with describe and list calls, leaving out
     what moto creates by itself (default VPCs, default security groups, main route tables)."""
@@ -152,7 +153,8 @@ def observed(endpoint: str, account: str, region: str, regions) -> tuple[dict[st
         for lb in group["LoadBalancerArns"]:
             edges.add(("targets", lb, group["TargetGroupArn"]))
         if group["TargetType"] == "instance":
-            for health in elb.describe_target_health(TargetGroupArn=group["TargetGroupArn"])["TargetHealthDescriptions"]:
+            healths = elb.describe_target_health(TargetGroupArn=group["TargetGroupArn"])["TargetHealthDescriptions"]
+            for health in healths:
                 edges.add(("targets", group["TargetGroupArn"], arn("instance", health["Target"]["Id"])))
     ecs = client("ecs")
     for cluster in ecs.list_clusters()["clusterArns"]:
@@ -240,7 +242,8 @@ def assert_moto_holds(endpoint: str, manifest: Manifest, accounts, regions) -> N
         for region in ("", *regions):
             found, edges = observed(endpoint, account, region, regions)
             listed = {r.type for r in manifest.resources if (r.aws_account_id, r.region) == (account, region)}
-            assert found == {cfn_type: manifest.arns(cfn_type, account, region) for cfn_type in listed}, (account, region)
+            expected = {cfn_type: manifest.arns(cfn_type, account, region) for cfn_type in listed}
+            assert found == expected, (account, region)
             here = set().union(*found.values())
             listed_edges = {(e.type, e.source, e.target) for e in manifest.relationships if e.source in here}
             assert edges == listed_edges, (account, region, sorted(edges ^ listed_edges)[:5])

@@ -70,7 +70,8 @@ def test_owners_demoting_each_other_at_once_leave_an_owner(identity, owner):
     for round_ in range(5):
         other = identity.create_user(f"owner{round_}@example.com", "Other", pb.ROLE_OWNER, actor_id=owner.id)
         pair = [owner, other]
-        outcomes = race(2, lambda n: identity.update_user(pair[1 - n].id, None, pb.ROLE_ADMINISTRATOR, pair[n].id))
+        outcomes = race(2, lambda n, pair=pair: identity.update_user(pair[1 - n].id, None, pb.ROLE_ADMINISTRATOR,
+                                                                      pair[n].id))
         owners = [u for u in identity.list_users() if u.role == pb.ROLE_OWNER]
         assert len(owners) == 1, (round_, outcomes)
         assert sorted(type(o).__name__ for o in outcomes) == ["FailedPrecondition", "User"], outcomes

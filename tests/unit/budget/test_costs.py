@@ -187,7 +187,8 @@ def test_free_components_say_so(component, reason):
 
 
 def test_free_and_unpriced_components_still_carry_a_category_and_type():
-    assert price(c("AWS::EC2::SecurityGroup", "us-east-1")).fields == {"category": "Networking", "type": "securitygroup"}
+    assert (price(c("AWS::EC2::SecurityGroup", "us-east-1")).fields
+            == {"category": "Networking", "type": "securitygroup"})
     waf = price(c("AWS::WAFv2::WebACL", "us-east-1"))
     assert (waf.service, waf.fields["category"]) == ("wafv2", "Security")
 

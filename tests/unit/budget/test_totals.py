@@ -55,7 +55,8 @@ def test_periods(period, expected):
 
 def test_currencies_at_default_and_overridden_rates(monkeypatch):
     monkeypatch.delenv("CLOUDSKETCH_CURRENCY_RATES", raising=False)
-    assert set(totals.CURRENCIES) == {"USD", "AUD", "CHF", "DKK", "EUR", "GBP", "HKD", "JPY", "NOK", "NZD", "SEK", "ZAR"}
+    assert set(totals.CURRENCIES) == {"USD", "AUD", "CHF", "DKK", "EUR", "GBP", "HKD", "JPY", "NOK", "NZD", "SEK",
+                                      "ZAR"}
     eur = totals.DEFAULT_RATES["EUR"]
     assert totals.convert(D("100"), "m", "EUR") == 100 * eur
     monkeypatch.setenv("CLOUDSKETCH_CURRENCY_RATES", "EUR=0.5, gbp=0.25")

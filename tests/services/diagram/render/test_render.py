@@ -258,7 +258,7 @@ def test_mxgraph_holds_every_node_group_and_edge_with_the_right_parents():
     assert "57 resources" in objects["batch"].get("label")
     edges = [o for o in root.iter("object") if o.find("mxCell").get("edge") == "1"]
     assert len(edges) == len(data["edges"])
-    for obj, edge in zip(edges, data["edges"]):
+    for obj, edge in zip(edges, data["edges"], strict=False):
         cell = obj.find("mxCell")
         assert by_cell[cell.get("source")].get("cloudsketchId") == edge["from"]
         assert by_cell[cell.get("target")].get("cloudsketchId") == edge["to"]
