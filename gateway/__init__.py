@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, request
+from flask.json.provider import DefaultJSONProvider
 
 from gateway.api.body import MAX_BODY_BYTES, text_problem
 from gateway.errors import ApiError
@@ -29,7 +30,9 @@ def create_app(clients=None) -> Flask:
     from gateway.web import web
 
     app = Flask(__name__)
-    app.json.sort_keys = False
+    json_provider = DefaultJSONProvider(app)
+    json_provider.sort_keys = False
+    app.json = json_provider
     # Bodies above the limit are refused before they are read (413): with a Content-Length by the
     # check below, without one (chunked) by Flask as the body is read.
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES

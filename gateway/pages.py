@@ -7,12 +7,15 @@ under /api with the session cookie and send the session's CSRF token (in the she
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, send_from_directory, url_for
+from pathlib import Path
+
+from flask import Blueprint, redirect, render_template, request, send_from_directory, url_for
 
 from cloudsketch.identity.v1 import identity_pb2 as identity_pb
 from gateway.auth import ROLE_OF, SESSION_COOKIE, identity, session_principal
 
 pages = Blueprint("pages", __name__)
+STATIC = Path(__file__).resolve().parent / "static"   # the app's static_folder (Flask(__name__) in gateway/)
 
 # page name -> (title, navigation section)
 PAGES = {
@@ -83,4 +86,4 @@ def admin():
 @pages.get("/favicon.ico")
 def favicon():
     """Browsers ask for it on every page; answering spares them (and the console) a 404."""
-    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
+    return send_from_directory(STATIC, "favicon.svg", mimetype="image/svg+xml", max_age=86400)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import grpc
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from cloudsketch.identity.v1 import identity_pb2 as identity_pb
 from gateway.auth import (
@@ -37,6 +38,7 @@ def current_session():
 
 def signed_in(reply: identity_pb.LoginResponse, status: int = 200):
     """The answer to a successful sign-in: the session cookie, and the CSRF token for scripts."""
+    response: Response   # jsonify's flask.Response or redirect's werkzeug Response
     if wants_json():
         response = jsonify(user={"id": reply.principal.user.id, "email": reply.principal.user.email},
                            csrfToken=reply.csrf_token)

@@ -5,6 +5,7 @@ needs account:read on each of them (it shows what they contain)."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask import Response, g, jsonify, request
 from google.protobuf import json_format, struct_pb2
@@ -26,7 +27,7 @@ def blueprint_ref(blueprint: diagram_pb.SavedBlueprint) -> identity_pb.ResourceR
 
 
 def blueprint_json(blueprint: diagram_pb.SavedBlueprint, data: dict | None = None) -> dict:
-    body = {"id": blueprint.id, "name": blueprint.name, "ownerId": blueprint.owner_id,
+    body: dict[str, Any] = {"id": blueprint.id, "name": blueprint.name, "ownerId": blueprint.owner_id,
             "readAccess": list(blueprint.read_access), "writeAccess": list(blueprint.write_access),
             "createdAt": iso(blueprint.created_at), "updatedAt": iso(blueprint.updated_at)}
     if blueprint.linked_account_ids:

@@ -26,7 +26,7 @@ POLICY_DOCUMENTS = {"minimal": accounts_pb.ONBOARDING_DOCUMENT_MINIMAL_POLICY,
 PARAMETERS = {"roleName": "role_name", "partition": "partition"}
 
 
-def _document(document: int, with_policy: bool = False) -> Response:
+def _document(document: accounts_pb.OnboardingDocument, with_policy: bool = False) -> Response:
     authorize("account:create")
     ask = accounts_pb.GetOnboardingDocumentRequest(document=document)
     for name, field in {**PARAMETERS, **({"policy": "policy"} if with_policy else {})}.items():

@@ -132,7 +132,7 @@ class OutboxRelay:
                     conn.execute(self.table.delete().where(self.table.c.id.in_(confirmed)))
                     conn.commit()
                 PENDING.labels(self.service).set(
-                    conn.execute(sa.select(sa.func.count()).select_from(self.table)).scalar())
+                    conn.execute(sa.select(sa.func.count()).select_from(self.table)).scalar_one())
                 conn.commit()
                 return len(confirmed)
             finally:
