@@ -34,7 +34,7 @@ def engine(database_url):
 
 
 @pytest.fixture
-def broker(amqp_uri):
+def proxied_broker(amqp_uri):
     """(AMQP URI through a proxy to the session's broker, the proxy)."""
     parts = urlsplit(amqp_uri)
     with TcpProxy(parts.hostname, parts.port or 5672) as proxy:
@@ -109,8 +109,8 @@ def test_the_relay_publishes_in_order_and_deletes_only_what_the_broker_confirmed
     assert relay.relay_once() == 0  # nothing twice
 
 
-def test_events_written_while_the_broker_is_away_arrive_once_it_is_back(engine, broker, received):
-    uri, proxy = broker
+def test_events_written_while_the_broker_is_away_arrive_once_it_is_back(engine, proxied_broker, received):
+    uri, proxy = proxied_broker
     relay = OutboxRelay(engine, outbox, "accounts",
                         EventPublisher("accounts", uri, retry_policy=RELAY_RETRY_POLICY).publish_payload,
                         poll_seconds=0.2).start()
