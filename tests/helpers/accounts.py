@@ -5,8 +5,8 @@ ROLE_ARN = "arn:aws:iam::123456789012:role/cloudsketch"
 
 
 class AcceptingVerifier:
-    """Stands in for STS here, where the subject is the registry; tests/services/accounts/test_verification.py
-    verifies roles against moto. Records what it was asked."""
+    """Stands in for STS in tests whose subject is the registry (roles are verified against moto
+    in tests/services/accounts/test_verification.py). Records what it was asked."""
 
     trusted_account_id = "111122223333"
 
