@@ -109,16 +109,18 @@ class Worker:
 
 
 @pytest.fixture
-def worker(database_url, amqp_uri, tmp_path):
+def worker(database_url, fresh_amqp_uri, tmp_path):
+    """A diagram-worker on a vhost of the test's own: the tests count deliveries, and the session's
+    vhost may hold account events that earlier tests published."""
     env = {**os.environ,
-           "CLOUDSKETCH_AMQP_URI": amqp_uri,
+           "CLOUDSKETCH_AMQP_URI": fresh_amqp_uri,
            "CLOUDSKETCH_DATA_DIR": str(tmp_path / "data"),
            "CLOUDSKETCH_DATABASE_URL": database_url,
            "CLOUDSKETCH_METRICS_PORT": str(free_port()),
            # No collector-api here: a rebuild fails, is retried later, and changes no blueprint.
            "CLOUDSKETCH_COLLECTOR_API_ADDR": f"127.0.0.1:{free_port()}",
            "CLOUDSKETCH_LOG_FORMAT": "text"}
-    worker = Worker(env, tmp_path / "diagram-worker.log", amqp_uri)
+    worker = Worker(env, tmp_path / "diagram-worker.log", fresh_amqp_uri)
     yield worker
     worker.stop()
 
@@ -131,8 +133,8 @@ def diagrams(database_url):
 
 
 @pytest.fixture
-def publisher(amqp_uri):
-    return EventPublisher("accounts", amqp_uri)
+def publisher(fresh_amqp_uri):
+    return EventPublisher("accounts", fresh_amqp_uri)
 
 
 def registered(name="Production") -> events.AccountRegistered:
