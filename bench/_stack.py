@@ -25,8 +25,8 @@ import threading
 import time
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 # Runnable as `python bench/<script>.py` from the repository root.
@@ -244,7 +244,7 @@ class OtherLoad:
             self.mean, self.peak = total / (now - started), peak
             self.steal = (now_steal - first_steal) / tick / (now - started)
 
-    def __enter__(self) -> "OtherLoad":
+    def __enter__(self) -> OtherLoad:
         if os.path.isfile("/proc/stat"):
             self._thread.start()
         return self

@@ -17,7 +17,8 @@ after 100 changes. Pure Python in one process, no services.
   Target: < 50 ms.
 
 The machine is shared: the pricing figure also gives the process's CPU time, which other
-processes' load does not inflate. Each figure is the median of --repeat runs (the first, warm-up run excluded for pricing and
+processes' load does not inflate. Each figure is the median of --repeat runs (the first, warm-up run
+excluded for pricing and
 update). Prints figures only; docs/performance.md records them.
 
     .venv/bin/python bench/budget_price.py
@@ -65,7 +66,8 @@ def component(index: int, rng: random.Random) -> Component:
     vpc = {"vpcId": f"vpc-{index % 50}"}
     if pick < 6:
         return Component(arn, "AWS::EC2::Instance", region, f"i-{index}", {"team": f"t{index % 7}"},
-                         {**vpc, "instanceType": rng.choice(INSTANCE_TYPES), "platform": "Linux/UNIX", "state": "running"})
+                         {**vpc, "instanceType": rng.choice(INSTANCE_TYPES), "platform": "Linux/UNIX",
+                          "state": "running"})
     if pick < 10:
         return Component(arn, "AWS::EC2::Volume", region, f"vol-{index}", {},
                          {"volumeType": rng.choice(("gp3", "gp2", "io1")), "size": rng.choice((8, 20, 100, 500)),
@@ -94,12 +96,14 @@ def component(index: int, rng: random.Random) -> Component:
 
 
 def changes(components: list[Component]) -> tuple[list[Component], list[str]]:
-    instances = [c for c in components if c.type == "AWS::EC2::Instance" and c.attributes.get("platform") == "Linux/UNIX"]
+    instances = [c for c in components
+                 if c.type == "AWS::EC2::Instance" and c.attributes.get("platform") == "Linux/UNIX"]
     volumes = [c for c in components if c.type == "AWS::EC2::Volume"]
     databases = [c for c in components if c.type == "AWS::RDS::DBInstance"]
     changed = [Component(c.arn, c.type, c.region, c.name, c.tags, {**c.attributes, "instanceType": "m5.2xlarge"})
                for c in instances[:50]]
-    changed += [Component(c.arn, c.type, c.region, c.name, c.tags, {**c.attributes, "size": 1000}) for c in volumes[:25]]
+    changed += [Component(c.arn, c.type, c.region, c.name, c.tags, {**c.attributes, "size": 1000})
+                for c in volumes[:25]]
     changed += [Component(f"arn:aws:ec2:us-east-1:123456789012:natgateway/new-{i}", "AWS::EC2::NatGateway",
                           "us-east-1", f"nat-{i}") for i in range(15)]
     return changed, [c.arn for c in databases[:10]]
@@ -157,6 +161,7 @@ def main() -> int:
 
 def resource(c: Component):
     from google.protobuf import struct_pb2
+
     from cloudsketch.common.v1 import resource_pb2
     attributes = struct_pb2.Struct()
     attributes.update(dict(c.attributes))
@@ -196,7 +201,8 @@ def worker_sync(components: list[Component], loaded, args) -> None:
         start = time.perf_counter()
         sync("first", [resource(c) for c in components], [])
         first = time.perf_counter() - start
-        instances = [c for c in components if c.type == "AWS::EC2::Instance" and c.attributes.get("platform") == "Linux/UNIX"][:50]
+        instances = [c for c in components
+                     if c.type == "AWS::EC2::Instance" and c.attributes.get("platform") == "Linux/UNIX"][:50]
         volumes = [c for c in components if c.type == "AWS::EC2::Volume"][:25]
         removable = [c.arn for c in components if c.type == "AWS::RDS::DBInstance"][:10]
         times, cpu, published = [], [], 0
@@ -220,7 +226,8 @@ def worker_sync(components: list[Component], loaded, args) -> None:
         changes = live.latest_changes(account)
         engine.dispose()
     print(f"budget-worker ({engine.dialect.name}): first sync of {len(components):,} components {first * 1000:.0f} ms; "
-          f"a sync of 100 changes priced, settled and published to the outbox: {statistics.median(times) * 1000:.1f} ms "
+          f"a sync of 100 changes priced, settled and published to the outbox: "
+          f"{statistics.median(times) * 1000:.1f} ms "
           f"wall median (min {min(times) * 1000:.1f}), {statistics.median(cpu) * 1000:.1f} ms CPU median, of "
           f"{args.repeat}; {len(changes)} changes, "
           f"{published} budget_changed events (target < 50 ms)")

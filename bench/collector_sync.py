@@ -19,7 +19,7 @@ Figures:
    not go faster with concurrency (docs/architecture.md), so this is the time the calls alone take; the
    target is a first sync (discovery, fingerprints, 10,000 resources published, recorded) within
    1.3x of it.
-3. Effective concurrency with 50 ms of latency added to every AWS call (tests/aws_faults.py's
+3. Effective concurrency with 50 ms of latency added to every AWS call (tests/helpers/aws_faults.py's
    proxy): the time spent inside AWS calls over the sync's wall time. Target: at least 16.
 4. A re-sync with nothing changed: resources_changed events published. Target: zero.
 
@@ -40,11 +40,11 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import urllib.request  # noqa: E402
+from collections import defaultdict  # noqa: E402
+from datetime import timedelta  # noqa: E402
 
 import boto3  # noqa: E402
 import botocore.session  # noqa: E402
-from collections import defaultdict  # noqa: E402
-from datetime import timedelta  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _stack  # noqa: E402  (puts the repository on sys.path)
@@ -59,7 +59,7 @@ from services.common.events import EventPublisher  # noqa: E402
 from services.common.supervisor import free_port  # noqa: E402
 from services.common.timeutil import utcnow  # noqa: E402
 from services.demo_estate import scale_for, seed  # noqa: E402
-from tests.aws_faults import FaultProxy  # noqa: E402
+from tests.helpers.aws_faults import FaultProxy  # noqa: E402
 
 REGIONS = ("us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2")
 AWS_ACCOUNT = "123456789012"
@@ -175,7 +175,7 @@ def api_call_ratio(calls) -> tuple[int, int, list[str]]:
         page_params = {k: v for k, v in params.items() if k in PAGE_SIZE_PARAMETERS}
         sequences[(region, service, operation, repr(sorted(params.items())))].append((items, model, page_params))
     needed_total, extra = 0, []
-    for (region, service, operation, params), pages in sequences.items():
+    for (region, service, operation, _params), pages in sequences.items():
         items = sum(count for count, _, _ in pages)
         largest = _largest_page(pages[0][1], pages[0][2])
         # Without a page-size parameter the API decides its pages: one call is the minimum we can tell.
@@ -227,7 +227,7 @@ def replay(calls) -> tuple[float, int]:
         client = clients[(service, region)]
         try:
             config = paginators[service].get_paginator(operation)
-            tokens = list(zip(_listify(config["output_token"]), _listify(config["input_token"])))
+            tokens = list(zip(_listify(config["output_token"]), _listify(config["input_token"]), strict=False))
         except ValueError:   # no paginator: the token, if any, goes back under its own name
             tokens = [(name, name) for name in ("NextToken", "NextMarker", "nextToken")]
         while True:

@@ -147,7 +147,7 @@ def estate(size: int) -> list[Resource]:
         if unit % VPCS_PER_ACCOUNT == 0:
             firsts.append(block[0])
         resources.extend(block)
-    for i, (left, right) in enumerate(zip(firsts, firsts[1:])):
+    for i, (left, right) in enumerate(zip(firsts, firsts[1:], strict=False)):
         arn = f"arn:aws:ec2:{left.region}:{left.aws_account_id}:vpc-peering-connection/pcx-{i}"
         resources.append(_r(arn, "AWS::EC2::VPCPeeringConnection", f"pcx-{i}", left.aws_account_id, left.region,
                             rels=[("routes_to", arn, left.arn), ("routes_to", arn, right.arn)]))

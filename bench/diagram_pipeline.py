@@ -184,11 +184,10 @@ def seed_live_model(size: int) -> tuple[str, int]:
 def grpc_report(size: int, calls: int) -> None:
     import _stack
 
-    with _stack.running_stack() as env:
+    with _stack.running_stack():
         from cloudsketch.diagram.v1 import diagram_pb2 as pb
         from gateway.clients import Clients
         from services.common.database import open_database
-        from services.diagram.domain import Diagrams
 
         started = time.perf_counter()
         account_id, count = seed_live_model(size)

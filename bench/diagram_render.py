@@ -50,7 +50,7 @@ def one(nodes: int, name: str, projection: str) -> dict:
     after = resource.getrusage(resource.RUSAGE_SELF)
     size = ""
     if fmt == "png":
-        size = "%dx%d" % (int.from_bytes(body[16:20], "big"), int.from_bytes(body[20:24], "big"))
+        size = f"{int.from_bytes(body[16:20], 'big')}x{int.from_bytes(body[20:24], 'big')}"
     return {"wall": wall, "cpu": after.ru_utime + after.ru_stime - base.ru_utime - base.ru_stime,
             "peak_mb": (after.ru_maxrss - base.ru_maxrss) / 1024, "bytes": len(body), "size": size,
             "groups": len(data["groups"]), "edges": len(data["edges"])}
@@ -70,7 +70,8 @@ def main() -> None:
     print(f"{'nodes':>6} {'format':9} {'wall s':>7} {'cpu s':>7} {'peak MB':>8} {'output':>10}  size")
     for nodes in (int(n) for n in args.nodes.split(",")):
         for name in args.formats.split(","):
-            child = subprocess.run([sys.executable, __file__, "--projection", args.projection, "--one", str(nodes), name],
+            child = subprocess.run([sys.executable, __file__, "--projection", args.projection, "--one", str(nodes),
+                                    name],
                                    capture_output=True, text=True, check=True)
             r = json.loads(child.stdout.strip().splitlines()[-1])
             print(f"{nodes:>6} {name:9} {r['wall']:7.2f} {r['cpu']:7.2f} {r['peak_mb']:8.0f} "

@@ -202,7 +202,8 @@ def report(args, runs: list[Run]) -> None:
     print("handled/s: events / (last stored by diagram-worker - first published);")
     print("publish ms: duration of EventPublisher.publish(), which an api request that publishes waits for;")
     print("handler ms: each worker's mean time in its on_account_registered handler (its database transaction),")
-    print("from its nameko_worker_handling_seconds histogram; every worker listed consumes the event, on the same cores")
+    print("from its nameko_worker_handling_seconds histogram; every worker listed consumes the event, "
+          "on the same cores")
     print()
     print(f"target: p50 < {TARGET_P50_MS:g} ms")
     for run in runs:

@@ -31,9 +31,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import requests  # noqa: E402
 from _stack import OtherLoad, gateway_url, running_stack  # noqa: E402
 from diagram_compose import estate  # noqa: E402
-import requests  # noqa: E402
 from google.protobuf import struct_pb2  # noqa: E402
 
 from cloudsketch.collector.v1 import collector_pb2  # noqa: E402
@@ -95,7 +95,7 @@ def wait_ready(url: str, auth: dict, timeout: float = 600) -> dict:
         time.sleep(1)
 
 
-READY = """() => new Promise((resolve) => {
+READY = r"""() => new Promise((resolve) => {
     const done = () => requestAnimationFrame(() => {
         const svg = performance.getEntriesByType("resource").filter((e) => /\/svg\?/.test(e.name)).pop();
         resolve([performance.now(), svg ? svg.responseEnd - svg.requestStart : NaN, svg ? svg.requestStart : NaN,
@@ -149,8 +149,9 @@ def main() -> None:
         svg = requests.get(f"{base}/api/aws/account/{account.id}/all/svg?groupBy=infrastructure&projection=isometric"
                            "&theme=light", headers=auth, timeout=300).text
         drawn = svg.count('href="#n-')
-        print(f"live model: {len(resources)} resources seeded in {seeded:.1f} s ({stored} stored); the JSON holds {model} "
-              f"components (drawn or counted in collapsed groups); the default view draws {drawn} (groups of more than 50 are counted boxes), "
+        print(f"live model: {len(resources)} resources seeded in {seeded:.1f} s ({stored} stored); "
+              f"the JSON holds {model} components (drawn or counted in collapsed groups); "
+              f"the default view draws {drawn} (groups of more than 50 are counted boxes), "
               f"SVG {len(svg) / 1e6:.2f} MB")
 
         with OtherLoad() as load, sync_playwright() as playwright:
@@ -179,7 +180,8 @@ def main() -> None:
         print(f"  next {len(rest)} loads                      median {statistics.median(rest):.2f} s, "
               f"max {max(rest):.2f} s")
         print(f"  of which the SVG request (compose + render on the server)  median {statistics.median(servers):.2f} s")
-        print(f"  the SVG requested after            median {statistics.median(starts):.2f} s (the page and its modules, the account list)")
+        print(f"  the SVG requested after            median {statistics.median(starts):.2f} s "
+              "(the page and its modules, the account list)")
         print(f"  the SVG shown and fitted after its answer  median {statistics.median(afters):.2f} s (parse, paint)")
         print(f"  zoom key to next frame             median {statistics.median(zooms):.0f} ms")
         print(f"  pan key to next frame              median {statistics.median(pans):.0f} ms")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, request
+from flask.json.provider import DefaultJSONProvider
 
 from gateway.api.body import MAX_BODY_BYTES, text_problem
 from gateway.errors import ApiError
@@ -27,15 +28,16 @@ def create_app(clients=None) -> Flask:
     from gateway.headers import register_security_headers
     from gateway.observability import observability, register_request_metrics
     from gateway.pages import pages
-    from gateway.web import web
-
     from gateway.proxy import parse_networks
+    from gateway.web import web
     from services.common import config
 
     parse_networks(config.trusted_proxies())  # a bad setting stops the gateway here, not at a sign-in
     config.forwarded_header()
     app = Flask(__name__)
-    app.json.sort_keys = False
+    json_provider = DefaultJSONProvider(app)
+    json_provider.sort_keys = False
+    app.json = json_provider
     # Bodies above the limit are refused before they are read (413): with a Content-Length by the
     # check below, without one (chunked) by Flask as the body is read.
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES

@@ -1,18 +1,21 @@
 """The browser app's pages under /app: one HTML shell per page, the page itself in a static ES module.
 
 Each page is the same template with a different `page` name; gateway/static/app.js reads it and
-imports that page's module from gateway/static/ (its PAGES table). The pages talk to the REST API under /api with the session
-cookie and send the session's CSRF token (in the shell's <meta name="csrf-token">) in
-X-CSRF-Token on changes. No inline script: everything runs from /static.
+imports that page's module from gateway/static/ (its PAGES table). The pages talk to the REST API
+under /api with the session cookie and send the session's CSRF token (in the shell's
+<meta name="csrf-token">) in X-CSRF-Token on changes. No inline script: everything runs from /static.
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, send_from_directory, url_for
+from pathlib import Path
+
+from flask import Blueprint, redirect, render_template, request, send_from_directory, url_for
 
 from cloudsketch.identity.v1 import identity_pb2 as identity_pb
 from gateway.auth import ROLE_OF, SESSION_COOKIE, identity, session_principal
 
 pages = Blueprint("pages", __name__)
+STATIC = Path(__file__).resolve().parent / "static"   # the app's static_folder (Flask(__name__) in gateway/)
 
 # page name -> (title, navigation section)
 PAGES = {
@@ -83,4 +86,4 @@ def admin():
 @pages.get("/favicon.ico")
 def favicon():
     """Browsers ask for it on every page; answering spares them (and the console) a 404."""
-    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
+    return send_from_directory(STATIC, "favicon.svg", mimetype="image/svg+xml", max_age=86400)

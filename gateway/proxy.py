@@ -34,7 +34,7 @@ def _trusted(value: str, networks: tuple[Network, ...]) -> bool:
     address = _address(value)
     if address is None:
         return False
-    if getattr(address, "ipv4_mapped", None):
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         address = address.ipv4_mapped
     return any(address in network for network in networks)
 

@@ -64,4 +64,4 @@ def openapi_json():
 def register_sdk_routes(app: Flask) -> None:
     """After every blueprint: /api/openapi.json, and the prefix-less API for Bearer requests."""
     app.add_url_rule("/api/openapi.json", "openapi_json", openapi_json, methods=["GET"])
-    app.wsgi_app = WithoutApiPrefix(app.wsgi_app, api_segments(app))
+    app.wsgi_app = WithoutApiPrefix(app.wsgi_app, api_segments(app))  # type: ignore[method-assign]

@@ -3,10 +3,18 @@ from __future__ import annotations
 
 import grpc
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from cloudsketch.identity.v1 import identity_pb2 as identity_pb
-from gateway.auth import (ROLE_OF, SESSION_COOKIE, check_csrf, check_same_origin, identity, principal_cache,
-                          session_principal)
+from gateway.auth import (
+    ROLE_OF,
+    SESSION_COOKIE,
+    check_csrf,
+    check_same_origin,
+    identity,
+    principal_cache,
+    session_principal,
+)
 from gateway.errors import GRPC_TO_HTTP, ApiError, retry_after
 from gateway.proxy import request_client_address
 from services.common import config
@@ -31,6 +39,7 @@ def current_session():
 
 def signed_in(reply: identity_pb.LoginResponse, status: int = 200):
     """The answer to a successful sign-in: the session cookie, and the CSRF token for scripts."""
+    response: Response   # jsonify's flask.Response or redirect's werkzeug Response
     if wants_json():
         response = jsonify(user={"id": reply.principal.user.id, "email": reply.principal.user.email},
                            csrfToken=reply.csrf_token)

@@ -33,7 +33,8 @@ inverts it.
 
 The Manifest lists every resource a collector should find (CloudFormation types) with the
 relationships between them, in the shared vocabulary (the RelationshipType names of
-protos/cloudsketch/common/v1/resource.proto, in the directions docs/architecture.md gives). It does not list what moto or AWS add by themselves:
+protos/cloudsketch/common/v1/resource.proto, in the directions docs/architecture.md gives). It does
+not list what moto or AWS add by themselves:
 each region's default VPC (with its subnets, internet gateway, security group, route table and
 network ACL), each VPC's default security group, main route table and default network ACL, and
 the availability zones. Its hostile_strings name where the seed put strings that must come out
@@ -423,7 +424,8 @@ class _Seeder:
 
         # Subnet groups: what RDS and ElastiCache need to place databases in the data subnets.
         self.client("rds", account, region).create_db_subnet_group(
-            DBSubnetGroupName=f"{name}-data", DBSubnetGroupDescription=f"{name} data subnets", SubnetIds=subnets["data"])
+            DBSubnetGroupName=f"{name}-data", DBSubnetGroupDescription=f"{name} data subnets",
+            SubnetIds=subnets["data"])
         self.client("elasticache", account, region).create_cache_subnet_group(
             CacheSubnetGroupName=f"{name}-data", CacheSubnetGroupDescription=f"{name} data subnets",
             SubnetIds=subnets["data"])
@@ -457,7 +459,8 @@ class _Seeder:
         peer = lambda port, role: {"IpProtocol": "tcp", "FromPort": port, "ToPort": port,  # noqa: E731
                                    "UserIdGroupPairs": [{"GroupId": groups[role]}]}
         ec2.authorize_security_group_ingress(GroupId=groups["alb"], IpPermissions=[world(80), world(443)])
-        ec2.authorize_security_group_ingress(GroupId=groups["web"], IpPermissions=[peer(80, "alb"), peer(22, "bastion")])
+        ec2.authorize_security_group_ingress(GroupId=groups["web"],
+                                             IpPermissions=[peer(80, "alb"), peer(22, "bastion")])
         ec2.authorize_security_group_ingress(GroupId=groups["db"], IpPermissions=[peer(5432, "web")])
         ec2.authorize_security_group_ingress(GroupId=groups["cache"],
                                              IpPermissions=[peer(6379, "web"), peer(11211, "web")])

@@ -11,7 +11,6 @@ import contextlib
 import os
 import shutil
 import subprocess
-import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -19,10 +18,11 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import sqlalchemy as sa
 
-from services.common.config import SERVICES
-from services.common.supervisor import free_port, isolated_env
+from services.collector import engine
+from services.common.supervisor import free_port
+from tests.helpers.aws import AWS_TEST_ENV
+from tests.helpers.stack import drop_service_schemas
 
-REPO = Path(__file__).resolve().parent.parent
 LOCAL_AMQP = os.environ.get("CLOUDSKETCH_TEST_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
 LOCAL_POSTGRES = os.environ.get("CLOUDSKETCH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -34,17 +34,6 @@ def docker_engine_answers() -> bool:
         return True
     except Exception:
         return False
-
-
-def wait_for(predicate, timeout: float = 20.0, interval: float = 0.02, what: str | None = None):
-    """predicate()'s first true value, polled until `timeout` (a bound, never a timing assertion)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"not true after {timeout}s: {what or predicate.__doc__ or predicate}")
 
 
 class Broker:
@@ -143,28 +132,6 @@ def database_url(request, tmp_path, monkeypatch):
     drop_service_schemas(url)
 
 
-def drop_service_schemas(url: str) -> None:
-    """Services keep their tables in schemas named after them; drop them for the next test."""
-    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as conn:
-        for schema in SERVICES:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    engine.dispose()
-
-
-def collector_permissions():
-    """What the collector's declarations need, as accounts receives them from collector-api's
-    GetRequiredPermissions (both sides' code, without the network)."""
-    from services.accounts.onboarding import RequiredPermissions
-    from services.collector.declarations import required_permissions
-
-    return RequiredPermissions.from_proto(required_permissions())
-
-
-# moto accepts any keys; these keep boto3 from looking for real ones.
-AWS_TEST_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
-
-
 @pytest.fixture(scope="session")
 def moto_endpoint():
     """A moto server (one process that every cloudsketch process of a test can reach)."""
@@ -192,15 +159,6 @@ def moto_endpoint():
         server.wait()
 
 
-def stack_env(tmp_path: Path, amqp: str, database: str, aws_endpoint: str = "") -> dict[str, str]:
-    """Environment for a whole stack on free ports, isolated in tmp_path (and pointed at a moto
-    server when given one)."""
-    env = isolated_env(tmp_path, amqp, database)
-    if aws_endpoint:
-        env.update(AWS_TEST_ENV, AWS_ENDPOINT_URL=aws_endpoint)
-    return env
-
-
 # Debian's headless Chromium (never a downloaded browser), with the flags this closed network needs.
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
@@ -218,3 +176,18 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def aws_account() -> str:
+    """An AWS account id of the test's own, so tests share the moto server without seeing each other."""
+    return f"2{uuid.uuid4().int % 10 ** 11:011d}"
+
+
+@pytest.fixture
+def aws_env(monkeypatch, moto_endpoint):
+    for key, value in AWS_TEST_ENV.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
+    monkeypatch.setattr(engine, "BACKOFF_SECONDS", 0.01)
+    return moto_endpoint

@@ -176,7 +176,8 @@ def autoscaler(process: Process) -> dict:
             "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": process.name},
                      "minReplicas": scale["min"], "maxReplicas": scale["max"],
                      "metrics": [{"type": "Resource", "resource": {
-                         "name": "cpu", "target": {"type": "Utilization", "averageUtilization": scale["cpu_percent"]}}}]}}
+                         "name": "cpu",
+                         "target": {"type": "Utilization", "averageUtilization": scale["cpu_percent"]}}}]}}
 
 
 def objects(process: Process) -> list[dict]:

@@ -13,7 +13,7 @@ from cloudsketch.identity.v1 import identity_pb2 as identity_pb
 from gateway.api import api
 from gateway.api.body import field, json_body
 from gateway.auth import authorize, filter_authorized
-from gateway.errors import ApiError, not_found_as
+from gateway.errors import not_found_as
 from services.common.timeutil import iso
 
 VERIFICATION = {accounts_pb.VERIFICATION_STATE_PENDING: "pending",

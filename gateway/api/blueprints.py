@@ -5,6 +5,7 @@ needs account:read on each of them (it shows what they contain)."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask import Response, g, jsonify, request
 from google.protobuf import json_format, struct_pb2
@@ -26,7 +27,7 @@ def blueprint_ref(blueprint: diagram_pb.SavedBlueprint) -> identity_pb.ResourceR
 
 
 def blueprint_json(blueprint: diagram_pb.SavedBlueprint, data: dict | None = None) -> dict:
-    body = {"id": blueprint.id, "name": blueprint.name, "ownerId": blueprint.owner_id,
+    body: dict[str, Any] = {"id": blueprint.id, "name": blueprint.name, "ownerId": blueprint.owner_id,
             "readAccess": list(blueprint.read_access), "writeAccess": list(blueprint.write_access),
             "createdAt": iso(blueprint.created_at), "updatedAt": iso(blueprint.updated_at)}
     if blueprint.linked_account_ids:
@@ -80,7 +81,8 @@ def create_blueprint():
         authorized_account(account_id, "account:read")
     reply = clients().diagram.CreateBlueprint(diagram_pb.CreateBlueprintRequest(
         name=field(body, "name", str, required=False, default=""), data=_struct(data), owner_id=g.principal.user.id,
-        read_access=checked_team_ids(body, "readAccess") or [], write_access=checked_team_ids(body, "writeAccess") or [],
+        read_access=checked_team_ids(body, "readAccess") or [],
+        write_access=checked_team_ids(body, "writeAccess") or [],
         linked_account_ids=linked, region=field(body, "region", str, required=False, default="")))
     blueprint = reply.blueprint
     response = jsonify(blueprint_json(blueprint, json_format.MessageToDict(blueprint.data)))

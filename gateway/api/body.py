@@ -1,7 +1,7 @@
 """Reading requests with clear 400s: JSON bodies, their fields, query numbers and times."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import request
 
@@ -12,8 +12,8 @@ _MISSING = object()
 # few fields, and the largest, a blueprint, stays far below.
 MAX_BODY_BYTES = 1024 * 1024
 # What protobuf's Timestamp can hold, and so what the services can store.
-_LATEST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
-_EARLIEST = datetime(1, 1, 1, tzinfo=timezone.utc)
+_LATEST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+_EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
 
 
 def text_problem(value: str) -> str | None:
@@ -86,9 +86,9 @@ def iso_time(value: str, name: str) -> datetime:
     except ValueError:
         raise ApiError(400, f"field {name!r} must be an ISO 8601 time, {example}") from None
     if parsed.tzinfo is None:  # no zone: UTC, as the services read it
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     try:
-        in_utc = parsed.astimezone(timezone.utc)
+        in_utc = parsed.astimezone(UTC)
     except OverflowError:  # 9999-12-31T23:59:59-01:00 is in the year 10000 in UTC
         in_utc = None
     if in_utc is None or not _EARLIEST <= in_utc <= _LATEST:

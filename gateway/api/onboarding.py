@@ -8,7 +8,7 @@ Optional query parameters on every route: `roleName` (default: the role name acc
 GetIamParameters) and, for the plain JSON policies, `partition` (aws, aws-cn or aws-us-gov; the
 templates use their stack's own); the templates and Terraform take `policy` (readonly or minimal).
 These static paths win over /aws/account/<account_id>/<region>/<fmt>: werkzeug ranks static
-segments before converters (tests/test_onboarding_routes.py).
+segments before converters (tests/gateway/test_onboarding_routes.py).
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ POLICY_DOCUMENTS = {"minimal": accounts_pb.ONBOARDING_DOCUMENT_MINIMAL_POLICY,
 PARAMETERS = {"roleName": "role_name", "partition": "partition"}
 
 
-def _document(document: int, with_policy: bool = False) -> Response:
+def _document(document: accounts_pb.OnboardingDocument, with_policy: bool = False) -> Response:
     authorize("account:create")
     ask = accounts_pb.GetOnboardingDocumentRequest(document=document)
     for name, field in {**PARAMETERS, **({"policy": "policy"} if with_policy else {})}.items():

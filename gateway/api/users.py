@@ -1,6 +1,8 @@
 """/api/user (Cloudcraft's /user/me, plus user management), /api/apikey and /api/audit."""
 from __future__ import annotations
 
+from typing import cast
+
 from flask import g, jsonify, request
 
 from cloudsketch.identity.v1 import identity_pb2 as identity_pb
@@ -25,13 +27,13 @@ def api_key_json(key: identity_pb.ApiKey) -> dict:
             "expiresAt": iso(key.expires_at), "revokedAt": iso(key.revoked_at)}
 
 
-def role_field(body: dict, required: bool) -> int | None:
+def role_field(body: dict, required: bool) -> identity_pb.Role | None:
     name = field(body, "role", str, required=required)
     if name is None:
         return None
     if name not in ROLE_NAMES:
         raise ApiError(400, "field 'role' must be one of: " + ", ".join(ROLE_NAMES))
-    return ROLE_NAMES[name]
+    return cast("identity_pb.Role", ROLE_NAMES[name])
 
 
 def target_user(user_id: str, action: str) -> identity_pb.User:

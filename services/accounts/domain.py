@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Protocol
+from typing import Protocol
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
@@ -20,13 +21,13 @@ from sqlalchemy.engine import Engine
 
 from cloudsketch.accounts.v1 import accounts_pb2 as pb
 from cloudsketch.accounts.v1 import events_pb2 as events
+from services.accounts import onboarding
+from services.accounts.onboarding import DEFAULT_ROLE_NAME, RequiredPermissions
+from services.accounts.tables import accounts, outbox, settings
 from services.common.database import insert_if_absent, read_connection
 from services.common.errors import AlreadyExists, InvalidArgument, NotFound
 from services.common.outbox import write_event
 from services.common.timeutil import to_timestamp, utcnow
-from services.accounts import onboarding
-from services.accounts.onboarding import DEFAULT_ROLE_NAME, RequiredPermissions
-from services.accounts.tables import accounts, outbox, settings
 
 # arn:<partition>:iam::<12-digit account>:role/<optional path/><name>; names and path segments
 # use IAM's character set (letters, digits and +=,.@_-), names at most 64 characters.

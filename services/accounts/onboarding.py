@@ -57,7 +57,7 @@ _TRUSTED = "\x00trusted\x00"
 _EXTERNAL_ID = "\x00external_id\x00"
 
 # The read prefixes each declared service has in IAM (checked against an IAM action catalog by
-# tests/test_onboarding.py). Services absent here get exactly their declared actions in the
+# tests/services/accounts/test_onboarding.py). Services absent here get exactly their declared actions in the
 # custom policy, as EXACT_ONLY services do on purpose.
 READ_PREFIXES: dict[str, tuple[str, ...]] = {
     "autoscaling": ("Describe", "Get"),
@@ -398,7 +398,7 @@ class Onboarding:
         if policy_size(self._plain(minimal)) <= ROLE_INLINE_POLICIES_LIMIT:
             return {"Policies": [{"PolicyName": "cloudsketch-minimal", "PolicyDocument": self._cfn(minimal)}]}, {}
         # Past a role's inline quota: a managed policy holds up to 6,144 characters (a policy that
-        # large would have to be split; tests/test_onboarding.py keeps it under that).
+        # large would have to be split; tests/services/accounts/test_onboarding.py keeps it under that).
         return {"ManagedPolicyArns": [{"Ref": "CloudsketchMinimalPolicy"}]}, {
             "CloudsketchMinimalPolicy": {"Type": "AWS::IAM::ManagedPolicy", "Metadata": {
                 "com.aws.cloudformation.Context": {"why": "the calls cloudsketch's collector makes, generated from "

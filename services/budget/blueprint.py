@@ -5,7 +5,8 @@ model where its type has one (ec2, ebs, rds, natgateway, elb, lambda, s3), else 
 the reason."""
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from services.budget import catalog as catalog_module
 from services.budget.costs import UNPRICED, Component, Priced, price

@@ -44,7 +44,7 @@ class Catalog:
         return "AWS public list prices (USD, on-demand): " + ", ".join(parts)
 
     @classmethod
-    def from_document(cls, document: dict, path: str = "") -> "Catalog":
+    def from_document(cls, document: dict, path: str = "") -> Catalog:
         where = path or "the catalog"
         if not isinstance(document, dict) or not isinstance(document.get("prices"), dict):
             raise CatalogError(f"price catalog {where} has no 'prices' object: rebuild it "

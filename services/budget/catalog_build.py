@@ -24,8 +24,8 @@ import gzip
 import json
 import re
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_SOURCE = REPO.parent / "shared" / "pricing"
@@ -35,7 +35,8 @@ GLOBAL = "global"  # the region of prices that are the same everywhere
 
 SOURCES = (
     {"name": "aws-price-watcher", "licence": "MIT", "date": "2025-06-18",
-     "covers": "EC2, RDS, Aurora, DocumentDB, Neptune, ELB, Lambda, DynamoDB, ElastiCache, EFS, EKS, Fargate, S3, CloudFront, SQS, "
+     "covers": "EC2, RDS, Aurora, DocumentDB, Neptune, ELB, Lambda, DynamoDB, ElastiCache, EFS, EKS, Fargate, S3, "
+               "CloudFront, SQS, "
                "SNS, Kinesis, OpenSearch, Redshift, Route 53, API Gateway, VPC"},
     {"name": "ebs-pricing", "licence": "MIT", "date": "2022-02-10", "covers": "EBS volumes"},
     {"name": "aws-price", "licence": "MIT", "date": "2025-10-28", "covers": "NAT gateways; location names"},
@@ -173,7 +174,8 @@ SIMPLE = {  # source file -> (catalog service, {dimension: metric})
         "read-request": "PayPerRequest Read Request Units", "write-request": "PayPerRequest Write Request Units",
         "rcu-hour": "Provisioned Read Units", "wcu-hour": "Provisioned Write Units",
         "storage": "Data Storage Indexed GB-Mo",
-        "ia-read-request": "PayPerRequest Read Request Units IA", "ia-write-request": "PayPerRequest Write Request Units IA",
+        "ia-read-request": "PayPerRequest Read Request Units IA",
+        "ia-write-request": "PayPerRequest Write Request Units IA",
         "ia-rcu-hour": "Provisioned Read Units IA", "ia-wcu-hour": "Provisioned Write Units IA",
         "ia-storage": "Data Storage Indexed - IA GB-Mo"}),
     "efs.json": ("efs", {
@@ -181,13 +183,16 @@ SIMPLE = {  # source file -> (catalog service, {dimension: metric})
         "archive": "Archive Storage GB Mo", "one-zone": "One Zone General Purpose Storage GB Mo",
         "one-zone-ia": "One Zone Infrequent Access Storage GB Mo", "throughput-mibps": "Throughput Provisioned"}),
     "s3.json": ("s3", {
-        "standard": "Standard Storage First 50 TB per GB Mo", "put-request": "PUT COPY/POST or LIST requests per Requests",
+        "standard": "Standard Storage First 50 TB per GB Mo",
+        "put-request": "PUT COPY/POST or LIST requests per Requests",
         "get-request": "GET and all other requests per Requests"}),
-    "queueservice.json": ("sqs", {"standard-request": "Standard per Requests", "fifo-request": "FIFO first-in first-out per Requests"}),
+    "queueservice.json": ("sqs", {"standard-request": "Standard per Requests",
+                                  "fifo-request": "FIFO first-in first-out per Requests"}),
     "sns.json": ("sns", {"request": "Amazon SNS API Requests"}),
     "kinesis.json": ("kinesis", {
         "shard-hour": "Provisioned shard hour per ShardHour", "put-unit": "Payload Units per PutRequest",
-        "on-demand-stream-hour": "OnDemandStreamHr per StreamHr", "on-demand-ingest-gb": "OnDemandDataIngested per GB"}),
+        "on-demand-stream-hour": "OnDemandStreamHr per StreamHr",
+        "on-demand-ingest-gb": "OnDemandDataIngested per GB"}),
     "vpc.json": ("vpc", {
         "endpoint-hour": "Hourly charge for VPC Endpoints per Hrs",
         "endpoint-gb": "Charge for per GB data processed by VPC Endpoints per GB from 0 to 1048576",
@@ -201,7 +206,8 @@ SIMPLE = {  # source file -> (catalog service, {dimension: metric})
         "vpn-hour": "CreateVpnConnection per Hrs"}),
     "route53.json": ("route53", {"hosted-zone-month": "DNS Zone first 25"}),
     "apigateway.json": ("apigateway", {
-        "rest-request": "API Calls Number of up to 333 million", "http-request": "ApiGatewayHttpApi First 300 million"}),
+        "rest-request": "API Calls Number of up to 333 million",
+        "http-request": "ApiGatewayHttpApi First 300 million"}),
     "elasticache.json": ("elasticache", {
         "serverless-gb-hour|redis": "OnDemand ElastiCache Serverless Redis per GB-Hours",
         "serverless-gb-hour|valkey": "OnDemand ElastiCache Serverless Valkey per GB-Hours",
@@ -209,7 +215,8 @@ SIMPLE = {  # source file -> (catalog service, {dimension: metric})
 }
 # CloudFront prices by edge location group ("United States", "EU", ...), not by region: the catalog
 # keeps them under the group's name. Data transfer out: the first 10 TB a month tier.
-CLOUDFRONT_GB = re.compile(r"^\[Regional DT to Internet First 10 TB\] .*;Regional DT from (?P<group>.+) to Internet First 10 TB$")
+CLOUDFRONT_GB = re.compile(r"^\[Regional DT to Internet First 10 TB\] "
+                           r".*;Regional DT from (?P<group>.+) to Internet First 10 TB$")
 CLOUDFRONT_HTTPS = re.compile(r"^Request HTTPS Methods from (?P<group>.+)$")
 
 

@@ -16,9 +16,10 @@ lists every formula and default.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from services.budget import catalog as catalog_module
 
@@ -142,7 +143,7 @@ class Component:
     attributes: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_resource(cls, resource) -> "Component":
+    def from_resource(cls, resource) -> Component:
         from google.protobuf.json_format import MessageToDict
 
         return cls(arn=resource.arn, type=resource.type, region=resource.region, name=resource.name,
@@ -333,7 +334,8 @@ def _rds_instance(ctx: _Context) -> Result | str:
         key += "-io-optimized"
     rate = ctx.rate("rds", f"{key}|{instance_class}|{az}")
     monthly = rate * HOURS
-    basis = f"rds {key} {instance_class} {ctx.region} {'Multi-AZ' if az == 'multi' else 'Single-AZ'} {_fmt(rate)}/h x 730 h"
+    deployment = "Multi-AZ" if az == "multi" else "Single-AZ"
+    basis = f"rds {key} {instance_class} {ctx.region} {deployment} {_fmt(rate)}/h x 730 h"
     storage = ""
     if not aurora:
         storage_cost, parts = _rds_storage(ctx, az)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import IO, Iterable, Mapping
+from typing import IO
 
 from services.budget.costs import FREE, PRICED, Priced
 from services.budget.totals import PERIOD_NAMES, convert, currency_rates, money, totals

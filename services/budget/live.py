@@ -19,9 +19,10 @@ Ordering rules (the diagram's live model's, docs/budget.md "The service"):
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -31,9 +32,15 @@ from cloudsketch.budget.v1 import events_pb2 as budget_events
 from cloudsketch.collector.v1 import collector_pb2
 from cloudsketch.collector.v1 import events_pb2 as collector_events
 from services.budget import catalog as catalog_module
-from services.budget.costs import PRICED, Component, Priced, price
-from services.budget.tables import (budget_accounts, budget_batches, budget_changes, budget_components,
-                                    budget_syncs, outbox)
+from services.budget.costs import Component, Priced, price
+from services.budget.tables import (
+    budget_accounts,
+    budget_batches,
+    budget_changes,
+    budget_components,
+    budget_syncs,
+    outbox,
+)
 from services.budget.totals import changes as cost_changes
 from services.common.database import insert_if_absent, read_connection
 from services.common.outbox import write_event
@@ -48,7 +55,7 @@ EVENT_CHANGES = 100  # changes carried by one budget_changed event
 
 
 def as_datetime(timestamp) -> datetime:
-    return timestamp.ToDatetime(tzinfo=timezone.utc)
+    return timestamp.ToDatetime(tzinfo=UTC)
 
 
 def _plain(value: Any) -> Any:

@@ -16,9 +16,9 @@ import datetime as dt
 import gzip
 import json
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 from services.budget import catalog as catalog_module
 from services.budget import catalog_build

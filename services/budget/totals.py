@@ -8,12 +8,12 @@ CLOUDSKETCH_CURRENCY_RATES overrides any of them: "EUR=0.92,GBP=0.79".
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Iterable, Mapping
 
-from services.budget.costs import PRICED, Priced, Usage, price
 from services.budget import catalog as catalog_module
+from services.budget.costs import PRICED, Priced, Usage, price
 
 CENT = Decimal("0.01")
 HOURS = Decimal(730)

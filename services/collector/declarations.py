@@ -221,5 +221,6 @@ def required_permissions() -> pb.GetRequiredPermissionsResponse:
     """The declared actions with their resource scopes, and their services: collector-api's
     GetRequiredPermissions."""
     return pb.GetRequiredPermissionsResponse(
-        actions=[pb.RequiredAction(action=action, resources=patterns) for action, patterns in resource_scopes().items()],
+        actions=[pb.RequiredAction(action=action, resources=patterns)
+                 for action, patterns in resource_scopes().items()],
         services=services())

@@ -5,9 +5,9 @@ short transaction."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Iterator
 
 import sqlalchemy as sa
 from google.protobuf import json_format, struct_pb2
@@ -16,11 +16,11 @@ from sqlalchemy.engine import Engine
 from cloudsketch.collector.v1 import collector_pb2 as pb
 from cloudsketch.collector.v1 import events_pb2 as events
 from cloudsketch.common.v1 import resource_pb2
+from services.collector.tables import leases, outbox, resources, schedules, syncs
 from services.common.database import insert_if_absent, read_connection
 from services.common.errors import NotFound
 from services.common.outbox import write_event
 from services.common.timeutil import to_timestamp, utcnow
-from services.collector.tables import leases, outbox, resources, schedules, syncs
 
 STATES = {"queued": pb.SYNC_STATE_QUEUED, "running": pb.SYNC_STATE_RUNNING, "finished": pb.SYNC_STATE_FINISHED,
           "failed": pb.SYNC_STATE_FAILED}
@@ -210,7 +210,8 @@ class Collector:
             yield pb.ListInventoryResponse(**header)
         for start in range(0, len(rows), page_size):
             yield pb.ListInventoryResponse(entries=[
-                pb.InventoryEntry(resource=resource_message(row, aws_account_id), changed_at=to_timestamp(row.changed_at))
+                pb.InventoryEntry(resource=resource_message(row, aws_account_id),
+                                  changed_at=to_timestamp(row.changed_at))
                 for row in rows[start:start + page_size]], **header)
 
 
@@ -231,7 +232,8 @@ def resource_message(row, aws_account_id: str) -> resource_pb2.Resource:
         tags=[resource_pb2.Tag(key=k, value=v) for k, v in sorted((row.tags or {}).items())],
         attributes=attributes, fingerprint=row.fingerprint,
         relationships=[resource_pb2.Relationship(type=resource_pb2.RelationshipType.Value(kind), source_arn=source,
-                                                 target_arn=target) for kind, source, target in row.relationships or []])
+                                                 target_arn=target)
+                       for kind, source, target in row.relationships or []])
 
 
 def gap_message(gap: dict) -> resource_pb2.Gap:

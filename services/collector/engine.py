@@ -16,8 +16,8 @@ import hashlib
 import json
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import eventlet
 from botocore.exceptions import BotoCoreError, ClientError

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Callable
 
 import eventlet
 import grpc
@@ -31,8 +31,15 @@ from cloudsketch.collector.v1 import events_pb2 as events
 from cloudsketch.common.v1 import resource_pb2
 from services.collector.discovery import GLOBAL_REGION, Unit, all_units
 from services.collector.domain import Collector, gap_message
-from services.collector.engine import (Found, Gap, RegionResult, discover_region, error_code, fingerprint,
-                                       link_by_dns_name)
+from services.collector.engine import (
+    Found,
+    Gap,
+    RegionResult,
+    discover_region,
+    error_code,
+    fingerprint,
+    link_by_dns_name,
+)
 from services.collector.model import Scope
 from services.collector.session import AccountSession
 from services.common.timeutil import to_timestamp, utcnow
@@ -82,7 +89,7 @@ class _Run:
     aws_account_id: str
     partition: str
     session: AccountSession
-    progress: "Progress"
+    progress: Progress
 
 
 def to_resource(found: Found, aws_account_id: str) -> resource_pb2.Resource:

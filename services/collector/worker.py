@@ -18,8 +18,8 @@ from cloudsketch.accounts.v1 import accounts_pb2, accounts_pb2_grpc
 from cloudsketch.accounts.v1 import events_pb2 as account_events
 from cloudsketch.collector.v1 import events_pb2 as events
 from services.collector.domain import Collector
-from services.collector.tables import outbox
 from services.collector.sync import SyncRunner, SyncSettings
+from services.collector.tables import outbox
 from services.common import config
 from services.common.events import parse_event, to_payload
 from services.common.grpc_client import DEFAULT_TIMEOUT_SECONDS, stub

@@ -124,9 +124,12 @@ def _migration_lock(engine: Engine, service: str):
             try:
                 yield
             finally:
-                conn.execute(sa.text("SELECT pg_advisory_unlock(hashtext(:key))"), {"key": f"cloudsketch.migrate.{service}"})
+                conn.execute(sa.text("SELECT pg_advisory_unlock(hashtext(:key))"),
+                             {"key": f"cloudsketch.migrate.{service}"})
                 conn.commit()
     else:
+        if not engine.url.database:
+            raise ValueError(f"no database file to lock in {engine.url}")
         lock_path = Path(engine.url.database + ".migrate.lock")
         with open(lock_path, "w") as lock_file:
             fcntl.flock(lock_file, fcntl.LOCK_EX)
@@ -166,10 +169,10 @@ def insert_if_absent(conn, table: sa.Table, **values):
     """INSERT that does nothing when the primary or a unique key already exists (PostgreSQL and
     SQLite: ON CONFLICT DO NOTHING), for idempotent event handlers and first-use defaults."""
     if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table).values(**values).on_conflict_do_nothing()
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+        return postgresql_insert(table).values(**values).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+    return sqlite_insert(table).values(**values).on_conflict_do_nothing()
 
 
 def run_migrations_online() -> None:

@@ -68,8 +68,8 @@ def grpc_threads_outside_eventlet() -> None:
     green thread that blocks inside the C core, so the stream never advances); unary calls do not
     use that thread and work either way. With grpcio's modules on the original `threading`, a
     stream read in the tpool works. Call before the worker's first streaming call."""
-    from eventlet import patcher
     import grpc._channel
+    from eventlet import patcher
     from grpc._cython import cygrpc
 
     original = patcher.original("threading")

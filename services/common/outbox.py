@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from google.protobuf.message import Message
@@ -88,7 +88,7 @@ class OutboxRelay:
     def wake(self) -> None:
         self._wakeup.set()
 
-    def start(self) -> "OutboxRelay":
+    def start(self) -> OutboxRelay:
         self._thread = threading.Thread(target=self._run, name=f"{self.service}-outbox", daemon=True)
         self._thread.start()
         return self
@@ -132,7 +132,7 @@ class OutboxRelay:
                     conn.execute(self.table.delete().where(self.table.c.id.in_(confirmed)))
                     conn.commit()
                 PENDING.labels(self.service).set(
-                    conn.execute(sa.select(sa.func.count()).select_from(self.table)).scalar())
+                    conn.execute(sa.select(sa.func.count()).select_from(self.table)).scalar_one())
                 conn.commit()
                 return len(confirmed)
             finally:

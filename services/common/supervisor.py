@@ -12,9 +12,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from services.common import config
 from services.common.healthcheck import grpc_serving, http_ok
@@ -33,6 +33,13 @@ class Child:
     env: dict[str, str] = field(default_factory=dict)
     popen: subprocess.Popen | None = None
     log_path: Path | None = None
+
+    @property
+    def process(self) -> subprocess.Popen:
+        """The running process, once Supervisor.start_group has started it."""
+        if self.popen is None:
+            raise RuntimeError(f"{self.name} has not been started")
+        return self.popen
 
 
 def child_for(process: Process) -> Child:
@@ -99,12 +106,12 @@ class Supervisor:
         pending = list(group)
         while pending:
             for child in list(pending):
-                if child.popen.poll() is not None:
-                    raise StartFailed(f"{child.name} exited with code {child.popen.returncode} while starting"
+                if child.process.poll() is not None:
+                    raise StartFailed(f"{child.name} exited with code {child.process.returncode} while starting"
                                       f"\n{self.tail(child)}")
                 if child.ready():
                     pending.remove(child)
-                    self.say(f"  ok  {child.name:<17} pid {child.popen.pid:<7} {child.describe:<40} "
+                    self.say(f"  ok  {child.name:<17} pid {child.process.pid:<7} {child.describe:<40} "
                              f"ready in {time.monotonic() - started:.1f}s")
             if time.monotonic() - started > START_TIMEOUT_SECONDS:
                 names = ", ".join(c.name for c in pending)
@@ -115,6 +122,8 @@ class Supervisor:
 
     @staticmethod
     def tail(child: Child, lines: int = 15) -> str:
+        if child.log_path is None:   # never started: no log
+            return ""
         try:
             text = child.log_path.read_text(errors="replace").splitlines()[-lines:]
         except OSError:
@@ -128,8 +137,8 @@ class Supervisor:
         """Block until asked to stop (0) or until a child dies (1)."""
         while not self._stop.wait(0.5):
             for child in self.children:
-                if child.popen.poll() is not None:
-                    self.say(f"  !!  {child.name} exited with code {child.popen.returncode}; stopping everything"
+                if child.process.poll() is not None:
+                    self.say(f"  !!  {child.name} exited with code {child.process.returncode}; stopping everything"
                              f"\n{self.tail(child)}")
                     return 1
         return 0
@@ -137,16 +146,16 @@ class Supervisor:
     def stop_all(self) -> None:
         """SIGTERM in reverse start order, then SIGKILL whatever is left after the timeout."""
         for child in reversed(self.children):
-            if child.popen.poll() is None:
-                child.popen.send_signal(signal.SIGTERM)
+            if child.process.poll() is None:
+                child.process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
         for child in reversed(self.children):
             try:
-                child.popen.wait(timeout=max(0.1, deadline - time.monotonic()))
+                child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
                 self.say(f"  --  {child.name:<17} stopped")
             except subprocess.TimeoutExpired:
-                child.popen.kill()
-                child.popen.wait()
+                child.process.kill()
+                child.process.wait()
                 self.say(f"  --  {child.name:<17} killed after {STOP_TIMEOUT_SECONDS}s")
         self.children.clear()
 
@@ -216,7 +225,7 @@ class LocalStack:
         self.supervisor = Supervisor(log_dir, out=out or open(os.devnull, "w"))
         self.moto_port = moto_port
 
-    def __enter__(self) -> "LocalStack":
+    def __enter__(self) -> LocalStack:
         try:
             if self.moto_port:
                 self.supervisor.start_group([moto_child(self.moto_port)])

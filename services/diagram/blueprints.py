@@ -8,7 +8,7 @@ MAX_VERSIONS are kept. The ETag is the version, so a PUT based on an older one i
 from __future__ import annotations
 
 import uuid
-from typing import Mapping
+from collections.abc import Mapping
 
 import sqlalchemy as sa
 from google.protobuf import json_format, struct_pb2
@@ -167,4 +167,5 @@ class Blueprints:
         for version in (from_version, to_version):
             if version not in rows:
                 raise NotFound(f"no version {version} of this blueprint (the newest {MAX_VERSIONS} are kept)")
-        return pb.DiffBlueprintVersionsResponse(diff=_struct(diff_documents(rows[from_version], rows[to_version]).to_json()))
+        difference = diff_documents(rows[from_version], rows[to_version])
+        return pb.DiffBlueprintVersionsResponse(diff=_struct(difference.to_json()))

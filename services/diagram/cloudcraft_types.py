@@ -9,7 +9,8 @@ is a cloudsketch name in Cloudcraft's style (lower case, no separators: `targetg
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 GROUP_TYPES = {
     "AWS::EC2::VPC": "vpc",

@@ -10,12 +10,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from services.diagram import layout as layout_mod
-from services.diagram.cloudcraft_types import (GROUP_TYPES, HIDDEN_BY_DEFAULT, NETWORK_TYPES, node_fields,
-                                               node_type)
+from services.diagram.cloudcraft_types import GROUP_TYPES, HIDDEN_BY_DEFAULT, NETWORK_TYPES, node_fields, node_type
 from services.diagram.filters import Subject, parse_filter
 from services.diagram.model import Resource, collector_paused, resource_id
 from services.diagram.options import ExportOptions

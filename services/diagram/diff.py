@@ -7,8 +7,9 @@ A node's position is layout, not a change: `mapPos` is never compared.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from services.diagram.model import Resource
 

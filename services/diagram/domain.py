@@ -1,7 +1,7 @@
 """Live account blueprints. Event handlers here are idempotent: the bus delivers at least once."""
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import sqlalchemy as sa
 from google.protobuf import struct_pb2

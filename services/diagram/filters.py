@@ -20,8 +20,8 @@ AND, OR and NOT are upper case; lower-case "and" is a word. A malformed filter r
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 from services.common.errors import InvalidArgument
 from services.diagram.cloudcraft_types import node_type

@@ -37,7 +37,7 @@ class Box:
     """One group of the tree (or the root), before and after layout."""
     id: str
     nodes: list[str] = field(default_factory=list)      # node ids, in placement order
-    children: list["Box"] = field(default_factory=list)
+    children: list[Box] = field(default_factory=list)
     flow: str = "wrap"         # how new subgroups are placed: "row", "column" or "wrap"
     collapsed: bool = False
     root: bool = False

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from google.protobuf import json_format
@@ -54,7 +54,7 @@ def relationship_name(value: int) -> str:
 
 
 def as_datetime(timestamp) -> datetime:
-    return timestamp.ToDatetime(tzinfo=timezone.utc)
+    return timestamp.ToDatetime(tzinfo=UTC)
 
 
 def resource_values(resource) -> dict:

@@ -46,7 +46,7 @@ class Resource:
         return resource_id(self.arn)
 
     @classmethod
-    def from_proto(cls, message: resource_pb2.Resource) -> "Resource":
+    def from_proto(cls, message: resource_pb2.Resource) -> Resource:
         relationships = tuple(
             (resource_pb2.RelationshipType.Name(r.type).removeprefix(_PREFIX).lower(), r.source_arn, r.target_arn)
             for r in message.relationships if r.type != resource_pb2.RELATIONSHIP_TYPE_UNSPECIFIED)
@@ -61,7 +61,7 @@ class Resource:
                 "relationships": [list(r) for r in self.relationships]}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Resource":
+    def from_dict(cls, data: dict) -> Resource:
         return cls(arn=data["arn"], type=data["type"], aws_account_id=data.get("awsAccountId", ""),
                    region=data.get("region", ""), name=data.get("name", ""), tags=dict(data.get("tags") or {}),
                    attributes=dict(data.get("attributes") or {}),

@@ -8,8 +8,8 @@ and `expand`; the renderers read the rest.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from services.common.errors import InvalidArgument
 

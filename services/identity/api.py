@@ -1,7 +1,7 @@
 """identity-api: the gRPC servicer, wiring IdentityService to the domain."""
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 from cloudsketch.identity.v1 import identity_pb2 as pb
 from cloudsketch.identity.v1 import identity_pb2_grpc as pb_grpc
@@ -60,7 +60,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         return pb.AuthenticateApiKeyResponse(principal=self.identity.authenticate_api_key(request.api_key))
 
     def CreateApiKey(self, request, context):
-        expires = request.expires_at.ToDatetime(tzinfo=timezone.utc) if request.HasField("expires_at") else None
+        expires = request.expires_at.ToDatetime(tzinfo=UTC) if request.HasField("expires_at") else None
         key, secret = self.identity.create_api_key(request.user_id, request.name, request.mode, expires,
                                                    request.actor_id)
         return pb.CreateApiKeyResponse(api_key=key, secret=secret)

@@ -7,7 +7,7 @@ import math
 import re
 import secrets
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -17,13 +17,18 @@ from sqlalchemy.engine import Connection, Engine
 
 from cloudsketch.identity.v1 import identity_pb2 as pb
 from services.common.database import insert_if_absent, lock_table_for_writes, read_connection
-from services.common.errors import (AlreadyExists, FailedPrecondition, InvalidArgument, NotFound,
-                                    RateLimited, Unauthenticated)
+from services.common.errors import (
+    AlreadyExists,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    RateLimited,
+    Unauthenticated,
+)
 from services.common.timeutil import as_utc, to_timestamp, utcnow
 from services.identity import permissions
 from services.identity.permissions import OWNER, ROLE_NAMES, ROLE_OF, Caller
-from services.identity.tables import (api_keys, audit_events, login_delays, sessions, team_members, teams,
-                                      users)
+from services.identity.tables import api_keys, audit_events, login_delays, sessions, team_members, teams, users
 
 MODE_NAMES = {"r": pb.API_KEY_MODE_READ, "rw": pb.API_KEY_MODE_READ_WRITE}
 KEY_PREFIX = "csk_"
@@ -292,7 +297,7 @@ class Identity:
             raise InvalidArgument("an API key's mode is read (r) or read-write (rw)")
         user = self.get_user(user_id)
         if expires_at is not None:
-            expires_at = as_utc(expires_at).astimezone(timezone.utc)  # SQLite keeps no zone: store UTC
+            expires_at = as_utc(expires_at).astimezone(UTC)  # SQLite keeps no zone: store UTC
             if expires_at <= utcnow():
                 raise InvalidArgument("an API key's expiry must lie in the future")
         secret = KEY_PREFIX + secrets.token_urlsafe(32)
@@ -340,7 +345,8 @@ class Identity:
             row = conn.execute(_KEY_PRINCIPAL, {"key_hash": _sha256(secret)}).first()
             if row is None or row.revoked_at is not None or (row.expires_at and as_utc(row.expires_at) <= now):
                 raise unknown
-            if row.last_used_at is None or (now - as_utc(row.last_used_at)).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
+            if (row.last_used_at is None
+                    or (now - as_utc(row.last_used_at)).total_seconds() > LAST_USED_RESOLUTION_SECONDS):
                 conn.execute(_RECORD_LAST_USED, {"key_id": row.key_id, "used_at": now})
                 conn.commit()
         return _principal(row, _split_team_ids(row.team_ids), MODE_NAMES[row.mode], row.key_id, row.expires_at)
@@ -441,7 +447,8 @@ class Identity:
             with self.engine.begin() as conn:
                 conn.execute(teams.insert().values(id=team_id, name=name, secret=secret, created_at=now,
                                                    updated_at=now))
-                self._audit(conn, actor_id, "team.created", "team", team_id, f"{name} ({'secret' if secret else 'visible'})")
+                self._audit(conn, actor_id, "team.created", "team", team_id,
+                            f"{name} ({'secret' if secret else 'visible'})")
         except sa.exc.IntegrityError:
             raise AlreadyExists(f"a team named {name!r} exists") from None
         return self.get_team(team_id)

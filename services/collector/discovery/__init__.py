@@ -24,8 +24,9 @@ Rules for `get`:
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from services.collector.model import Item, Scope
 

@@ -4,7 +4,8 @@ Pagination is `Context.paginate` (discovery/__init__.py); describing items is di
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from botocore.exceptions import ClientError
 

@@ -24,19 +24,20 @@ None are left out (an absent field and a field an API version does not return th
 to the fingerprint), except for the types described with keep_none=True (the EC2 family, load
 balancers, Auto Scaling groups, Direct Connect), which have always stored them as null: changing
 either would report every such resource changed on the next sync of every account
-(tests/collector/test_fingerprints_stable.py holds every type to the fingerprints it had).
+(tests/services/collector/test_fingerprints_stable.py holds every type to the fingerprints it had).
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from copy import copy
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Union
+from typing import Any
 
 from services.collector.discovery import Context, Unit
 from services.collector.model import Edge, Item, Scope, iso, tags_of
 
 Record = dict
-Value = Union[str, Callable[[Record, Scope], Any]]
+Value = str | Callable[[Record, Scope], Any]
 
 
 def value(spec: Value) -> Callable[[Record, Scope], Any]:

@@ -51,7 +51,7 @@ def get_rest_apis(ctx: Context) -> list[dict]:
     apis = ctx.paginate("get_rest_apis", "items", page_size=PAGE)
     resources = ctx.map(lambda api: unless_error(GONE, ctx.paginate, "get_resources", "items", page_size=PAGE,
                                                  restApiId=api["id"], embed=["methods"]), apis)
-    return [{"api": api, "resources": found} for api, found in zip(apis, resources) if found is not None]
+    return [{"api": api, "resources": found} for api, found in zip(apis, resources, strict=False) if found is not None]
 
 
 def rest_api_functions(entry: dict, scope: Scope) -> list[str]:
@@ -81,7 +81,8 @@ def get_apis(ctx: Context) -> list[dict]:
     apis = ctx.paginate("get_apis", "Items", page_size=HTTP_PAGE)
     integrations = ctx.map(lambda api: unless_error(GONE, ctx.paginate, "get_integrations", "Items",
                                                     page_size=HTTP_PAGE, ApiId=api["ApiId"]), apis)
-    return [{"api": api, "integrations": found} for api, found in zip(apis, integrations) if found is not None]
+    return [{"api": api, "integrations": found}
+            for api, found in zip(apis, integrations, strict=False) if found is not None]
 
 
 API = Spec(

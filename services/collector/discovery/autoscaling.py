@@ -1,8 +1,19 @@
 """EC2 Auto Scaling groups. Absent fields are stored as null (keep_none, discovery/_spec.py)."""
 from __future__ import annotations
 
-from services.collector.discovery._spec import (Link, Spec, at, each, ec2, listing, named, placed, tags_at, timestamp,
-                                                unit)
+from services.collector.discovery._spec import (
+    Link,
+    Spec,
+    at,
+    each,
+    ec2,
+    listing,
+    named,
+    placed,
+    tags_at,
+    timestamp,
+    unit,
+)
 from services.collector.model import Scope
 
 

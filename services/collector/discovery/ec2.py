@@ -13,9 +13,31 @@ Absent fields are stored as null (keep_none, discovery/_spec.py).
 """
 from __future__ import annotations
 
-from services.collector.discovery._spec import (Link, Spec, alive, at, contained_by, each, ec2, first_of, has, in_state,
-                                                in_vpc, listing, name_tag_or, named, nonempty, obj, objects, only_if,
-                                                placed, state_name, tags_at, timestamp, unit)
+from services.collector.discovery._spec import (
+    Link,
+    Spec,
+    alive,
+    at,
+    contained_by,
+    each,
+    ec2,
+    first_of,
+    has,
+    in_state,
+    in_vpc,
+    listing,
+    name_tag_or,
+    named,
+    nonempty,
+    obj,
+    objects,
+    only_if,
+    placed,
+    state_name,
+    tags_at,
+    timestamp,
+    unit,
+)
 from services.collector.model import Scope
 
 

@@ -22,8 +22,23 @@ from __future__ import annotations
 
 from services.collector.discovery import Context
 from services.collector.discovery._shared import chunks, flatten, unless_error
-from services.collector.discovery._spec import (Link, Spec, alive, contained_by, each, has, last_part, named, nonempty,
-                                                placed, state_name, tags_at, timestamp, unit, value)
+from services.collector.discovery._spec import (
+    Link,
+    Spec,
+    alive,
+    contained_by,
+    each,
+    has,
+    last_part,
+    named,
+    nonempty,
+    placed,
+    state_name,
+    tags_at,
+    timestamp,
+    unit,
+    value,
+)
 
 PAGE = 100                     # List*'s maxResults: at most 100
 DESCRIBE_CLUSTERS = 100        # DescribeClusters takes up to 100 clusters
@@ -41,7 +56,8 @@ def get_ecs(ctx: Context) -> dict:
         """(cluster, up to `size` ARNs to describe), from one paginated listing per cluster."""
         listed = ctx.map(lambda cluster: unless_error(GONE, ctx.paginate, operation, key, default=[],
                                                       page_size=PAGE, cluster=cluster), cluster_arns)
-        return [(cluster, batch) for cluster, arns in zip(cluster_arns, listed) for batch in chunks(arns, size)]
+        return [(cluster, batch)
+                for cluster, arns in zip(cluster_arns, listed, strict=False) for batch in chunks(arns, size)]
 
     def describe_services(job: tuple[str, list[str]]) -> list[dict]:
         cluster, arns = job

@@ -8,8 +8,18 @@ from __future__ import annotations
 
 from services.collector.discovery import Context
 from services.collector.discovery._shared import flatten, unless_error
-from services.collector.discovery._spec import (Link, Spec, alive, arn_in, first_of, named, placed, tags_at, timestamp,
-                                                unit)
+from services.collector.discovery._spec import (
+    Link,
+    Spec,
+    alive,
+    arn_in,
+    first_of,
+    named,
+    placed,
+    tags_at,
+    timestamp,
+    unit,
+)
 
 PAGE = 100  # the page size EFS applies whatever MaxItems asks
 GONE = ("FileSystemNotFound",)  # deleted since it was listed

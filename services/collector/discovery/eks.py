@@ -16,8 +16,19 @@ from __future__ import annotations
 
 from services.collector.discovery import Context
 from services.collector.discovery._shared import unless_error
-from services.collector.discovery._spec import (Spec, arn_in, contained_by, each, first_of, named, nonempty, placed,
-                                                tag_map, timestamp, unit)
+from services.collector.discovery._spec import (
+    Spec,
+    arn_in,
+    contained_by,
+    each,
+    first_of,
+    named,
+    nonempty,
+    placed,
+    tag_map,
+    timestamp,
+    unit,
+)
 
 PAGE = 100                               # ListClusters' and ListNodegroups' maxResults: at most 100
 GONE = ("ResourceNotFoundException",)    # deleted after it was listed
@@ -29,7 +40,8 @@ def get_eks(ctx: Context) -> dict:
     clusters = [response["cluster"] for response in described if response]
     listed = ctx.map(lambda cluster: unless_error(GONE, ctx.paginate, "list_nodegroups", "nodegroups", default=[],
                                                   page_size=PAGE, clusterName=cluster["name"]), clusters)
-    pairs = [(cluster["name"], nodegroup) for cluster, nodegroups in zip(clusters, listed) for nodegroup in nodegroups]
+    pairs = [(cluster["name"], nodegroup)
+             for cluster, nodegroups in zip(clusters, listed, strict=False) for nodegroup in nodegroups]
     nodegroups = ctx.map(lambda pair: unless_error(GONE, ctx.client.describe_nodegroup, clusterName=pair[0],
                                                    nodegroupName=pair[1]), pairs)
     return {"clusters": clusters, "nodegroups": [response["nodegroup"] for response in nodegroups if response]}

@@ -8,8 +8,20 @@ from __future__ import annotations
 
 from services.collector.discovery import Context
 from services.collector.discovery._shared import clusters_with_subnet_groups, in_subnet_groups
-from services.collector.discovery._spec import (Link, Spec, arn_in, at, count, each, listing, named, only_if, placed,
-                                                timestamp, unit)
+from services.collector.discovery._spec import (
+    Link,
+    Spec,
+    arn_in,
+    at,
+    count,
+    each,
+    listing,
+    named,
+    only_if,
+    placed,
+    timestamp,
+    unit,
+)
 
 PAGE = 100  # MaxRecords: 20 to 100
 SERVERLESS_PAGE = 50  # DescribeServerlessCaches documents 50 as its default and no larger maximum

@@ -11,9 +11,23 @@ Absent fields are stored as null (keep_none, discovery/_spec.py).
 from __future__ import annotations
 
 from services.collector.discovery import Context
-from services.collector.discovery._spec import (Link, Spec, arn_in, at, const, each, ec2, listing, named, objects,
-                                                placed, state_name, timestamp, unit)
 from services.collector.discovery._shared import unless_error
+from services.collector.discovery._spec import (
+    Link,
+    Spec,
+    arn_in,
+    at,
+    const,
+    each,
+    ec2,
+    listing,
+    named,
+    objects,
+    placed,
+    state_name,
+    timestamp,
+    unit,
+)
 from services.collector.model import Scope
 
 GONE = ("TargetGroupNotFound",)  # a target group deleted since it was listed

@@ -27,7 +27,8 @@ def get_event_buses(ctx: Context) -> dict:
     targets = ctx.map(lambda rule: unless_error(GONE, ctx.paginate, "list_targets_by_rule", "Targets", default=[],
                                                 page_size=PAGE, Rule=rule["Name"],
                                                 EventBusName=rule.get("EventBusName", "default")), rules)
-    return {"buses": buses, "rules": [{"rule": rule, "targets": found} for rule, found in zip(rules, targets)]}
+    return {"buses": buses,
+            "rules": [{"rule": rule, "targets": found} for rule, found in zip(rules, targets, strict=False)]}
 
 
 def rules(raw: dict) -> list[dict]:

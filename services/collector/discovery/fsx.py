@@ -5,8 +5,18 @@ in a per-type configuration block.
 """
 from __future__ import annotations
 
-from services.collector.discovery._spec import (Spec, at, listing, name_tag_or, named, placed, tags_at, timestamp, unit,
-                                                value)
+from services.collector.discovery._spec import (
+    Spec,
+    at,
+    listing,
+    name_tag_or,
+    named,
+    placed,
+    tags_at,
+    timestamp,
+    unit,
+    value,
+)
 
 # MaxResults: the model allows up to 2^31-1 and FSx caps it at its own page size.
 PAGE = 2147483647

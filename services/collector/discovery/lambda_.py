@@ -16,8 +16,18 @@ cluster, MQ broker or DocumentDB cluster as given; and mapping -attached_to-> fu
 from __future__ import annotations
 
 from services.collector.discovery._shared import function_arn
-from services.collector.discovery._spec import (Link, Spec, arn_in, first_of, listing, named, nonempty, placed,
-                                                timestamp, unit)
+from services.collector.discovery._spec import (
+    Link,
+    Spec,
+    arn_in,
+    first_of,
+    listing,
+    named,
+    nonempty,
+    placed,
+    timestamp,
+    unit,
+)
 
 # ListFunctions answers at most 50 functions a call, ListEventSourceMappings at most 100, whatever
 # MaxItems asks for.

@@ -10,8 +10,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from services.collector.discovery._spec import (Link, Spec, arn_or_id, count, each, listing, named, placed, tags_at,
-                                                timestamp, unit)
+from services.collector.discovery._spec import (
+    Link,
+    Spec,
+    arn_or_id,
+    count,
+    each,
+    listing,
+    named,
+    placed,
+    tags_at,
+    timestamp,
+    unit,
+)
 
 # Engines whose databases CloudFormation types under another namespace than AWS::RDS.
 NAMESPACE = {"docdb": "AWS::DocDB", "neptune": "AWS::Neptune"}

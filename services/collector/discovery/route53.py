@@ -20,8 +20,18 @@ import re
 
 from services.collector.discovery import Context
 from services.collector.discovery._shared import unless_error
-from services.collector.discovery._spec import (Link, Spec, at, const, contained_by, named, nonempty, obj,
-                                                state_name, unit)
+from services.collector.discovery._spec import (
+    Link,
+    Spec,
+    at,
+    const,
+    contained_by,
+    named,
+    nonempty,
+    obj,
+    state_name,
+    unit,
+)
 from services.collector.model import Scope
 
 ZONES_PAGE = 100      # ListHostedZones' MaxItems: at most 100
@@ -35,7 +45,7 @@ def get_hosted_zones(ctx: Context) -> list[dict]:
     zones = ctx.paginate("list_hosted_zones", "HostedZones", page_size=ZONES_PAGE)
     records = ctx.map(lambda zone: unless_error(GONE, ctx.paginate, "list_resource_record_sets", "ResourceRecordSets",
                                                 page_size=RECORDS_PAGE, HostedZoneId=zone["Id"]), zones)
-    return [{"zone": zone, "records": found} for zone, found in zip(zones, records) if found is not None]
+    return [{"zone": zone, "records": found} for zone, found in zip(zones, records, strict=False) if found is not None]
 
 
 def zone_id(zone: dict) -> str:

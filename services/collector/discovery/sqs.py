@@ -8,7 +8,7 @@ The queue policy is left out too. Tags come from the sync engine's tagging call.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from services.collector.discovery import Context
 from services.collector.discovery._shared import unless_error
@@ -56,7 +56,7 @@ def dead_letter_queue(queue: dict, scope) -> str | None:
 
 def created(queue: dict, scope) -> str | None:
     seconds = number("Attributes.CreatedTimestamp")(queue, scope)   # epoch seconds
-    return datetime.fromtimestamp(seconds, timezone.utc).isoformat() if seconds is not None else None
+    return datetime.fromtimestamp(seconds, UTC).isoformat() if seconds is not None else None
 
 
 FIFO = flag("Attributes.FifoQueue")

@@ -38,7 +38,7 @@ def get_web_acls(ctx: Context) -> list[dict]:
                    for resource_type in PROTECTED_TYPES]
         return flatten(answer.get("ResourceArns", []) for answer in answers)
 
-    return [{**entry, "resources": found} for entry, found in zip(acls, ctx.map(resources, acls))]
+    return [{**entry, "resources": found} for entry, found in zip(acls, ctx.map(resources, acls), strict=False)]
 
 
 def protected(arn: str) -> str:

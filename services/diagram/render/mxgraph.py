@@ -4,16 +4,15 @@ Cells 0 and 1 are the root and the default layer. Every group is a container ver
 to the group that holds it (docs/blueprint-format.md's `groups` lists, or geometry for
 Cloudcraft's exports), with coordinates relative to that parent; every node a vertex with draw.io's
 AWS 4 shape style for its type, parented to its group; every edge an edge cell between the two
-vertices (a group's container when an end names a group). Cell ids are the renderer's own (n0, g0, e0); the document's id, type and ARN travel as
-attributes of an <object> wrapper. Styles never carry `html=1`, so draw.io shows labels as plain
-text, never as markup.
+vertices (a group's container when an end names a group). Cell ids are the renderer's own (n0, g0,
+e0); the document's id, type and ARN travel as attributes of an <object> wrapper. Styles never
+carry `html=1`, so draw.io shows labels as plain text, never as markup.
 """
 from __future__ import annotations
 
 from services.diagram.options import ExportOptions
 from services.diagram.render import icons
-from services.diagram.render.document import (colour, group_rect, group_tree, items, number, point,
-                                              text, xml_text)
+from services.diagram.render.document import colour, group_rect, group_tree, items, number, point, text, xml_text
 
 UNIT = 80          # px per grid unit: room for a 48 px icon and its label
 ICON = 48

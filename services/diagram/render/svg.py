@@ -17,8 +17,18 @@ from dataclasses import dataclass
 
 from services.diagram.options import ExportOptions
 from services.diagram.render import icons
-from services.diagram.render.document import (border_point, colour, depths, group_rect, group_tree, items,
-                                              number, point, text, xml_text)
+from services.diagram.render.document import (
+    border_point,
+    colour,
+    depths,
+    group_rect,
+    group_tree,
+    items,
+    number,
+    point,
+    text,
+    xml_text,
+)
 
 UNIT = 40.0
 K = UNIT / math.sqrt(2.0)
@@ -57,7 +67,7 @@ def _shade(hex_colour: str, factor: float) -> str:
     if len(value) == 3:
         value = "".join(c * 2 for c in value)
     r, g, b = (int(value[i:i + 2], 16) for i in (0, 2, 4))
-    return "#%02X%02X%02X" % tuple(max(0, min(255, int(c * factor))) for c in (r, g, b))
+    return "#{:02X}{:02X}{:02X}".format(*(max(0, min(255, int(c * factor))) for c in (r, g, b)))
 
 
 def _points(points) -> str:

@@ -1,0 +1,38 @@
+"""Fixtures of the whole-stack tests: the browser app's stack (one per module) and its tabs."""
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+
+import pytest
+
+from tests.helpers.stack import stack_env
+from tests.helpers.web import CLI, EMAIL, PASSWORD, Visit
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, amqp_uri, moto_endpoint):
+    tmp_path = tmp_path_factory.mktemp("web-ui")
+    env = {**os.environ, **stack_env(tmp_path, amqp_uri, "", moto_endpoint)}
+    subprocess.run([*CLI, "admin", "create-user", "--email", EMAIL, "--name", "Olivia Owner", "--role", "owner",
+                    "--password-stdin"], env=env, check=True, capture_output=True, timeout=60, input=PASSWORD + "\n",
+                   text=True)
+    up = subprocess.Popen([*CLI, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    deadline = time.monotonic() + 120
+    for line in up.stdout:
+        lines.append(line.rstrip())
+        if "cloudsketch is up" in line or time.monotonic() > deadline:
+            break
+    assert any("cloudsketch is up" in line for line in lines), "\n".join(lines)
+    yield {"url": f"http://127.0.0.1:{env['CLOUDSKETCH_GATEWAY_PORT']}", "moto": moto_endpoint}
+    up.terminate()
+    up.wait(timeout=30)
+
+
+@pytest.fixture
+def visit(browser, stack, request, capsys):
+    tab = Visit(browser, stack["url"], request.node.name.removeprefix("test_"))
+    yield tab
+    tab.close(capsys)

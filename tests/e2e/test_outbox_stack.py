@@ -1,0 +1,116 @@
+"""No account event is lost when the broker is away from accounts-api: real processes (the whole
+stack), with accounts-api reaching RabbitMQ through a proxy the test cuts while an account is
+created and renamed. Once the broker is back, every event arrives and is handled exactly once:
+identity-worker's audit entries, diagram-worker's live blueprint."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import requests
+
+from services.common import config
+from services.common.supervisor import Supervisor, stack_groups
+from services.demo import ensure_role
+from tests.helpers.databases import stored_rows
+from tests.helpers.stack import drop_service_schemas, stack_env, wait_for
+from tests.helpers.tcp_proxy import TcpProxy
+
+pytestmark = pytest.mark.slow
+CLI = [sys.executable, "-m", "services.cli"]
+
+
+def admin(*args) -> str:
+    done = subprocess.run([*CLI, "admin", *args], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def metric(port: int, name: str, **labels) -> float:
+    """A sample from a process's /metrics (0 when absent)."""
+    text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    wanted = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    match = re.search(rf"^{re.escape(name)}\{{{re.escape(wanted)}\}} (\S+)$", text, re.MULTILINE)
+    return float(match.group(1)) if match else 0.0
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def stack(request, tmp_path, fresh_amqp_uri, moto_endpoint, monkeypatch):
+    database = "" if request.param == "sqlite" else request.getfixturevalue("postgres_server_url")
+    for key, value in stack_env(tmp_path, fresh_amqp_uri, database, moto_endpoint).items():
+        monkeypatch.setenv(key, value)
+    admin("create-user", "--email", "owner@example.com", "--name", "Owner", "--role", "owner")
+    key = admin("create-api-key", "--email", "owner@example.com", "--mode", "rw")
+    parts = urlsplit(fresh_amqp_uri)
+    with TcpProxy(parts.hostname, parts.port or 5672) as proxy:
+        proxied = urlunsplit(parts._replace(netloc=f"{parts.username}:{parts.password}@127.0.0.1:{proxy.port}"))
+        supervisor = Supervisor(tmp_path / "logs", out=open(os.devnull, "w"))
+        try:
+            for group in stack_groups():
+                for child in group:
+                    if child.name == "accounts-api":
+                        child.env["CLOUDSKETCH_AMQP_URI"] = proxied
+                supervisor.start_group(group)
+            yield dict(url=f"http://127.0.0.1:{os.environ['CLOUDSKETCH_GATEWAY_PORT']}", key=key, proxy=proxy,
+                       moto=moto_endpoint, env=dict(os.environ))
+        finally:
+            supervisor.stop_all()
+    if database:
+        drop_service_schemas(database)
+
+
+def test_account_events_written_while_the_broker_is_away_arrive_once(stack):
+    url, proxy = stack["url"], stack["proxy"]
+    auth = {"Authorization": f"Bearer {stack['key']}"}
+    accounts_metrics = config.metrics_port("accounts", "api")
+    parameters = requests.get(f"{url}/api/aws/account/iamParameters", headers=auth, timeout=10).json()
+    role_arn = ensure_role(stack["moto"], parameters["externalId"], aws_account_id="210987654321",
+                           role_name="cloudsketch-outbox", trusted_account_id=parameters["accountId"])
+
+    proxy.cut(3600)  # the broker is away from accounts-api until the test lets it back
+    created = requests.post(f"{url}/api/aws/account", headers=auth, timeout=30,
+                            json={"name": "Production", "roleArn": role_arn})
+    assert created.status_code == 201, created.text
+    account = created.json()
+    renamed = requests.put(f"{url}/api/aws/account/{account['id']}", headers=auth, timeout=30,
+                           json={"name": "Production (renamed)"})
+    assert renamed.status_code == 200, renamed.text
+    # a retried create (its answer lost) names the account instead of making another
+    again = requests.post(f"{url}/api/aws/account", headers=auth, timeout=30,
+                          json={"name": "Production", "roleArn": role_arn})
+    assert again.status_code == 409 and account["id"] in again.json()["error"], again.text
+
+    assert stored_rows(stack["env"], "accounts", "outbox", "aggregate_id", account["id"]) == 2
+    wait_for(lambda: metric(accounts_metrics, "outbox_publish_failures_total", service="accounts") > 0,
+             what="accounts-api to count a failed publish")
+
+    proxy.restore()
+    wait_for(lambda: stored_rows(stack["env"], "accounts", "outbox", "aggregate_id", account["id"]) == 0,
+             timeout=60, what="the outbox to empty")
+
+    def audited():
+        """identity-worker recorded the registration and the rename"""
+        events = requests.get(f"{url}/api/audit?limit=1000", headers=auth, timeout=10).json()["events"]
+        mine = sorted(e["action"] for e in events if e["targetId"] == account["id"])
+        return mine if mine == ["account.added", "account.edited"] else None
+
+    assert wait_for(audited, timeout=60) == ["account.added", "account.edited"]
+
+    def blueprint_waits_for_a_scan():
+        """diagram-worker handled account_registered"""
+        reply = requests.get(f"{url}/api/aws/account/{account['id']}/us-east-1/json", headers=auth, timeout=10)
+        return reply.status_code == 202 and reply.json().get("stage") == "awaiting_scan"
+
+    wait_for(blueprint_waits_for_a_scan, timeout=60)
+    assert stored_rows(stack["env"], "diagram", "live_blueprints", "account_id", account["id"]) == 1
+    assert stored_rows(stack["env"], "identity", "audit_events", "target_id", account["id"]) == 2
+    # each event was handled once
+    for process, entrypoint in [("identity", "on_account_registered"), ("identity", "on_account_updated"),
+                                ("diagram", "on_account_registered")]:
+        port = config.metrics_port(process, "worker")
+        assert metric(port, "nameko_worker_handled_total", entrypoint=entrypoint, outcome="ok",
+                      service=process) == 1.0, (process, entrypoint)

@@ -1,0 +1,99 @@
+"""A running stack's collector in tests: its events on the broker, its rows, and an account (with a
+small estate in moto) connected through the gateway."""
+from __future__ import annotations
+
+import threading
+import uuid
+
+import requests
+import sqlalchemy as sa
+from kombu import Connection, Exchange, Queue
+
+from services.demo import account_client, ensure_role
+from tests.helpers.stack import wait_for
+
+REGIONS = ["us-east-1", "eu-west-1"]
+
+
+class Events(threading.Thread):
+    """Every collector event on the broker, from a queue of the test's own."""
+
+    def __init__(self, amqp: str):
+        super().__init__(daemon=True)
+        self.amqp = amqp
+        self.received: list[tuple[str, dict]] = []
+        self.ready = threading.Event()
+        self.stopping = False
+
+    def run(self):
+        exchange = Exchange("collector.events", type="topic", durable=True)
+        with Connection(self.amqp) as conn:
+            queue = Queue(f"test-{uuid.uuid4().hex[:8]}", exchange, routing_key="#", auto_delete=True)
+            with conn.Consumer(queue, callbacks=[self._on_message]):
+                self.ready.set()
+                while not self.stopping:
+                    try:
+                        conn.drain_events(timeout=0.2)
+                    except TimeoutError:
+                        pass
+
+    def _on_message(self, body, message):
+        self.received.append((message.delivery_info["routing_key"], body))
+        message.ack()
+
+    def of(self, kind: str, account_id: str) -> list[dict]:
+        return [body for key, body in self.received if key == kind and body.get("accountId") == account_id]
+
+
+def seed(endpoint: str, aws_account_id: str) -> None:
+    for region in REGIONS:
+        ec2 = account_client("ec2", endpoint, aws_account_id, region)
+        for index in range(3):
+            vpc = ec2.create_vpc(CidrBlock=f"10.{index}.0.0/16")["Vpc"]["VpcId"]
+            ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.{index}.1.0/24")
+            ec2.create_security_group(GroupName=f"web-{index}", Description="web", VpcId=vpc)
+        sqs = account_client("sqs", endpoint, aws_account_id, region)
+        for index in range(3):
+            sqs.create_queue(QueueName=f"jobs-{index}")
+
+
+def owner_key(env: dict) -> str:
+    from services.common.database import open_database
+    from services.identity.domain import MODE_NAMES, ROLE_NAMES, Identity
+    identity = Identity(open_database("identity"))
+    user = identity.create_user(f"owner-{uuid.uuid4().hex[:6]}@example.com", "Owner", ROLE_NAMES["owner"], "x" * 16)
+    _, key = identity.create_api_key(user.id, "test", MODE_NAMES["rw"])
+    identity.engine.dispose()
+    return key
+
+
+def collector_rows(env: dict, sql: str, **params) -> list:
+    engine = sa.create_engine(env["CLOUDSKETCH_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1),
+                              connect_args={"options": "-csearch_path=collector"})
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(sql), params).all()
+    engine.dispose()
+    return rows
+
+
+def connect(stack, auth) -> tuple[str, str]:
+    aws_account_id = f"3{uuid.uuid4().int % 10 ** 11:011d}"
+    seed(stack["moto"], aws_account_id)
+    url = stack["url"]
+    parameters = requests.get(f"{url}/api/aws/account/iamParameters", headers=auth, timeout=10).json()
+    role_arn = ensure_role(stack["moto"], parameters["externalId"], aws_account_id=aws_account_id,
+                           role_name="cloudsketch-readonly", trusted_account_id=parameters["accountId"])
+    reply = requests.post(f"{url}/api/aws/account", headers=auth, timeout=30,
+                          json={"name": "Sync test", "roleArn": role_arn, "regions": REGIONS})
+    assert reply.status_code == 201, reply.text
+    return reply.json()["id"], aws_account_id
+
+
+def finished_sync(url: str, auth: dict, account_id: str, sync_id: str | None = None) -> dict:
+    def done():
+        reply = requests.get(f"{url}/api/aws/account/{account_id}/sync", headers=auth, timeout=10)
+        if reply.status_code != 200:
+            return None
+        body = reply.json()
+        return body if body["state"] in ("finished", "failed") and sync_id in (None, body["syncId"]) else None
+    return wait_for(done, timeout=120, interval=0.3, what="the sync to finish")
