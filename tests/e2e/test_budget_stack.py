@@ -17,9 +17,9 @@ from services.budget.export import CLOUDCRAFT_COLUMNS
 from services.common.supervisor import LocalStack
 from services.demo import ensure_role
 from services.demo_estate import account_client, seed
-from tests.helpers.stack import drop_service_schemas, stack_env, wait_for
 from tests.helpers.collector import finished_sync, owner_key
 from tests.helpers.diagram import CLOUDCRAFT_EXPORT
+from tests.helpers.stack import drop_service_schemas, stack_env, wait_for
 
 pytestmark = pytest.mark.slow
 REGION = "us-east-1"
