@@ -5,52 +5,22 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 import uuid
 
 import pytest
 import requests
 from cloudcraftco.cloudcraft import Cloudcraft
-from kombu import Connection, Exchange, Queue
 
 from services.budget.export import CLOUDCRAFT_COLUMNS
 from services.common.supervisor import LocalStack
 from services.demo import ensure_role
 from services.demo_estate import account_client, seed
-from tests.helpers.collector import finished_sync, owner_key
+from tests.helpers.collector import Events, finished_sync, owner_key
 from tests.helpers.diagram import CLOUDCRAFT_EXPORT
 from tests.helpers.stack import drop_service_schemas, stack_env, wait_for
 
 pytestmark = pytest.mark.slow
 REGION = "us-east-1"
-
-
-class BudgetEvents(threading.Thread):
-    """Every budget event on the broker, from a queue of the test's own."""
-
-    def __init__(self, amqp: str):
-        super().__init__(daemon=True)
-        self.amqp = amqp
-        self.received: list[dict] = []
-        self.ready = threading.Event()
-        self.stopping = False
-
-    def run(self):
-        exchange = Exchange("budget.events", type="topic", durable=True)
-        with Connection(self.amqp) as conn:
-            exchange(conn.default_channel).declare()
-            queue = Queue(f"test-{uuid.uuid4().hex[:8]}", exchange, routing_key="budget_changed", auto_delete=True)
-            with conn.Consumer(queue, callbacks=[self._on_message]):
-                self.ready.set()
-                while not self.stopping:
-                    try:
-                        conn.drain_events(timeout=0.2)
-                    except TimeoutError:
-                        pass
-
-    def _on_message(self, body, message):
-        self.received.append(body)
-        message.ack()
 
 
 @pytest.fixture
@@ -60,7 +30,7 @@ def stack(tmp_path, amqp_uri, moto_endpoint, postgres_server_url, monkeypatch):
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     with LocalStack(tmp_path / "logs"):
-        events = BudgetEvents(amqp_uri)
+        events = Events(amqp_uri, "budget")
         events.start()
         events.ready.wait(10)
         yield dict(env=env, moto=moto_endpoint, amqp=amqp_uri, events=events,
@@ -121,7 +91,8 @@ def test_an_account_budget_follows_its_syncs_and_a_blueprint_budget_exports_for_
     assert [(c["arn"].rsplit("/", 1)[1], c["reason"]) for c in changes["changes"]] == \
         [(instance_id, "m5.large -> m5.xlarge")]
     assert float(changes["totalAfter"]) > float(changes["totalBefore"])
-    event = wait_for(lambda: next((e for e in stack["events"].received if e.get("syncId") == sync_id), None),
+    event = wait_for(lambda: next((e for kind, e in stack["events"].received
+                                 if kind == "budget_changed" and e.get("syncId") == sync_id), None),
                      timeout=30, interval=0.2, what="budget_changed")
     assert event["accountId"] == account_id and event["changes"][0]["reason"] == "m5.large -> m5.xlarge"
 

@@ -16,18 +16,20 @@ REGIONS = ["us-east-1", "eu-west-1"]
 
 
 class Events(threading.Thread):
-    """Every collector event on the broker, from a queue of the test's own."""
+    """Every event a service publishes (the collector's by default), from a queue of the test's own."""
 
-    def __init__(self, amqp: str):
+    def __init__(self, amqp: str, service: str = "collector"):
         super().__init__(daemon=True)
         self.amqp = amqp
+        self.service = service
         self.received: list[tuple[str, dict]] = []
         self.ready = threading.Event()
         self.stopping = False
 
     def run(self):
-        exchange = Exchange("collector.events", type="topic", durable=True)
+        exchange = Exchange(f"{self.service}.events", type="topic", durable=True)
         with Connection(self.amqp) as conn:
+            exchange(conn.default_channel).declare()   # the publisher may not have declared it yet
             queue = Queue(f"test-{uuid.uuid4().hex[:8]}", exchange, routing_key="#", auto_delete=True)
             with conn.Consumer(queue, callbacks=[self._on_message]):
                 self.ready.set()
