@@ -3,13 +3,12 @@ Bearer requests are served at both prefixes, cookie sessions only under /api, an
 document is at /api/openapi.json."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 
 from cloudsketch.identity.v1 import identity_pb2 as identity_pb
 from gateway import create_app
+from tests.helpers.stack import REPO
 
 HOST = {"Host": "cloudsketch.example.com"}
 KEY = {"Authorization": "Bearer csk_test", **HOST}
@@ -55,5 +54,5 @@ def test_page_routes_stay_pages_for_bearer_requests(http):
 def test_the_openapi_document_is_served_as_json(http):
     reply = http.get("/api/openapi.json", headers=HOST)
     assert reply.status_code == 200
-    document = yaml.safe_load((Path(__file__).resolve().parent.parent / "docs" / "openapi.yaml").read_text())
+    document = yaml.safe_load((REPO / "docs" / "openapi.yaml").read_text())
     assert reply.get_json() == document
