@@ -28,12 +28,11 @@ from sqlalchemy.engine import Engine
 
 from cloudsketch.collector.v1 import collector_pb2
 from cloudsketch.collector.v1 import events_pb2 as collector_events
-from cloudsketch.common.v1 import resource_pb2
 from services.common.database import insert_if_absent, read_connection
 from services.common.errors import NotFound
 from services.common.timeutil import to_timestamp, utcnow
 from services.diagram.compose import compose
-from services.diagram.model import Resource, collector_paused
+from services.diagram.model import Resource, collector_paused, relationship_name
 from services.diagram.options import ExportOptions
 from services.diagram.tables import live_batches, live_blueprints, live_resources, live_syncs, live_versions
 
@@ -46,11 +45,6 @@ RETRY_WHILE_SYNCING = timedelta(seconds=15)
 MAX_LIVE_VERSIONS = 20
 # Tombstones and received-batch records older than this are dropped: no late event is that late.
 FORGET_AFTER = timedelta(hours=6)
-
-
-def relationship_name(value: int) -> str:
-    """RELATIONSHIP_TYPE_ROUTES_TO -> "routes_to", the vocabulary of docs/architecture.md."""
-    return resource_pb2.RelationshipType.Name(value).removeprefix("RELATIONSHIP_TYPE_").lower()
 
 
 def as_datetime(timestamp) -> datetime:

@@ -20,8 +20,11 @@ from google.protobuf import json_format
 
 from cloudsketch.common.v1 import resource_pb2
 
-# Proto enum name (RELATIONSHIP_TYPE_ROUTES_TO) -> the vocabulary's word (routes_to).
-_PREFIX = "RELATIONSHIP_TYPE_"
+
+def relationship_name(value: int) -> str:
+    """RELATIONSHIP_TYPE_ROUTES_TO -> "routes_to", the vocabulary of docs/architecture.md."""
+    return resource_pb2.RelationshipType.Name(value).removeprefix("RELATIONSHIP_TYPE_").lower()
+
 
 Relationship = tuple[str, str, str]   # (type, source_arn, target_arn)
 
@@ -48,7 +51,7 @@ class Resource:
     @classmethod
     def from_proto(cls, message: resource_pb2.Resource) -> Resource:
         relationships = tuple(
-            (resource_pb2.RelationshipType.Name(r.type).removeprefix(_PREFIX).lower(), r.source_arn, r.target_arn)
+            (relationship_name(r.type), r.source_arn, r.target_arn)
             for r in message.relationships if r.type != resource_pb2.RELATIONSHIP_TYPE_UNSPECIFIED)
         return cls(arn=message.arn, type=message.type, aws_account_id=message.aws_account_id, region=message.region,
                    name=message.name, tags={tag.key: tag.value for tag in message.tags},
