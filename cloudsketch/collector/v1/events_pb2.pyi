@@ -116,15 +116,57 @@ class RegionBatches(_message.Message):
     def __init__(self, region: _Optional[str] = ..., batches: _Optional[int] = ...) -> None: ...
 
 class StatusChanged(_message.Message):
-    __slots__ = ("account_id", "arn", "status", "detail", "observed_at")
+    __slots__ = ("account_id", "arn", "status", "detail", "observed_at", "state", "metric", "region")
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     ARN_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     DETAIL_FIELD_NUMBER: _ClassVar[int]
     OBSERVED_AT_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    METRIC_FIELD_NUMBER: _ClassVar[int]
+    REGION_FIELD_NUMBER: _ClassVar[int]
     account_id: str
     arn: str
     status: ResourceStatus
     detail: str
     observed_at: _timestamp_pb2.Timestamp
-    def __init__(self, account_id: _Optional[str] = ..., arn: _Optional[str] = ..., status: _Optional[_Union[ResourceStatus, str]] = ..., detail: _Optional[str] = ..., observed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    state: str
+    metric: StatusMetric
+    region: str
+    def __init__(self, account_id: _Optional[str] = ..., arn: _Optional[str] = ..., status: _Optional[_Union[ResourceStatus, str]] = ..., detail: _Optional[str] = ..., observed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., state: _Optional[str] = ..., metric: _Optional[_Union[StatusMetric, _Mapping]] = ..., region: _Optional[str] = ...) -> None: ...
+
+class StatusMetric(_message.Message):
+    __slots__ = ("name", "value", "unit", "source")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    UNIT_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    value: float
+    unit: str
+    source: str
+    def __init__(self, name: _Optional[str] = ..., value: _Optional[float] = ..., unit: _Optional[str] = ..., source: _Optional[str] = ...) -> None: ...
+
+class StatusSnapshot(_message.Message):
+    __slots__ = ("account_id", "region", "statuses", "observed_at")
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    REGION_FIELD_NUMBER: _ClassVar[int]
+    STATUSES_FIELD_NUMBER: _ClassVar[int]
+    OBSERVED_AT_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    region: str
+    statuses: _containers.RepeatedCompositeFieldContainer[StatusChanged]
+    observed_at: _timestamp_pb2.Timestamp
+    def __init__(self, account_id: _Optional[str] = ..., region: _Optional[str] = ..., statuses: _Optional[_Iterable[_Union[StatusChanged, _Mapping]]] = ..., observed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class StatusWatched(_message.Message):
+    __slots__ = ("account_id", "watcher_id", "ttl_seconds", "occurred_at")
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    WATCHER_ID_FIELD_NUMBER: _ClassVar[int]
+    TTL_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    OCCURRED_AT_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    watcher_id: str
+    ttl_seconds: int
+    occurred_at: _timestamp_pb2.Timestamp
+    def __init__(self, account_id: _Optional[str] = ..., watcher_id: _Optional[str] = ..., ttl_seconds: _Optional[int] = ..., occurred_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
