@@ -19,7 +19,7 @@ from services.budget.live import LiveBudget
 from services.budget.tables import outbox
 from services.common import config
 from services.common.events import parse_event
-from services.common.grpc_client import grpc_threads_outside_eventlet, stub
+from services.common.grpc_client import stub
 from services.common.timeutil import utcnow
 from services.common.worker import Database, ObservableService, OutboxRelayProvider
 
@@ -32,7 +32,6 @@ RETRY_AFTER_ERROR = timedelta(seconds=15)
 def fetch_inventory(account_id: str) -> list[collector_pb2.ListInventoryResponse]:
     """Every page of the account's inventory from collector-api, read in eventlet's thread pool
     (docs/architecture.md, "Runtime rules")."""
-    grpc_threads_outside_eventlet()
     collector = stub("collector", collector_pb2_grpc.CollectorServiceStub)
 
     def read() -> list[collector_pb2.ListInventoryResponse]:

@@ -15,7 +15,7 @@ from cloudsketch.collector.v1 import collector_pb2, collector_pb2_grpc
 from cloudsketch.collector.v1 import events_pb2 as collector_events
 from services.common import config
 from services.common.events import parse_event
-from services.common.grpc_client import grpc_threads_outside_eventlet, stub
+from services.common.grpc_client import stub
 from services.common.timeutil import utcnow
 from services.common.worker import Database, ObservableService
 from services.diagram.domain import Diagrams
@@ -30,7 +30,6 @@ RETRY_AFTER_ERROR = timedelta(seconds=15)
 def fetch_inventory(account_id: str) -> list[collector_pb2.ListInventoryResponse]:
     """Every page of the account's inventory from collector-api. grpcio blocks, so the call (and
     reading its stream) runs in eventlet's thread pool (docs/architecture.md, "Runtime rules")."""
-    grpc_threads_outside_eventlet()
     collector = stub("collector", collector_pb2_grpc.CollectorServiceStub)
 
     def read() -> list[collector_pb2.ListInventoryResponse]:
