@@ -243,7 +243,7 @@ class BudgetView {
       el("p", { class: "budget-total" }, el("span", { class: "muted" }, "Total "),
         el("strong", { id: "budget-total" }, money(budget.total, currency)), ` ${per}`),
       el("p", { class: "muted small" },
-        `${components.length} priced components` +
+        `${count(components.length, "priced component", "priced components")}` +
         (unpriced.length ? `, ${unpriced.length} not priced (listed below)` : "") + ". Priced ", when(budget.pricedAt),
         ` at AWS on-demand list prices (${budget.priceSource || "the packaged catalog"}).`));
     replace(this.body, summary, this.groupTable(budget, per), this.chart(components, currency, per),
@@ -337,7 +337,8 @@ class BudgetView {
       section.append(el("p", { class: "muted" }, "Every component in this view has a price (or is free)."));
       return section;
     }
-    section.append(el("p", {}, `${unpriced.length} components are left out of the total (never counted as free):`),
+    section.append(el("p", {}, `${count(unpriced.length, "component is", "components are")} left out of the total ` +
+      "(never counted as free):"),
       el("table", { class: "budget-unpriced" },
         el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Name"), el("th", { scope: "col" }, "Type"),
           el("th", { scope: "col" }, "Reason"))),
@@ -391,6 +392,10 @@ function changeTable(changes) {
       el("td", { class: "num" }, money(c.before, "USD")), el("td", { class: "num" }, money(c.after, "USD")),
       el("td", { class: "num" }, `${Number(c.delta) >= 0 ? "+" : "−"}${money(Math.abs(Number(c.delta)), "USD")}`),
       el("td", {}, c.reason)))));
+}
+
+function count(n, one, many) {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 function svgNode(tag, attributes) {

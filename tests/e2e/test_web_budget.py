@@ -186,4 +186,5 @@ def test_account_switch_processing_error_and_hostile_names(visit, stack):
     expect(chart.locator("text.chart-label")).to_have_text(["ec2", HOSTILE[:23] + "…"])
     assert page.locator("main script").count() == 0 and page.locator("svg.budget-chart script").count() == 0
     expect(page.get_by_text("no cost model for AWS::WAFv2::WebACL")).to_be_visible()
+    expect(page.get_by_text("1 component is left out of the total")).to_be_visible()
     visit.check("budget-hostile-names")
