@@ -381,6 +381,26 @@ def test_account_matrix_by_role_and_team(world):
     assert not {"created by user", "created by viewer"} & created_names
 
 
+def test_the_account_list_pages_within_what_the_caller_may_see(world):
+    owner, user = world.keys["owner"], world.keys["user"]
+    every = [a["id"] for a in expect(owner.get("/api/aws/account"), 200)["accounts"]]
+    assert "nextCursor" not in expect(owner.get("/api/aws/account"), 200)   # Cloudcraft's answer, unpaged
+    paged, cursor = [], ""
+    while True:
+        page = expect(owner.get("/api/aws/account", params={"limit": 1, **({"cursor": cursor} if cursor else {})}), 200)
+        paged += [a["id"] for a in page["accounts"]]
+        cursor = page.get("nextCursor", "")
+        if not cursor:
+            break
+    assert paged == every and len(every) >= 2
+    # the user's team A has write access to "own" only
+    page = expect(user.get("/api/aws/account", params={"limit": 1000}), 200)
+    assert world.own["id"] in [a["id"] for a in page["accounts"]]
+    assert world.other["id"] not in [a["id"] for a in page["accounts"]]
+    for bad in ({"limit": 0}, {"limit": 1001}, {"limit": "ten"}, {"limit": 5, "cursor": "garbage"}):
+        assert "error" in expect(owner.get("/api/aws/account", params=bad), 400)
+
+
 def test_viewer_session_may_not_change_an_account_either(world):
     viewer = world.sessions["viewer"]
     reply = viewer.put(f"/api/aws/account/{world.own['id']}", json={"name": "renamed by viewer session"})

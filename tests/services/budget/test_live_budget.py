@@ -244,3 +244,40 @@ def test_a_blueprint_is_priced_from_live_components_and_cloudcraft_node_fields(s
     assert workbook.total == str((Decimal(reply.total) * Decimal("0.8636")).quantize(Decimal("0.01")))
     with pytest.raises(InvalidArgument):
         budgets.price_blueprint(pb.PriceBlueprintRequest(document=document, format="pdf"))
+
+
+def test_an_account_budget_exports_as_the_blueprint_budget_does(setup):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from services.budget.export import CLOUDCRAFT_COLUMNS
+
+    live, _, account_id = setup
+    live._clear_rebuild(account_id, utcnow() + timedelta(days=1))
+    budgets = Budgets(live.engine)
+    waiting = budgets.export_account_budget(pb.ExportAccountBudgetRequest(account_id=account_id, format="csv"))
+    assert waiting.state == pb.BUDGET_STATE_AWAITING_SCAN and waiting.content == b""
+    windows = instance("win")
+    windows.attributes.update({"platform": "Windows"})
+    live.on_resources_changed(batch(account_id, "s1", 0, utcnow(), [vpc(), instance("web"), windows]))
+    live.on_sync_finished(finished(account_id, "s1", 1))
+    reply = budgets.export_account_budget(pb.ExportAccountBudgetRequest(account_id=account_id, format="csv",
+                                                                        currency="EUR", period="y", rate="0.5"))
+    assert reply.state == pb.BUDGET_STATE_READY and reply.content_type.startswith("text/csv")
+    header, *rows = list(csv.reader(io.StringIO(reply.content.decode())))
+    assert header[:len(CLOUDCRAFT_COLUMNS)] == list(CLOUDCRAFT_COLUMNS)
+    by_name = {row[header.index("name")]: row for row in rows}
+    assert {name: row[header.index("priced")] for name, row in by_name.items()} == \
+        {"main": "free", "web": "yes", "win": "no"}
+    assert by_name["web"][header.index("cost")] == "420.48"     # 70.08 x 12 x 0.5
+    assert {row[header.index("currency")] for row in rows} == {"EUR"}
+    workbook = budgets.export_account_budget(pb.ExportAccountBudgetRequest(account_id=account_id, format="xlsx",
+                                                                           region="eu-west-1"))
+    assert load_workbook(io.BytesIO(workbook.content)).sheetnames == ["Budget", "Totals"]
+    for bad in (dict(format="pdf"), dict(format="csv", currency="XYZ")):
+        with pytest.raises(InvalidArgument):
+            budgets.export_account_budget(pb.ExportAccountBudgetRequest(account_id=account_id, **bad))
+    with pytest.raises(NotFound):
+        budgets.export_account_budget(pb.ExportAccountBudgetRequest(account_id=str(uuid.uuid4()), format="csv"))
