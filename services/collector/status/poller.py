@@ -22,7 +22,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import eventlet
 import grpc
@@ -84,7 +84,7 @@ class RegionView:
     statuses: dict[str, events.StatusChanged] = field(default_factory=dict)   # by ARN, observed_at unset
     served: set[str] = field(default_factory=set)       # watcher ids that have had a snapshot
     polled: bool = False
-    observed_at: object = None                           # the last poll's time (a datetime)
+    observed_at: datetime | None = None                  # the last poll's time
     metrics_at: float = -math.inf
 
 

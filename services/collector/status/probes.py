@@ -15,6 +15,7 @@ from typing import Any
 
 from cloudsketch.collector.v1 import events_pb2 as events
 
+Status = events.ResourceStatus.ValueType
 OK = events.RESOURCE_STATUS_OK
 WARNING = events.RESOURCE_STATUS_WARNING
 CRITICAL = events.RESOURCE_STATUS_CRITICAL
@@ -42,7 +43,7 @@ class Watched:
 @dataclass(frozen=True)
 class Observation:
     state: str                    # AWS's own word, e.g. "running", "available", "2/3 InService"
-    status: int                   # a ResourceStatus
+    status: Status
     detail: str = ""
     value: float | None = None    # the key metric, when the probe's own call carries it
 
@@ -64,7 +65,7 @@ class Metric:
         return self.source_call
 
 
-def by_table(table: dict[str, int], default: int) -> Callable[[str], int]:
+def by_table(table: dict[str, Status], default: Status) -> Callable[[str], Status]:
     return lambda state: table.get(state, default)
 
 
@@ -197,7 +198,7 @@ DB_STATES = by_table({
 
 
 def _read_paged(client, operation: str, key: str, arn_key: str, state_key: str, page_size: int,
-                mapping: Callable[[str], int], resources: list[Watched]) -> dict[str, Observation]:
+                mapping: Callable[[str], Status], resources: list[Watched]) -> dict[str, Observation]:
     wanted = {r.arn for r in resources}
     found: dict[str, Observation] = {}
     for page in client.get_paginator(operation).paginate(PaginationConfig={"PageSize": page_size}):
@@ -342,7 +343,10 @@ def _ecs_service_dimensions(resource: Watched) -> list[dict]:
 
 
 CPU = "CPUUtilization"
-by_name = (lambda resource: resource.name)
+
+
+def by_name(resource: Watched) -> str:
+    return resource.name
 
 
 @dataclass(frozen=True)

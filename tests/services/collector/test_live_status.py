@@ -15,8 +15,8 @@ from services.collector.discovery import all_units
 from services.collector.status import probes
 from services.collector.status.poller import LEASE_PREFIX, METRIC_REFRESH_SECONDS, StatusPoller
 from services.collector.tables import leases
-from services.demo import account_client
 from services.common.database import read_connection
+from services.demo import account_client
 from tests.helpers.aws_faults import FaultProxy
 from tests.services.collector.sync_harness import Harness, aws_env_proxy
 
