@@ -61,7 +61,7 @@ class Metric:
     @property
     def source(self) -> str:
         if self.namespace:
-            return f"CloudWatch {self.namespace} {self.name}, 5-minute {self.stat.lower()}"
+            return f"CloudWatch {self.namespace}, 5-minute {self.stat.lower()}"
         return self.source_call
 
 
