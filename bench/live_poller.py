@@ -60,7 +60,8 @@ class Clock:
 
 def account(aws_account_id: str, regions) -> accounts_pb2.Account:
     return accounts_pb2.Account(id=f"bench-{aws_account_id}", aws_account_id=aws_account_id, regions=regions,
-                                external_id="x" * 32, role_arn=f"arn:aws:iam::{aws_account_id}:role/cloudsketch-readonly")
+                                external_id="x" * 32,
+                                role_arn=f"arn:aws:iam::{aws_account_id}:role/cloudsketch-readonly")
 
 
 def measure(resources: int) -> None:
@@ -103,7 +104,8 @@ def measure(resources: int) -> None:
                 poller.watched(events.StatusWatched(account_id=a, watcher_id="bench-gateway", ttl_seconds=300))
                 tick(advance)
                 made = Counter(call.action for call in proxy.calls[before:] if call.action != "AssumeRole")
-                print(f"   {what}: {sum(made.values())} calls ({', '.join(f'{k} {v}' for k, v in sorted(made.items()))})")
+                by_action = ", ".join(f"{k} {v}" for k, v in sorted(made.items()))
+                print(f"   {what}: {sum(made.values())} calls ({by_action})")
                 return sum(made.values())
 
             print(f"2. account A watched, {INTERVAL:.0f} s interval:")

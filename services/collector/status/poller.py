@@ -8,8 +8,8 @@
   a minute (cloudwatch.py).
 - One poller per account-region: a lease in the collector's `leases` table (the sync's mechanism,
   services/collector/domain.py) under the key `live/<region>`, held while the account is watched,
-  renewed on every poll, released when the watch lapses; a replica that dies loses it after
-  3 intervals and another takes over.
+  renewed on every poll and checked again before a poll publishes, released when the watch
+  lapses; a replica that dies loses it after 3 intervals and another takes over.
 - Only changes go out: the last-seen status of every resource lives in this object's memory
   (never in a database, never in a log), and a resource is published (`status_changed`) when
   its state, status, detail or metric differ from what was last published. A region's first poll
@@ -29,6 +29,7 @@ import grpc
 import sqlalchemy as sa
 from botocore.exceptions import BotoCoreError, ClientError
 from google.protobuf.message import Message
+from prometheus_client import Counter
 from sqlalchemy.engine import Engine
 
 from cloudsketch.accounts.v1 import accounts_pb2
@@ -61,6 +62,10 @@ MAX_WATCH_TTL_SECONDS = 300     # a heartbeat cannot keep an account polled long
 METRIC_REFRESH_SECONDS = 60     # CloudWatch's standard metrics change once a minute at best
 SESSION_MAX_AGE_SECONDS = 600   # look the account up again now and then (its role may have changed)
 ACCOUNTS_IN_FLIGHT = 100
+
+# What watching costs (docs/operations.md): region polls and the AWS calls they made.
+POLLS = Counter("collector_live_status_polls_total", "Live status polls of an account-region.")
+CALLS = Counter("collector_live_status_api_calls_total", "AWS API calls made by live status polls.")
 
 
 def read_inventory(engine: Engine, account_id: str) -> dict[str, list[Watched]]:
@@ -185,9 +190,11 @@ class StatusPoller:
             if session is None:
                 return
             regions = {region: view.regions.setdefault(region, RegionView()) for region in held}
+            calls = session.stats.calls
             list(eventlet.GreenPool(len(held)).imap(
                 lambda region: self._poll_region(account_id, region, regions[region], inventory[region], session,
                                                  publish), held))
+            CALLS.inc(session.stats.calls - calls)
         except Exception:
             log.exception("live status poll failed", extra={"account_id": account_id})
         finally:
@@ -216,6 +223,12 @@ class StatusPoller:
                      session: AccountSession, publish: Publish) -> None:
         observed_at = utcnow()
         current = self._observe(account_id, region, view, watched, session)
+        POLLS.inc()
+        # Still ours? A poll slower than the lease (3 intervals) may have lost it to another
+        # replica, which has published since: this one must not publish over it.
+        if not self.collector.acquire_lease(account_id, LEASE_PREFIX + region, self.holder, self.lease_ttl):
+            self.accounts.get(account_id, AccountView()).regions.pop(region, None)
+            return
         view.observed_at = observed_at
         watchers = self.watchers(account_id)
         if not view.polled:   # nothing to compare with: a snapshot
