@@ -9,7 +9,7 @@
 - One poller per account-region: a lease in the collector's `leases` table (the sync's mechanism,
   services/collector/domain.py) under the key `live/<region>`, held while the account is watched,
   renewed on every poll and checked again before a poll publishes, released when the watch
-  lapses; a replica that dies loses it after 3 intervals and another takes over.
+  lapses; a replica that dies loses it after 3 intervals (at least 30 s) and another takes over.
 - Only changes go out: the last-seen status of every resource lives in this object's memory
   (never in a database, never in a log), and a resource is published (`status_changed`) when
   its state, status, detail or metric differ from what was last published. A region's first poll
@@ -62,6 +62,7 @@ MAX_WATCH_TTL_SECONDS = 300     # a heartbeat cannot keep an account polled long
 METRIC_REFRESH_SECONDS = 60     # CloudWatch's standard metrics change once a minute at best
 SESSION_MAX_AGE_SECONDS = 600   # look the account up again now and then (its role may have changed)
 ACCOUNTS_IN_FLIGHT = 100
+LEASE_MIN_SECONDS = 30          # a lease outlives 3 intervals, and a machine's stall of a few seconds
 
 # What watching costs (docs/operations.md): region polls and the AWS calls they made.
 POLLS = Counter("collector_live_status_polls_total", "Live status polls of an account-region.")
@@ -105,13 +106,13 @@ class AccountView:
 class StatusPoller:
     def __init__(self, engine: Engine, lookup_account: Callable[[str], accounts_pb2.Account], holder: str,
                  interval_seconds: float, *, session_factory: Callable[..., AccountSession] = AccountSession,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, lease_ttl: timedelta | None = None):
         self.engine = engine
         self.collector = Collector(engine)
         self.lookup_account = lookup_account
         self.holder = f"{holder}/live"
         self.interval = interval_seconds
-        self.lease_ttl = timedelta(seconds=3 * interval_seconds)
+        self.lease_ttl = lease_ttl or timedelta(seconds=max(3 * interval_seconds, LEASE_MIN_SECONDS))
         self.session_factory = session_factory
         self.clock = clock
         self.watches: dict[str, dict[str, float]] = {}   # account id -> watcher id -> lapses at (clock)

@@ -6,6 +6,7 @@ later" needs no sleeping; leases expire on the database's real time."""
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -40,6 +41,7 @@ class Pollers:
 
     def __init__(self, harness: Harness, interval: float = INTERVAL):
         self.harness = harness
+        self.lease_ttl = timedelta(seconds=3 * interval)
         self.clock = Clock()
         self.events: list[tuple[str, str, object]] = []   # (poller, kind, message)
         self.interval = interval
@@ -47,7 +49,7 @@ class Pollers:
 
     def add(self, name: str) -> StatusPoller:
         self.pollers[name] = StatusPoller(self.harness.collector.engine, lambda account_id: self.harness.account,
-                                          name, self.interval, clock=self.clock)
+                                          name, self.interval, clock=self.clock, lease_ttl=self.lease_ttl)
         return self.pollers[name]
 
     def watch(self, watcher_id: str = "gateway-1", ttl: int = 30) -> None:

@@ -92,8 +92,10 @@ def test_live_status_from_two_replicas(stack):
     heartbeats = Heartbeats(stack["amqp"], account_id)
     heartbeats.start()
     try:
-        [snapshot] = wait_for(lambda: received.of("status_snapshot", account_id), timeout=60,
-                              what="a snapshot for the new watcher")
+        snapshots = wait_for(lambda: received.of("status_snapshot", account_id), timeout=60,
+                             what="a snapshot for the new watcher")
+        assert len(snapshots) == 1, snapshots
+        snapshot = snapshots[0]
         assert snapshot["region"] == "eu-west-1"
         [status] = snapshot["statuses"]
         assert (status["arn"], status["state"], status["status"]) == (arn, "running", "RESOURCE_STATUS_OK")
@@ -102,14 +104,16 @@ def test_live_status_from_two_replicas(stack):
         assert lease.region == "live/eu-west-1"
 
         ec2.stop_instances(InstanceIds=[instance_id])
-        [changed] = wait_for(lambda: received.of("status_changed", account_id), timeout=60,
-                             what="the stopped instance's status_changed")
+        changes = wait_for(lambda: received.of("status_changed", account_id), timeout=60,
+                           what="the stopped instance's status_changed")
+        assert len(changes) == 1, changes
+        changed = changes[0]
         assert (changed["arn"], changed["state"], changed["status"]) == (arn, "stopped", "RESOURCE_STATUS_STOPPED")
         polls = proxy.seen.count("DescribeInstanceStatus")
         wait_for(lambda: proxy.seen.count("DescribeInstanceStatus") >= polls + 2, timeout=60, what="two more polls")
         # Exactly one change and one snapshot, though both replicas heard every heartbeat.
-        assert len(received.of("status_changed", account_id)) == 1
-        assert len(received.of("status_snapshot", account_id)) == 1
+        assert len(received.of("status_changed", account_id)) == 1, received.of("status_changed", account_id)
+        assert len(received.of("status_snapshot", account_id)) == 1, received.of("status_snapshot", account_id)
         assert len(live_leases(stack["env"], account_id)) == 1
     finally:
         heartbeats.stopping.set()
