@@ -125,7 +125,7 @@ class StatusPoller:
         """A heartbeat. The gateway's clock is not ours: the watch lapses ttl after its arrival."""
         if not event.account_id or not event.watcher_id:
             return
-        ttl = min(max(event.ttl_seconds, 1), MAX_WATCH_TTL_SECONDS)
+        ttl = min(event.ttl_seconds, MAX_WATCH_TTL_SECONDS) if event.ttl_seconds > 0 else 2 * self.interval
         self.watches.setdefault(event.account_id, {})[event.watcher_id] = self.clock() + ttl
 
     def watchers(self, account_id: str) -> set[str]:
@@ -187,10 +187,10 @@ class StatusPoller:
                         self.collector.release_lease(account_id, LEASE_PREFIX + region, self.holder)
             if not held:
                 return
+            regions = {region: view.regions.setdefault(region, RegionView()) for region in held}   # to let go
             session = self._session(account_id, view)
             if session is None:
                 return
-            regions = {region: view.regions.setdefault(region, RegionView()) for region in held}
             calls = session.stats.calls
             list(eventlet.GreenPool(len(held)).imap(
                 lambda region: self._poll_region(account_id, region, regions[region], inventory[region], session,
@@ -212,9 +212,14 @@ class StatusPoller:
                                                                        "code": str(exc.code())})
             return None
         home_region = (list(account.regions) or ["us-east-1"])[0]
-        view.session = self.session_factory(account.role_arn, account.external_id, home_region,
-                                            session_name="cloudsketch-live", account_concurrency=8,
-                                            service_concurrency=4)
+        try:
+            view.session = self.session_factory(account.role_arn, account.external_id, home_region,
+                                                session_name="cloudsketch-live", account_concurrency=8,
+                                                service_concurrency=4)
+        except (ClientError, BotoCoreError) as exc:   # the role cannot be assumed (the sync says why)
+            log.warning("live status: the role could not be assumed",
+                        extra={"account_id": account_id, "code": error_code(exc) or type(exc).__name__})
+            return None
         view.session_at = self.clock()
         return view.session
 

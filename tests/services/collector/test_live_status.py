@@ -218,6 +218,21 @@ def test_a_crashed_holder_is_taken_over_once_its_lease_expires(estate, proxy):
     assert lease_holders(harness) == {LEASE_PREFIX + REGION: "replica-b/live"}
 
 
+def test_a_role_that_cannot_be_assumed_costs_no_status_call_and_is_tried_again(estate, proxy):
+    harness, ec2, arns = estate
+    pollers = Pollers(harness)
+    pollers.add("replica-a")
+    proxy.fail("AssumeRole", "AccessDenied", "not authorized to perform sts:AssumeRole", status=403)
+    pollers.watch(ttl=300)
+    pollers.tick()
+    pollers.tick(INTERVAL)
+    assert pollers.events == [] and status_calls(proxy) == 0
+    assert proxy.seen.count("AssumeRole") == 2
+    proxy.clear()   # the customer fixed the role
+    pollers.tick(INTERVAL)
+    assert [kind for _, kind, _ in pollers.events] == ["status_snapshot"]
+
+
 def test_metrics_come_from_getmetricdata_at_most_once_a_minute(estate, proxy):
     harness, ec2, arns = estate
     instance_id = list(arns)[0]
