@@ -96,3 +96,13 @@ def test_metric_per_load_balancer_type():
     assert application and network and (application.name, network.name) == ("RequestCount", "ActiveFlowCount")
     assert gateway is None
     assert application.dimensions(balancer("application")) == [{"Name": "LoadBalancer", "Value": "app/web/1"}]
+
+
+def test_a_watch_lapses_two_intervals_after_its_last_heartbeat_within_the_gateways_ttl():
+    from services.collector.status.poller import StatusPoller
+    poller = StatusPoller(None, lambda account_id: None, "unit", 15.0)   # no database: lapse() is arithmetic
+    assert poller.lapse(45) == 30        # the gateway's default: a beat every 15 s
+    assert poller.lapse(20) == 20        # never later than the gateway's ttl
+    assert poller.lapse(150) == 100      # beats every 50 s: two of them, not two intervals
+    assert poller.lapse(100_000) == 200  # ttl capped at 300 s
+    assert poller.lapse(0) == 30

@@ -1,9 +1,9 @@
 """The demand-driven status poller of one collector-worker process (docs/live-status.md).
 
 - Demand: the gateway sends `status_watched` heartbeats (every replica receives each one: a
-  broadcast queue). An account is polled while one of its watches has not lapsed (ttl_seconds after
-  its last heartbeat); once the last lapses, the next tick (within a second) lets the account go,
-  so a vanished watcher stops costing calls within the watch's ttl.
+  broadcast queue). An account is polled while one of its watches has not lapsed (`lapse()`: two
+  intervals after its last heartbeat, within the gateway's ttl_seconds); once the last lapses, the
+  next tick (within a second) lets the account go.
 - Cadence: every `interval` seconds per account; all its regions in parallel. Metrics at most once
   a minute (cloudwatch.py).
 - One poller per account-region: a lease in the collector's `leases` table (the sync's mechanism,
@@ -125,8 +125,17 @@ class StatusPoller:
         """A heartbeat. The gateway's clock is not ours: the watch lapses ttl after its arrival."""
         if not event.account_id or not event.watcher_id:
             return
-        ttl = min(event.ttl_seconds, MAX_WATCH_TTL_SECONDS) if event.ttl_seconds > 0 else 2 * self.interval
-        self.watches.setdefault(event.account_id, {})[event.watcher_id] = self.clock() + ttl
+        self.watches.setdefault(event.account_id, {})[event.watcher_id] = self.clock() + self.lapse(event.ttl_seconds)
+
+    def lapse(self, ttl_seconds: int) -> float:
+        """How long after its last heartbeat a watch lapses: two intervals, so that a vanished
+        watcher stops costing calls within two intervals, unless the gateway beats less often than
+        that (every ttl/3): then two of its beats, so that one lost beat does not end the watch.
+        Never later than the gateway's ttl (at most 300 s); no ttl counts as two intervals."""
+        if ttl_seconds <= 0:
+            return 2 * self.interval
+        ttl = min(ttl_seconds, MAX_WATCH_TTL_SECONDS)
+        return min(ttl, max(2 * self.interval, 2 * ttl / 3))
 
     def watchers(self, account_id: str) -> set[str]:
         return set(self.watches.get(account_id, {}))
