@@ -68,14 +68,27 @@ def _upsert(conn, account_id: str, rows: list[tuple[dict, datetime, bool]]) -> N
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
+    revision = _next_revision(conn, account_id)
     # One row per ARN (PostgreSQL refuses to update a row twice in one statement); the last wins.
-    params = list({values["arn"]: {"account_id": account_id, "version": version, "removed": removed, **values}
+    params = list({values["arn"]: {"account_id": account_id, "version": version, "removed": removed,
+                                   "revision": revision, **values}
                    for values, version, removed in rows}.values())
     statement = insert(live_resources)
     conn.execute(statement.on_conflict_do_update(
         index_elements=[live_resources.c.account_id, live_resources.c.arn],
         set_={key: statement.excluded[key] for key in params[0] if key not in ("account_id", "arn")},
         where=live_resources.c.version <= statement.excluded.version), params)
+
+
+def _next_revision(conn, account_id: str, reload: bool = False) -> int:
+    """The account's next revision, for the rows this transaction writes. Its row stays locked
+    until the commit, so revisions commit in order: a reader that saw revision r has every row of
+    revision r and below."""
+    values: dict = {"revision": live_blueprints.c.revision + 1}
+    if reload:
+        values["reload_revision"] = live_blueprints.c.revision + 1
+    return conn.execute(live_blueprints.update().where(live_blueprints.c.account_id == account_id)
+                        .values(**values).returning(live_blueprints.c.revision)).scalar() or 0
 
 
 def _tombstone(arn: str) -> dict:
@@ -227,9 +240,17 @@ class LiveModel:
         return True
 
     def forget_old(self, now: datetime) -> None:
+        with read_connection(self.engine) as conn:
+            accounts = conn.execute(sa.select(live_resources.c.account_id).distinct().where(
+                live_resources.c.removed.is_(True), live_resources.c.version < now - FORGET_AFTER)).scalars().all()
+        for account_id in accounts:
+            with self.engine.begin() as conn:
+                # A reader that has not seen these tombstones yet must read the model whole.
+                _next_revision(conn, account_id, reload=True)
+                conn.execute(live_resources.delete().where(live_resources.c.account_id == account_id,
+                                                           live_resources.c.removed.is_(True),
+                                                           live_resources.c.version < now - FORGET_AFTER))
         with self.engine.begin() as conn:
-            conn.execute(live_resources.delete().where(live_resources.c.removed.is_(True),
-                                                       live_resources.c.version < now - FORGET_AFTER))
             conn.execute(live_batches.delete().where(live_batches.c.received_at < now - FORGET_AFTER))
             conn.execute(live_syncs.delete().where(live_syncs.c.complete.is_(True),
                                                    live_syncs.c.received_at < now - FORGET_AFTER))
@@ -287,15 +308,24 @@ class LiveModel:
 
     def resources(self, account_id: str, region: str = "") -> list[Resource]:
         """The account's live resources (one region and the global services, or every region)."""
-        query = sa.select(live_resources).where(live_resources.c.account_id == account_id,
-                                                live_resources.c.removed.is_(False))
+        return self.changes(account_id, region)[0]
+
+    def changes(self, account_id: str, region: str = "", since: int | None = None) -> tuple[list[Resource], list[str]]:
+        """The resources (one region and the global services, or every region) written after
+        revision `since`, and the ARNs removed after it; with no `since`, every live resource."""
+        query = sa.select(live_resources).where(live_resources.c.account_id == account_id)
+        if since is None:
+            query = query.where(live_resources.c.removed.is_(False))
+        else:
+            query = query.where(live_resources.c.revision > since)
         if region:
-            query = query.where(live_resources.c.region.in_([region, ""]))
+            query = query.where(live_resources.c.region.in_([region, ""]))   # tombstones have no region
         with collector_paused():      # half the time otherwise, for 10,000 rows
             with read_connection(self.engine) as conn:
                 rows = conn.execute(query.order_by(live_resources.c.arn)).all()
                 aws_account_id = conn.execute(sa.select(live_blueprints.c.aws_account_id).where(
                     live_blueprints.c.account_id == account_id)).scalar() or ""
-            return [Resource(arn=r.arn, type=r.type, aws_account_id=aws_account_id, region=r.region, name=r.name,
-                             tags=dict(r.tags), attributes=dict(r.attributes),
-                             relationships=tuple(tuple(rel) for rel in r.relationships)) for r in rows]
+            return ([Resource(arn=r.arn, type=r.type, aws_account_id=aws_account_id, region=r.region, name=r.name,
+                              tags=dict(r.tags), attributes=dict(r.attributes),
+                              relationships=tuple(tuple(rel) for rel in r.relationships))
+                     for r in rows if not r.removed], [r.arn for r in rows if r.removed])
