@@ -93,6 +93,31 @@ _PLACING = {"contains": 2, "attached_to": 1, "secured_by": 1}
 _CONTAINER_KINDS = ("vpc", "subnet", "availability-zone", "security-group")
 
 
+# Types whose change recomposes everything: containers, and VPC peerings (drawn once for both
+# accounts, so one side's change decides how the other is drawn).
+_WHOLE_TYPES = {*GROUP_TYPES, "AWS::EC2::VPCPeeringConnection"}
+
+
+def _peering_twins(resources: Iterable[Resource]) -> dict[str, str]:
+    """{arn: the arn drawn instead} for VPC peerings seen from both accounts: each account's
+    collector names the same pcx-... with an ARN of its own account. One is drawn, carrying the
+    connections of both: the requester's, else the first ARN."""
+    sides: dict[str, list[Resource]] = {}
+    for resource in resources:
+        if resource.type == "AWS::EC2::VPCPeeringConnection":
+            key = resource.attributes.get("vpcPeeringConnectionId") or resource.resource_id
+            sides.setdefault(str(key), []).append(resource)
+    twins: dict[str, str] = {}
+    for seen in sides.values():
+        if len(seen) < 2:
+            continue
+        requester = (seen[0].attributes.get("requester") or {}).get("ownerId") if isinstance(
+            seen[0].attributes.get("requester"), dict) else None
+        drawn = min(seen, key=lambda r: (_arn_scope(r.arn)[2] != requester, r.arn)).arn
+        twins.update((r.arn, drawn) for r in seen if r.arn != drawn)
+    return twins
+
+
 class Composer:
     """Composition that keeps its state: `update` applies upserted and removed resources and
     recomputes only what they touch (the changed resources, the ones whose placement reads them,
@@ -100,7 +125,8 @@ class Composer:
     `compose(resources, ...)` below is the same thing done once from nothing; the two give the
     same document (tests/services/diagram/test_compose_incremental.py). A change that touches a
     container (a VPC, subnet, zone or security group, whose content, names and filter context all
-    depend on it) or an attachment cycle recomposes everything: rare, and then always right."""
+    depend on it), a VPC peering (drawn once for both its accounts) or an attachment cycle
+    recomposes everything: rare, and then always right."""
 
     def __init__(self, options: ExportOptions, live_account: dict | None = None,
                  resources: Iterable[Resource] = ()):
@@ -134,6 +160,7 @@ class Composer:
         self.where: dict[str, str] = {}         # arn -> key of the group it is drawn in
         self.anchors: dict[str, str] = {}       # VPC or subnet arn -> the group it makes, drawn even empty
         self.node_tail: dict[str, dict] = {}    # arn -> its node's fields after id, type and mapPos
+        self.twins = _peering_twins(by_arn.values())
         for resource in by_arn.values():
             self._relate(resource, 1)
         for arn in sorted(by_arn):
@@ -191,7 +218,7 @@ class Composer:
             else:
                 by_arn[arn] = new
         if self.cyclic or any(_arn_kind(arn) in _CONTAINER_KINDS or any(
-                r is not None and r.type in GROUP_TYPES for r in (self.by_arn.get(arn), by_arn.get(arn)))
+                r is not None and r.type in _WHOLE_TYPES for r in (self.by_arn.get(arn), by_arn.get(arn)))
                 for arn in roots):
             self._load(by_arn)
             return
@@ -231,6 +258,8 @@ class Composer:
         group_by = options.group_by
         resource = self.by_arn[arn]
         kind = node_type(resource.type)
+        if arn in self.twins:       # the peering is drawn once, as its twin
+            return
         if resource.type in GROUP_TYPES:
             # VPCs and subnets are groups even when empty (when they match the filter).
             if resource.type in ("AWS::EC2::VPC", "AWS::EC2::Subnet") and group_by in (
@@ -606,6 +635,7 @@ class Composer:
         for (kind, source, target) in self.edges:
             if kind not in drawn:
                 continue
+            source, target = self.twins.get(source, source), self.twins.get(target, target)
             start, finish = end(source), end(target)
             if start is not None and finish is None and visible.get(source) == "vpcpeering" \
                     and target in groups_by_arn:
