@@ -97,10 +97,14 @@ def _tombstone(arn: str) -> dict:
 
 
 class LiveModel:
-    def __init__(self, engine: Engine, inventory: Inventory | None = None, gap_seconds: float = 30.0):
+    def __init__(self, engine: Engine, inventory: Inventory | None = None, gap_seconds: float = 30.0,
+                 on_version: Callable[[str, str], object] | None = None):
         self.engine = engine
         self.inventory = inventory
         self.gap = timedelta(seconds=gap_seconds)
+        # Called with (account id, sync id) after a new version of the live blueprint: the saved
+        # blueprints linked to the account follow (Blueprints.on_account_changed).
+        self.on_version = on_version
 
     @staticmethod
     def _known(conn, account_id: str) -> bool:
@@ -281,6 +285,8 @@ class LiveModel:
                                                        created_at=utcnow()))
             conn.execute(live_versions.delete().where(live_versions.c.account_id == account_id,
                                                       live_versions.c.version <= version - MAX_LIVE_VERSIONS))
+        if self.on_version is not None:
+            self.on_version(account_id, sync_id)
         return True
 
     def versions(self, account_id: str) -> list[dict]:

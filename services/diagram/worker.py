@@ -18,6 +18,7 @@ from services.common.events import parse_event
 from services.common.grpc_client import grpc_threads_outside_eventlet, stub
 from services.common.timeutil import utcnow
 from services.common.worker import Database, ObservableService
+from services.diagram.blueprints import Blueprints
 from services.diagram.domain import Diagrams
 from services.diagram.live import LiveModel
 
@@ -45,7 +46,8 @@ class DiagramWorker(ObservableService):
     db = Database()
 
     def _live(self) -> LiveModel:
-        return LiveModel(self.db, fetch_inventory, config.diagram_gap_seconds())
+        return LiveModel(self.db, fetch_inventory, config.diagram_gap_seconds(),
+                         on_version=Blueprints(self.db).on_account_changed)
 
     @event_handler("accounts", "account_registered")
     def on_account_registered(self, payload):
