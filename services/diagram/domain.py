@@ -37,8 +37,9 @@ def empty_blueprint_data(name: str) -> dict:
 HEADER = (live_blueprints.c.account_id, live_blueprints.c.aws_account_id, live_blueprints.c.name,
           live_blueprints.c.state, live_blueprints.c.created_at, live_blueprints.c.updated_at,
           live_blueprints.c.revision, live_blueprints.c.reload_revision)
-# Compositions kept per diagram-api process (account, region, options): about 40 MiB each for
-# 10,000 components (docs/performance.md, "Diagram pipeline").
+# Compositions kept per diagram-api process (account, region, options): about 30 MiB each for
+# 10,000 components, the resources, the composer's state, the document and its JSON
+# (docs/performance.md, "Diagram pipeline").
 LIVE_CACHE_ENTRIES = 16
 
 
