@@ -127,7 +127,40 @@ class LiveBudget(LiveStore):
             # may have synced the account before this event came.
             conn.execute(insert_if_absent(conn, budget_accounts, account_id=account_id,
                                           aws_account_id=aws_account_id, name=name, state="awaiting_scan",
-                                          created_at=now, rebuild_after=now, total_usd="0"))
+                                          created_at=now, rebuild_after=now, total_usd="0",
+                                          catalog=self.catalog.digest))
+
+    def on_account_updated(self, account_id: str, name: str) -> None:
+        """account_updated: the name is kept (an unknown or removed account is left alone). Its
+        regions are the collector's business: what it stops seeing, it publishes as removed."""
+        with self.engine.begin() as conn:
+            conn.execute(budget_accounts.update().where(budget_accounts.c.account_id == account_id,
+                                                        budget_accounts.c.name != name).values(name=name))
+
+    # A new catalog ----------------------------------------------------------------------------
+
+    def reprice_stale(self) -> list[str]:
+        """Accounts priced with another catalog than this one (a `prices refresh` since, read by
+        catalog.current()) are priced again: a rebuild from the inventory prices every component
+        with this catalog and settles what moved into budget_changed. Returns those scheduled."""
+        stale = sa.and_(budget_accounts.c.state == "ready", budget_accounts.c.rebuild_after.is_(None),
+                        sa.or_(budget_accounts.c.catalog.is_(None), budget_accounts.c.catalog != self.catalog.digest))
+        with self.engine.begin() as conn:
+            accounts = conn.execute(sa.select(budget_accounts.c.account_id).where(stale)).scalars().all()
+            if accounts:
+                conn.execute(budget_accounts.update().where(stale, budget_accounts.c.account_id.in_(accounts))
+                             .values(rebuild_after=utcnow()))
+        if accounts:
+            log.info("a new price catalog: pricing accounts again", extra={"accounts": len(accounts)})
+        return sorted(accounts)
+
+    def rebuild(self, account_id: str) -> bool:
+        done = super().rebuild(account_id)
+        if done:    # every component was priced with this catalog
+            with self.engine.begin() as conn:
+                conn.execute(budget_accounts.update().where(budget_accounts.c.account_id == account_id)
+                             .values(catalog=self.catalog.digest))
+        return done
 
     # Settling ---------------------------------------------------------------------------------
 

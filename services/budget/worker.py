@@ -10,6 +10,7 @@ from nameko.timer import timer
 from cloudsketch.accounts.v1 import events_pb2 as account_events
 from cloudsketch.collector.v1 import collector_pb2, collector_pb2_grpc
 from cloudsketch.collector.v1 import events_pb2 as collector_events
+from services.budget import catalog
 from services.budget.live import LiveBudget
 from services.budget.tables import outbox
 from services.common import config
@@ -32,12 +33,18 @@ class BudgetWorker(ObservableService):
     wake_relay = OutboxRelayProvider(outbox)
 
     def _live(self) -> LiveBudget:
-        return LiveBudget(self.db, fetch_inventory, config.budget_gap_seconds())
+        # The catalog in use, loaded again when `prices refresh` rewrote it (docs/budget.md).
+        return LiveBudget(self.db, fetch_inventory, config.budget_gap_seconds(), catalog=catalog.current())
 
     @event_handler("accounts", "account_registered")
     def on_account_registered(self, payload):
         event = parse_event(payload, account_events.AccountRegistered)
         self._live().on_account_registered(event.account_id, event.aws_account_id, event.name)
+
+    @event_handler("accounts", "account_updated")
+    def on_account_updated(self, payload):
+        event = parse_event(payload, account_events.AccountUpdated)
+        self._live().on_account_updated(event.account_id, event.name)
 
     @event_handler("accounts", "account_removed")
     def on_account_removed(self, payload):
@@ -55,8 +62,11 @@ class BudgetWorker(ObservableService):
 
     @timer(interval=RECONCILE_SECONDS)
     def reconcile(self):
-        """Rebuild the accounts that are due (registered after a sync, gaps, failed rebuilds)."""
-        self._live().reconcile()
+        """Price again the accounts a new catalog changes; rebuild the accounts that are due
+        (those, registered after a sync, gaps, failed rebuilds)."""
+        live = self._live()
+        live.reprice_stale()
+        live.reconcile()
         self.wake_relay()
 
 

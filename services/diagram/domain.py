@@ -71,6 +71,14 @@ class Diagrams:
         # rebuild_after: the collector may have synced the account before this event came
         # (services/diagram/live.py); the worker's reconcile timer asks collector-api.
 
+    def on_account_updated(self, event: account_events.AccountUpdated) -> None:
+        """A renamed account: its live blueprint's name follows (the document's name and its
+        account group's); cached compositions notice the new name."""
+        with self.engine.begin() as conn:
+            conn.execute(live_blueprints.update().where(live_blueprints.c.account_id == event.account_id,
+                                                        live_blueprints.c.name != event.name)
+                         .values(name=event.name, updated_at=utcnow()))
+
     def on_account_removed(self, event: account_events.AccountRemoved) -> None:
         with self.engine.begin() as conn:
             conn.execute(live_blueprints.delete().where(live_blueprints.c.account_id == event.account_id))

@@ -35,6 +35,10 @@ class DiagramWorker(ObservableService):
     def on_account_registered(self, payload):
         Diagrams(self.db).on_account_registered(parse_event(payload, account_events.AccountRegistered))
 
+    @event_handler("accounts", "account_updated")
+    def on_account_updated(self, payload):
+        Diagrams(self.db).on_account_updated(parse_event(payload, account_events.AccountUpdated))
+
     @event_handler("accounts", "account_removed")
     def on_account_removed(self, payload):
         Diagrams(self.db).on_account_removed(parse_event(payload, account_events.AccountRemoved))

@@ -258,3 +258,17 @@ def test_a_cached_live_blueprint_follows_every_change_as_a_fresh_composition_wou
     del expected["i-3"]
     assert check() == expected
     assert blueprint(live, account_id).reload_revision == blueprint(live, account_id).revision
+
+
+def test_a_renamed_account_renames_its_live_blueprint(setup):
+    live, _, account_id = setup
+    diagrams = Diagrams(live.engine)
+    live.rebuild(account_id)
+    live.on_resources_changed(batch(account_id, "s1", 0, utcnow(), [resource("web")]))
+    live.on_sync_finished(finished(account_id, "s1", {"us-east-1": 1}))
+    assert json.loads(diagrams.get_account_blueprint(account_id, "all", "json", {}).content)["name"] == "Production"
+    diagrams.on_account_updated(account_events.AccountUpdated(account_id=account_id, name="Production (EU)",
+                                                              changed=["name"]))
+    document = json.loads(diagrams.get_account_blueprint(account_id, "all", "json", {}).content)
+    assert document["name"] == "Production (EU)" and document["liveAccount"]["name"] == "Production (EU)"
+    assert "Production (EU)" in {g["name"] for g in document["groups"] if g["type"] == "account"}
