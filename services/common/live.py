@@ -32,6 +32,7 @@ from typing import Any
 import grpc
 import sqlalchemy as sa
 from eventlet import tpool
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from services.common.database import insert_if_absent, read_connection
@@ -133,10 +134,7 @@ class LiveStore:
         INSERT ... ON CONFLICT DO UPDATE ... WHERE, executed for every row at once."""
         if not rows:
             return
-        if conn.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
+        insert: Any = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
         extra = self.written(conn, account_id)
         # One row per ARN (PostgreSQL refuses to update a row twice in one statement); the last wins.
         params = list({values["arn"]: {"account_id": account_id, "version": version, "removed": removed,
@@ -252,6 +250,8 @@ class LiveStore:
     def rebuild(self, account_id: str) -> bool:
         """Make the account's rows the collector's inventory. False when a sync was running (the
         rebuild is tried again later) or the account is unknown."""
+        if self.inventory is None:
+            raise RuntimeError("a rebuild needs the collector's inventory")
         started = utcnow()
         pages = list(self.inventory(account_id))
         header = pages[0]
