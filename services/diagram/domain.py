@@ -134,7 +134,11 @@ class Diagrams:
             entry.composer = Composer(options, entry.live_account, live.resources(row.account_id, region))
         else:
             upserted, removed = live.changes(row.account_id, region, since=entry.revision)
-            entry.composer.update(upserted, removed)
+            try:
+                entry.composer.update(upserted, removed)
+            except BaseException:
+                entry.composer = entry.composed = None      # half applied: the next call starts again
+                raise
         with read_connection(self.engine) as conn:
             layout = conn.execute(sa.select(live_blueprints.c.layout).where(
                 live_blueprints.c.account_id == row.account_id)).scalar() or {}
