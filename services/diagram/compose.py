@@ -99,9 +99,9 @@ _WHOLE_TYPES = {*GROUP_TYPES, "AWS::EC2::VPCPeeringConnection"}
 
 
 def _peering_twins(resources: Iterable[Resource]) -> dict[str, str]:
-    """{arn: the arn drawn instead} for VPC peerings seen from both accounts: each account's
-    collector names the same pcx-... with an ARN of its own account. One is drawn, carrying the
-    connections of both: the requester's, else the first ARN."""
+    """{arn: the arn drawn instead} for VPC peerings seen from both sides: each account's (and,
+    across regions, each region's) scan names the same pcx-... with an ARN of its own account and
+    region. One is drawn, carrying the connections of both: the requester's, else the first ARN."""
     sides: dict[str, list[Resource]] = {}
     for resource in resources:
         if resource.type == "AWS::EC2::VPCPeeringConnection":
@@ -111,9 +111,10 @@ def _peering_twins(resources: Iterable[Resource]) -> dict[str, str]:
     for seen in sides.values():
         if len(seen) < 2:
             continue
-        requester = (seen[0].attributes.get("requester") or {}).get("ownerId") if isinstance(
-            seen[0].attributes.get("requester"), dict) else None
-        drawn = min(seen, key=lambda r: (_arn_scope(r.arn)[2] != requester, r.arn)).arn
+        requester = seen[0].attributes.get("requester")
+        owner, region = (requester.get("ownerId"), requester.get("region")) if isinstance(requester, dict) \
+            else (None, None)
+        drawn = min(seen, key=lambda r: (_arn_scope(r.arn)[2] != owner, _arn_scope(r.arn)[1] != region, r.arn)).arn
         twins.update((r.arn, drawn) for r in seen if r.arn != drawn)
     return twins
 
