@@ -36,7 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from services.common.database import insert_if_absent, read_connection
-from services.common.grpc_client import grpc_threads_outside_eventlet, stub
+from services.common.grpc_client import stub
 from services.common.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -59,9 +59,9 @@ def as_datetime(timestamp) -> datetime:
 def inventory_reader(stub_class, request_class) -> Inventory:
     """account id -> every page of its inventory from collector-api (`stub_class`'s ListInventory
     with `request_class`). grpcio blocks, so the call and reading its stream run in eventlet's
-    thread pool (docs/architecture.md, "Runtime rules")."""
+    thread pool (docs/architecture.md, "Runtime rules"; every worker gave grpcio real threading at
+    start)."""
     def fetch(account_id: str) -> list:
-        grpc_threads_outside_eventlet()
         collector = stub("collector", stub_class)
 
         def read() -> list:
