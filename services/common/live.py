@@ -31,7 +31,6 @@ from typing import Any
 
 import grpc
 import sqlalchemy as sa
-from eventlet import tpool
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
@@ -62,6 +61,8 @@ def inventory_reader(stub_class, request_class) -> Inventory:
     thread pool (docs/architecture.md, "Runtime rules"; every worker gave grpcio real threading at
     start)."""
     def fetch(account_id: str) -> list:
+        from eventlet import tpool     # here: the api processes that import this module run no eventlet
+
         collector = stub("collector", stub_class)
 
         def read() -> list:
