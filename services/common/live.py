@@ -61,7 +61,7 @@ def inventory_reader(stub_class, request_class) -> Inventory:
     thread pool (docs/architecture.md, "Runtime rules"; every worker gave grpcio real threading at
     start)."""
     def fetch(account_id: str) -> list:
-        from eventlet import tpool     # here: the api processes that import this module run no eventlet
+        from eventlet import tpool  # here: the api processes that import this module run no eventlet
 
         collector = stub("collector", stub_class)
 
