@@ -56,8 +56,13 @@ def line_item(item: Priced, currency: str, period: str, rates) -> pb.LineItem:
 class Budgets:
     def __init__(self, engine: Engine, catalog: catalog_module.Catalog | None = None):
         self.engine = engine
-        self.catalog = catalog or catalog_module.default()
+        self._catalog = catalog
         self.live = LiveBudget(engine, catalog=self.catalog)
+
+    @property
+    def catalog(self) -> catalog_module.Catalog:
+        """The one given, else the catalog in use, loaded again after a `prices refresh`."""
+        return self._catalog or catalog_module.current()
 
     def _account(self, account_id: str):
         account = self.live.account(account_id)
