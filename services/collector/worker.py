@@ -5,11 +5,13 @@ one takes each; leases (domain.py) keep two syncs of one account-region apart al
 """
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
 from datetime import timedelta
 
+import grpc
 from eventlet import tpool
 from nameko.events import EventDispatcher, event_handler
 from nameko.timer import timer
@@ -26,6 +28,8 @@ from services.common.grpc_client import DEFAULT_TIMEOUT_SECONDS, stub
 from services.common.timeutil import utcnow
 from services.common.worker import Database, ObservableService, OutboxRelayProvider
 
+log = logging.getLogger(__name__)
+
 # Who holds a lease: unique per process, readable in the database.
 HOLDER = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 SCHEDULE_CHECK_SECONDS = 10
@@ -40,6 +44,28 @@ def lookup_account(account_id: str) -> accounts_pb2.Account:
     accounts = stub("accounts", accounts_pb2_grpc.AccountsServiceStub)
     return tpool.execute(accounts.GetAccount, accounts_pb2.GetAccountRequest(id=account_id),
                          timeout=DEFAULT_TIMEOUT_SECONDS).account
+
+
+class AccountAccess:
+    """Account health through accounts-api (services/collector/sync.py, AccessChecks), in the tpool.
+    accounts-api being away must not stop syncs: the check then says nothing."""
+
+    def verify(self, account_id: str) -> accounts_pb2.AccountAccess | None:
+        accounts = stub("accounts", accounts_pb2_grpc.AccountsServiceStub)
+        try:
+            return tpool.execute(accounts.VerifyAccountAccess, accounts_pb2.VerifyAccountAccessRequest(id=account_id),
+                                 timeout=DEFAULT_TIMEOUT_SECONDS).access
+        except grpc.RpcError as exc:
+            log.warning("access check unavailable", extra={"account_id": account_id, "code": exc.code().name})
+            return None
+
+    def report(self, account_id: str, sync_id: str, denied: list[accounts_pb2.DeniedAccess]) -> None:
+        accounts = stub("accounts", accounts_pb2_grpc.AccountsServiceStub)
+        try:
+            tpool.execute(accounts.ReportAccountAccess, accounts_pb2.ReportAccountAccessRequest(
+                id=account_id, sync_id=sync_id, denied=denied), timeout=DEFAULT_TIMEOUT_SECONDS)
+        except grpc.RpcError as exc:   # the next sync reports again
+            log.warning("access report failed", extra={"account_id": account_id, "code": exc.code().name})
 
 
 class CollectorWorker(ObservableService):
@@ -79,9 +105,11 @@ class CollectorWorker(ObservableService):
     def on_sync_requested(self, payload):
         request = parse_event(payload, events.SyncRequested)
         account_concurrency, service_concurrency = config.sync_concurrency()
-        settings = SyncSettings(account_concurrency=account_concurrency, service_concurrency=service_concurrency)
+        settings = SyncSettings(account_concurrency=account_concurrency, service_concurrency=service_concurrency,
+                                interval=self._interval(),
+                                longest_backoff=timedelta(seconds=config.access_backoff_max_seconds()))
         runner = SyncRunner(self._collector(), lambda kind, message: self.dispatch(kind, to_payload(message)),
-                            lookup_account, HOLDER, settings)
+                            lookup_account, HOLDER, settings, access=AccountAccess())
         runner.run(request.sync_id)
 
     @timer(interval=SCHEDULE_CHECK_SECONDS)
