@@ -116,8 +116,9 @@ def test_access_denied_on_one_service_is_a_gap_and_keeps_what_an_earlier_sync_sa
         proxy.fail("ListQueues", "AccessDeniedException", "denied by an SCP", status=400, region="eu-west-1")
         row = harness.sync()
     assert row["state"] == "finished"
-    assert row["gaps"] == [{"region": "eu-west-1", "service": "sqs", "reason": "access_denied",
-                            "message": "test.queues: AccessDeniedException: denied by an SCP"}]
+    assert row["gaps"] == [{"region": "eu-west-1", "regions": ["eu-west-1"], "service": "sqs",
+                            "reason": "access_denied", "message": "test.queues: AccessDeniedException: denied by an SCP",
+                            "unit": "test.queues", "code": "AccessDeniedException"}]
     assert harness.removed() == set()   # the queue is still there as far as anyone knows
     status = harness.collector.status(harness.account.id)
     assert status.gaps[0].service == "sqs" and status.gaps[0].region == "eu-west-1"
