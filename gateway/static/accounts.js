@@ -136,7 +136,9 @@ function row(account, list, status) {
     el("th", { scope: "row" }, el("a", { href: `/app/diagram?account=${encodeURIComponent(account.id)}` }, account.name)),
     el("td", {}, el("code", {}, account.awsAccountId || "—"),
       account.regions.length ? el("div", { class: "muted small" }, account.regions.join(", ")) : null),
-    el("td", { class: "access" }, verificationBadge(verification), " ", accessBadge(account.access),
+    // The access badge supersedes a verification that succeeded at registration.
+    el("td", { class: "access" }, verification.state === "verified" ? null : [verificationBadge(verification), " "],
+      accessBadge(account.access),
       verification.state === "failed" && verification.message
         ? el("div", { class: "small" }, verification.message) : null,
       accessDetails(account, list, status)),

@@ -18,7 +18,7 @@ from services.accounts.verification import VerificationFailed
 STATES = {"verified": pb.ACCESS_STATE_VERIFIED, "limited": pb.ACCESS_STATE_LIMITED, "lost": pb.ACCESS_STATE_LOST}
 # Verification failures that say nothing about the role: the state stays as it was.
 TRANSIENT = frozenset({"throttled", "unreachable"})
-RECHECK = "then re-check the account (Re-check in the account list, or POST /api/aws/account/{id}/verify)"
+RECHECK = "then re-check the account (Re-check now in the account list, or POST /api/aws/account/{id}/verify)"
 MAX_REGIONS_NAMED = 3
 
 
