@@ -541,7 +541,8 @@ def test_alert_label_values_exist(rendered):
         for outcome in re.findall(r'outcome="([^"]*)"', expr):
             assert outcome in ("ok", "error")
         # collector_syncs_total's states (sync.py), accounts_access_state's (services/accounts/health.py).
-        states = {"collector_syncs_total": ("finished", "failed"), "accounts_access_state": ("verified", "limited", "lost")}
+        states = {"collector_syncs_total": ("finished", "failed"),
+                  "accounts_access_state": ("verified", "limited", "lost")}
         for metric, state in re.findall(r'(\w+)\{[^}]*\bstate="([^"]*)"', expr):
             assert state in states[metric], (metric, state)
 
