@@ -55,8 +55,8 @@ class Verifier(Protocol):
     trusted_account_id: str
 
     def __call__(self, role_arn: str, role_name: str, aws_account_id: str, external_id: str,
-                 region: str) -> list[str]:
-        """Warnings, or raises VerificationFailed."""
+                 region: str, warn: bool = True) -> list[str]:
+        """Warnings (when `warn`), or raises VerificationFailed."""
 
     def organization_members(self, role_arn: str, external_id: str, region: str) -> list[dict]:
         """[{"id", "name"}] of the organisation's active accounts, seen through the role."""
@@ -313,7 +313,7 @@ class Accounts:
         region = account.regions[0] if account.regions else DEFAULT_REGION[match["partition"]]
         try:
             self.verify(role_arn=account.role_arn, role_name=match["name"], aws_account_id=account.aws_account_id,
-                        external_id=self.external_id(), region=region)
+                        external_id=self.external_id(), region=region, warn=False)
         except VerificationFailed as failure:
             if failure.kind in health.TRANSIENT:
                 log.info("access check inconclusive", extra={"account_id": account_id, "reason": str(failure)})

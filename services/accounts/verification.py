@@ -102,8 +102,9 @@ def write_findings(iam, role_name: str) -> list[str]:
 
 
 def verify_role(role_arn: str, role_name: str, aws_account_id: str, external_id: str, region: str,
-                trusted_account_id: str) -> list[str]:
-    """Checks the role; returns warnings (empty when all is well) or raises VerificationFailed."""
+                trusted_account_id: str, warn: bool = True) -> list[str]:
+    """Checks the role; returns warnings (empty when all is well, or not `warn`: the access check
+    before each sync skips step 4) or raises VerificationFailed."""
     try:
         credentials = aws.assume_role(role_arn, external_id, region, "cloudsketch-verify", duration_seconds=900,
                                       config=aws.INTERACTIVE_CONFIG)
@@ -151,7 +152,7 @@ def verify_role(role_arn: str, role_name: str, aws_account_id: str, external_id:
             "condition on sts:ExternalId in every statement that allows sts:AssumeRole); without it, anyone "
             "who learns the role's ARN could have another service assume it (the confused deputy problem)",
             "no_external_id")
-    return write_findings(iam, role_name)
+    return write_findings(iam, role_name) if warn else []
 
 
 class RoleVerifier:
@@ -174,8 +175,8 @@ class RoleVerifier:
         return self._trusted
 
     def __call__(self, role_arn: str, role_name: str, aws_account_id: str, external_id: str,
-                 region: str) -> list[str]:
-        return verify_role(role_arn, role_name, aws_account_id, external_id, region, self.trusted_account_id)
+                 region: str, warn: bool = True) -> list[str]:
+        return verify_role(role_arn, role_name, aws_account_id, external_id, region, self.trusted_account_id, warn)
 
     def organization_members(self, role_arn: str, external_id: str, region: str) -> list[dict]:
         return organization_members(role_arn, external_id, region)
