@@ -56,6 +56,14 @@ def test_lost_access_shows_its_fix_and_a_recheck_brings_it_back(visit, stack):
         parameters["externalId"]
     (listed,) = [a for a in page.request.get("/api/aws/account").json()["accounts"] if a["id"] == account_id]
     assert listed["access"] == access | {"checkedAt": listed["access"]["checkedAt"]}
+    # A sync of the lost account is a normal failure: it says why and the worker goes on.
+    queued = page.request.post(f"/api/aws/account/{account_id}/sync", headers=token)
+    assert queued.status == 202, queued.text()
+
+    def lost_sync():
+        sync = page.request.get(f"/api/aws/account/{account_id}/sync").json()
+        return sync if sync["syncId"] == queued.json()["syncId"] and sync["state"] == "failed" else None
+    assert wait_for(lost_sync, timeout=60, interval=0.3)["message"].startswith("access lost: the role")
     stale = diagram()
     assert stale.headers["x-cloudsketch-access"] == "lost"
     assert stale.headers["x-cloudsketch-stale-since"] == access["since"] == stale.json()["staleSince"]
