@@ -311,8 +311,6 @@ class SyncRunner:
         errors = [o.error for o in outcomes if o.error]
         state = "failed" if errors else "finished"
         self.collector.access_restored(account_id, utcnow(), self.settings.interval)
-        if self.access is not None and not errors:   # a failed region may hide denials: no verdict
-            self.access.report(account_id, sync_id, denied_access(gaps, self.units))
         message = "; ".join(errors)
         if errors:
             message += " (nothing of those regions was recorded: the next sync publishes their changes)"
@@ -327,6 +325,8 @@ class SyncRunner:
             region_batches=[events.RegionBatches(region=o.region, batches=o.batches) for o in outcomes if o.batches],
             occurred_at=to_timestamp(utcnow())))
         log.info("sync finished", extra={"account_id": account_id, "sync_id": sync_id, "state": state, **counts})
+        if self.access is not None and not errors:   # a failed region may hide denials: no verdict
+            self.access.report(account_id, sync_id, denied_access(gaps, self.units))
 
     def _fail(self, sync_id: str, account_id: str, message: str, started: float) -> None:
         counts = {"duration_seconds": round(time.monotonic() - started, 3)}

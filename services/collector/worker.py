@@ -5,13 +5,11 @@ one takes each; leases (domain.py) keep two syncs of one account-region apart al
 """
 from __future__ import annotations
 
-import logging
 import os
 import socket
 import uuid
 from datetime import timedelta
 
-import grpc
 from eventlet import tpool
 from nameko.events import EventDispatcher, event_handler
 from nameko.timer import timer
@@ -19,6 +17,7 @@ from nameko.timer import timer
 from cloudsketch.accounts.v1 import accounts_pb2, accounts_pb2_grpc
 from cloudsketch.accounts.v1 import events_pb2 as account_events
 from cloudsketch.collector.v1 import events_pb2 as events
+from services.collector.access import AccountsAccess
 from services.collector.domain import Collector
 from services.collector.sync import SyncRunner, SyncSettings
 from services.collector.tables import outbox
@@ -27,8 +26,6 @@ from services.common.events import parse_event, to_payload
 from services.common.grpc_client import DEFAULT_TIMEOUT_SECONDS, stub
 from services.common.timeutil import utcnow
 from services.common.worker import Database, ObservableService, OutboxRelayProvider
-
-log = logging.getLogger(__name__)
 
 # Who holds a lease: unique per process, readable in the database.
 HOLDER = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
@@ -44,28 +41,6 @@ def lookup_account(account_id: str) -> accounts_pb2.Account:
     accounts = stub("accounts", accounts_pb2_grpc.AccountsServiceStub)
     return tpool.execute(accounts.GetAccount, accounts_pb2.GetAccountRequest(id=account_id),
                          timeout=DEFAULT_TIMEOUT_SECONDS).account
-
-
-class AccountAccess:
-    """Account health through accounts-api (services/collector/sync.py, AccessChecks), in the tpool.
-    accounts-api being away must not stop syncs: the check then says nothing."""
-
-    def verify(self, account_id: str) -> accounts_pb2.AccountAccess | None:
-        accounts = stub("accounts", accounts_pb2_grpc.AccountsServiceStub)
-        try:
-            return tpool.execute(accounts.VerifyAccountAccess, accounts_pb2.VerifyAccountAccessRequest(id=account_id),
-                                 timeout=DEFAULT_TIMEOUT_SECONDS).access
-        except grpc.RpcError as exc:
-            log.warning("access check unavailable", extra={"account_id": account_id, "code": exc.code().name})
-            return None
-
-    def report(self, account_id: str, sync_id: str, denied: list[accounts_pb2.DeniedAccess]) -> None:
-        accounts = stub("accounts", accounts_pb2_grpc.AccountsServiceStub)
-        try:
-            tpool.execute(accounts.ReportAccountAccess, accounts_pb2.ReportAccountAccessRequest(
-                id=account_id, sync_id=sync_id, denied=denied), timeout=DEFAULT_TIMEOUT_SECONDS)
-        except grpc.RpcError as exc:   # the next sync reports again
-            log.warning("access report failed", extra={"account_id": account_id, "code": exc.code().name})
 
 
 class CollectorWorker(ObservableService):
@@ -109,7 +84,7 @@ class CollectorWorker(ObservableService):
                                 interval=self._interval(),
                                 longest_backoff=timedelta(seconds=config.access_backoff_max_seconds()))
         runner = SyncRunner(self._collector(), lambda kind, message: self.dispatch(kind, to_payload(message)),
-                            lookup_account, HOLDER, settings, access=AccountAccess())
+                            lookup_account, HOLDER, settings, access=AccountsAccess())
         runner.run(request.sync_id)
 
     @timer(interval=SCHEDULE_CHECK_SECONDS)
