@@ -126,6 +126,9 @@ def test_access_follows_every_revocation_and_restoration_within_one_sync(setup, 
     assert second["access_failures"] == 2
     assert second["next_sync_at"].replace(tzinfo=None) - utcnow().replace(tzinfo=None) >= 2 * INTERVAL * 0.99
     assert [e.state for e in transitions(accounts)] == [pb.ACCESS_STATE_LOST]
+    # The schedule leaves the account alone until its wait is over, then claims it again.
+    assert account.id not in harness.collector.claim_due(utcnow() + INTERVAL, INTERVAL)
+    assert account.id in harness.collector.claim_due(second["next_sync_at"] + timedelta(seconds=1), INTERVAL)
     assert state(accounts, account.id).since == lost.since
 
     # 2. The role is back: the next sync runs, access is verified and the schedule is regular again.
