@@ -8,6 +8,7 @@ from flask import Response, current_app, g, jsonify, request
 from google.protobuf import json_format
 
 from cloudsketch.accounts.v1 import accounts_pb2 as accounts_pb
+from cloudsketch.collector.v1 import collector_pb2 as collector_pb
 from cloudsketch.diagram.v1 import diagram_pb2 as diagram_pb
 from cloudsketch.identity.v1 import identity_pb2 as identity_pb
 from gateway.api import api
@@ -19,9 +20,13 @@ from services.common.timeutil import iso
 VERIFICATION = {accounts_pb.VERIFICATION_STATE_PENDING: "pending",
                 accounts_pb.VERIFICATION_STATE_VERIFIED: "verified",
                 accounts_pb.VERIFICATION_STATE_FAILED: "failed"}
+ACCESS = {accounts_pb.ACCESS_STATE_VERIFIED: "verified", accounts_pb.ACCESS_STATE_LIMITED: "limited",
+          accounts_pb.ACCESS_STATE_LOST: "lost"}
 # Verifying every member of a large organisation takes a while (8 at a time, ~1 s each).
 ORGANIZATION_TIMEOUT_SECONDS = 600
 MAX_PAGE = 1000        # accounts in one page of GET /aws/account?limit=...
+# A re-check waits on STS and IAM a few times, each bounded by the interactive client config.
+VERIFY_TIMEOUT_SECONDS = 60
 
 
 def clients():
@@ -37,7 +42,32 @@ def account_json(account: accounts_pb.Account) -> dict:
         "createdAt": iso(account.created_at), "updatedAt": iso(account.updated_at),
         "verification": {"state": VERIFICATION.get(account.verification_state, "pending"),
                          "message": account.verification_message, "verifiedAt": iso(account.verified_at)},
+        "access": access_json(account.access),
     }
+
+
+def access_json(access: accounts_pb.AccountAccess) -> dict:
+    """Account health (docs/accounts.md): the state, why, since when, and the fix."""
+    return {
+        "state": ACCESS.get(access.state, "verified"), "reason": access.reason, "since": iso(access.since),
+        "checkedAt": iso(access.checked_at), "errorCode": access.error_code, "fix": access.fix,
+        "fixDocument": json.loads(access.fix_document) if access.fix_document else None,
+        "denied": [{"service": d.service, "regions": list(d.regions), "actions": list(d.actions),
+                    "errorCode": d.error_code, "what": d.what} for d in access.denied],
+    }
+
+
+def stale_headers(response, account: accounts_pb.Account):
+    """An account whose access is lost has a diagram and a budget frozen at its last sync: say so,
+    and since when, on every response that shows them."""
+    if account.access.state == accounts_pb.ACCESS_STATE_LOST:
+        response.headers["X-Cloudsketch-Access"] = "lost"
+        response.headers["X-Cloudsketch-Stale-Since"] = iso(account.access.since) or ""
+    return response
+
+
+def stale_since(account: accounts_pb.Account) -> str | None:
+    return iso(account.access.since) if account.access.state == accounts_pb.ACCESS_STATE_LOST else None
 
 
 def account_ref(account: accounts_pb.Account) -> identity_pb.ResourceRef:
@@ -150,9 +180,22 @@ def delete_account(account_id: str):
     return "", 204
 
 
+@api.post("/aws/account/<account_id>/verify")
+def verify_account(account_id: str):
+    """Re-check the account's access now: the role is verified at once, and when it works a sync
+    is queued that settles limited or verified (and resumes a schedule that was backing off)."""
+    authorized_account(account_id, "account:scan")
+    access = clients().accounts.VerifyAccountAccess(accounts_pb.VerifyAccountAccessRequest(
+        id=account_id, actor_id=g.principal.user.id), timeout=VERIFY_TIMEOUT_SECONDS).access
+    sync_id = None
+    if access.state != accounts_pb.ACCESS_STATE_LOST:
+        sync_id = clients().collector.RequestSync(collector_pb.RequestSyncRequest(account_id=account_id)).sync_id
+    return jsonify(access=access_json(access), syncId=sync_id)
+
+
 @api.get("/aws/account/<account_id>/<region>/<fmt>")
 def account_diagram(account_id: str, region: str, fmt: str):
-    authorized_account(account_id, "account:read")
+    account = authorized_account(account_id, "account:read")
     try:
         # The format and the export options are diagram-api's to parse (400 with its message).
         reply = clients().diagram.GetAccountBlueprint(diagram_pb.GetAccountBlueprintRequest(
@@ -166,9 +209,10 @@ def account_diagram(account_id: str, region: str, fmt: str):
         return jsonify(code="STILL_PROCESSING", retry=True, stage="awaiting_scan"), 202
     blueprint = reply.blueprint
     if reply.content_type != "application/json":
-        return Response(reply.content, mimetype=reply.content_type)
-    return jsonify(id=blueprint.id, name=blueprint.name, data=json.loads(reply.content),
-                   createdAt=iso(blueprint.created_at), updatedAt=iso(blueprint.updated_at))
+        return stale_headers(Response(reply.content, mimetype=reply.content_type), account)
+    return stale_headers(jsonify(id=blueprint.id, name=blueprint.name, data=json.loads(reply.content),
+                                 createdAt=iso(blueprint.created_at), updatedAt=iso(blueprint.updated_at),
+                                 staleSince=stale_since(account)), account)
 
 
 @api.get("/aws/account/<account_id>/versions")

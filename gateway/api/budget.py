@@ -11,7 +11,7 @@ from flask import Response, jsonify, request
 from cloudsketch.budget.v1 import budget_pb2 as budget_pb
 from cloudsketch.diagram.v1 import diagram_pb2 as diagram_pb
 from gateway.api import api
-from gateway.api.accounts import authorized_account, clients
+from gateway.api.accounts import authorized_account, clients, stale_headers, stale_since
 from gateway.api.blueprints import authorized_blueprint
 from gateway.errors import ApiError
 from services.common.timeutil import iso
@@ -39,7 +39,7 @@ def item_json(item: budget_pb.LineItem) -> dict:
 
 @api.get("/aws/account/<account_id>/budget")
 def account_budget(account_id: str):
-    authorized_account(account_id, "account:read")
+    account = authorized_account(account_id, "account:read")
     try:
         reply = clients().budget.GetAccountBudget(budget_pb.GetAccountBudgetRequest(
             account_id=account_id, region=request.args.get("region", "")[:32],
@@ -51,19 +51,20 @@ def account_budget(account_id: str):
     if reply.state != budget_pb.BUDGET_STATE_READY:
         return still_processing("awaiting_scan")
     items = [item_json(item) for item in reply.items]
-    return jsonify(
+    return stale_headers(jsonify(
         accountId=account_id, currency=reply.currency, period=reply.period, total=reply.total,
         groupBy=reply.groups[0].dimension if reply.groups else request.args.get("groupBy", "service"),
         groups=[{"key": group.key, "cost": group.amount} for group in reply.groups],
         components=[item for item in items if item["status"] != "unpriced"],
         unpriced=[{"arn": item["arn"], "type": item["type"], "name": item["name"], "reason": item["basis"]}
                   for item in items if item["status"] == "unpriced"],
-        priceSource=reply.price_source, pricedAt=iso(reply.priced_at), syncId=reply.last_sync_id)
+        priceSource=reply.price_source, pricedAt=iso(reply.priced_at), syncId=reply.last_sync_id,
+        staleSince=stale_since(account)), account)
 
 
 @api.get("/aws/account/<account_id>/budget/changes")
 def account_budget_changes(account_id: str):
-    authorized_account(account_id, "account:read")
+    account = authorized_account(account_id, "account:read")
     try:
         reply = clients().budget.GetBudgetChanges(budget_pb.GetBudgetChangesRequest(account_id=account_id))
     except grpc.RpcError as exc:
@@ -72,12 +73,13 @@ def account_budget_changes(account_id: str):
         return still_processing("registering")
     if reply.state != budget_pb.BUDGET_STATE_READY:
         return still_processing("awaiting_scan")
-    return jsonify(accountId=account_id, syncId=reply.sync_id or None,
-                   changedAt=iso(reply.changed_at) if reply.sync_id else None,
-                   totalBefore=reply.total_before_usd or None, totalAfter=reply.total_after_usd or None,
-                   changes=[{"arn": c.arn, "type": c.type, "name": c.name, "before": c.before_usd or None,
-                             "after": c.after_usd or None, "delta": c.delta_usd, "reason": c.reason}
-                            for c in reply.changes])
+    body = dict(accountId=account_id, syncId=reply.sync_id or None,
+                changedAt=iso(reply.changed_at) if reply.sync_id else None,
+                totalBefore=reply.total_before_usd or None, totalAfter=reply.total_after_usd or None,
+                changes=[{"arn": c.arn, "type": c.type, "name": c.name, "before": c.before_usd or None,
+                          "after": c.after_usd or None, "delta": c.delta_usd, "reason": c.reason}
+                         for c in reply.changes], staleSince=stale_since(account))
+    return stale_headers(jsonify(body), account)
 
 
 def check_format(fmt: str) -> None:

@@ -30,7 +30,8 @@ def sync_json(status: collector_pb.SyncStatus) -> dict:
                    "durationSeconds": counts.duration_seconds},
         # "Limited access", as Cloudcraft shows it: what the role could not see, and why.
         "gaps": [{"region": gap.region, "service": gap.service, "reason": GAP_REASONS.get(gap.reason, "error"),
-                  "message": gap.message} for gap in status.gaps],
+                  "message": gap.message, "regions": list(gap.regions) or [gap.region], "errorCode": gap.error_code}
+                 for gap in status.gaps],
         "skippedRegions": list(status.skipped_regions),
     }
 

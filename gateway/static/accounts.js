@@ -1,6 +1,7 @@
-// Accounts: every AWS account the user may see, its verification and its latest sync (polled
-// while one runs), with sync now, edit and remove.
-import { api, ApiError, canManage, confirmDialog, el, errorText, icon, message, pageData, replace, takeFlash, when } from "./lib.js";
+// Accounts: every AWS account the user may see, its verification, its access (account health:
+// verified, limited or lost, with the fix and a re-check) and its latest sync (polled while one
+// runs), with sync now, edit and remove.
+import { api, ApiError, canManage, confirmDialog, copyButton, el, errorText, icon, message, pageData, replace, takeFlash, when } from "./lib.js";
 
 const POLL_MS = 1500;
 const ACTIVE = new Set(["queued", "running"]);
@@ -46,7 +47,7 @@ async function load(list, status) {
     el("caption", { class: "visually-hidden" }, "AWS accounts"),
     el("thead", {}, el("tr", {},
       el("th", { scope: "col" }, "Name"), el("th", { scope: "col" }, "AWS account"),
-      el("th", { scope: "col" }, "Role"), el("th", { scope: "col" }, "Last sync"),
+      el("th", { scope: "col" }, "Role and access"), el("th", { scope: "col" }, "Last sync"),
       el("th", { scope: "col" }, el("span", { class: "visually-hidden" }, "Actions")))),
     body));
   for (const account of accounts) body.append(row(account, list, status));
@@ -55,6 +56,47 @@ async function load(list, status) {
 function verificationBadge(verification) {
   const labels = { verified: "verified", failed: "verification failed", pending: "not verified yet" };
   return el("span", { class: `badge ${verification.state}` }, labels[verification.state] || verification.state);
+}
+
+const ACCESS_LABELS = { verified: "access verified", limited: "limited access", lost: "access lost" };
+const ACCESS_STYLES = { verified: "verified", limited: "pending", lost: "failed" };
+
+function accessBadge(access) {
+  return el("span", { class: `badge ${ACCESS_STYLES[access.state] || "pending"}`, dataset: { access: access.state } },
+    ACCESS_LABELS[access.state] || access.state);
+}
+
+// What is wrong and how to fix it (the policy to add, or the trust policy to set), and a re-check.
+function accessDetails(account, list, status) {
+  const access = account.access;
+  if (access.state === "verified") return null;
+  const documentText = access.fixDocument ? JSON.stringify(access.fixDocument, null, 2) : "";
+  const recheck = el("button", { type: "button", class: "secondary small" }, "Re-check now");
+  recheck.addEventListener("click", async () => {
+    recheck.disabled = true;
+    let reply;
+    try {
+      reply = (await api("POST", `/api/aws/account/${encodeURIComponent(account.id)}/verify`)).data;
+    } catch (error) {
+      recheck.disabled = false;
+      replace(status, message("error", `Could not re-check ${account.name}: ${errorText(error)}.`));
+      return;
+    }
+    replace(status, message(reply.access.state === "lost" ? "error" : "ok",
+      reply.access.state === "lost" ? `${account.name}: access is still lost (${reply.access.reason}).`
+        : `${account.name}: the role works again; a sync is running.`));
+    await load(list, status);
+  });
+  return el("details", { class: "small access-fix" },
+    el("summary", {}, access.reason || ACCESS_LABELS[access.state], " (since ", when(access.since), ")"),
+    access.state === "lost"
+      ? el("p", {}, "The diagram and the budget show the account as of its last sync before then: they are stale. " +
+        "Scheduled syncs back off until access returns.") : null,
+    access.errorCode ? el("p", {}, "AWS said: ", el("code", {}, access.errorCode)) : null,
+    el("p", {}, access.fix),
+    documentText ? el("pre", { class: "fix-document" }, documentText) : null,
+    documentText ? copyButton(() => documentText, "Copy the policy") : null,
+    pageData().role === "viewer" ? null : el("p", {}, recheck));
 }
 
 function row(account, list, status) {
@@ -94,9 +136,12 @@ function row(account, list, status) {
     el("th", { scope: "row" }, el("a", { href: `/app/diagram?account=${encodeURIComponent(account.id)}` }, account.name)),
     el("td", {}, el("code", {}, account.awsAccountId || "—"),
       account.regions.length ? el("div", { class: "muted small" }, account.regions.join(", ")) : null),
-    el("td", {}, verificationBadge(verification),
+    // The access badge supersedes a verification that succeeded at registration.
+    el("td", { class: "access" }, verification.state === "verified" ? null : [verificationBadge(verification), " "],
+      accessBadge(account.access),
       verification.state === "failed" && verification.message
-        ? el("div", { class: "small" }, verification.message) : null),
+        ? el("div", { class: "small" }, verification.message) : null,
+      accessDetails(account, list, status)),
     syncCell,
     el("td", { class: "actions" }, pageData().role === "viewer" ? null : syncButton,
       canManage() ? el("a", { class: "icon-button", href: `/app/accounts/${encodeURIComponent(account.id)}/edit`,
@@ -149,7 +194,8 @@ function describeSync(sync) {
   if (sync.gaps.length) {
     parts.push(el("details", { class: "small" },
       el("summary", {}, `Limited access: ${sync.gaps.length} gap${sync.gaps.length === 1 ? "" : "s"}`),
-      el("ul", {}, sync.gaps.map((gap) => el("li", {}, `${gap.region} ${gap.service}: ${gap.message || gap.reason}`)))));
+      el("ul", {}, sync.gaps.map((gap) => el("li", {},
+        gap.regions.length > 1 ? gap.message || gap.reason : `${gap.region || "global"} ${gap.service}: ${gap.message || gap.reason}`)))));
   }
   return el("div", {}, parts);
 }

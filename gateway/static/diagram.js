@@ -39,6 +39,13 @@ export async function render(root) {
           el("a", { href: `/app/diagram?account=${encodeURIComponent(a.id)}` }, a.name))))));
     return;
   }
+  if (account.access && account.access.state === "lost") {
+    // Account health: the diagram is frozen at the last sync before access was lost.
+    root.append(el("div", { class: "stale-notice" }, message("error",
+      `cloudsketch lost access to ${account.name} `, when(account.access.since),
+      `: this diagram is stale since then (${account.access.reason}). `,
+      el("a", { href: "/app/accounts" }, "How to fix it"), ".")));
+  }
   new DiagramView(root, accounts, account, params).start();
 }
 

@@ -1,6 +1,11 @@
 """accounts-api: the gRPC servicer, wiring AccountsService to the domain."""
 from __future__ import annotations
 
+import logging
+
+from prometheus_client import REGISTRY
+from prometheus_client.core import GaugeMetricFamily
+
 from cloudsketch.accounts.v1 import accounts_pb2 as pb
 from cloudsketch.accounts.v1 import accounts_pb2_grpc as pb_grpc
 from services.accounts.domain import Accounts
@@ -8,6 +13,28 @@ from services.accounts.tables import outbox
 from services.accounts.verification import RoleVerifier
 from services.common.database import open_database
 from services.common.outbox import start_relay
+
+log = logging.getLogger(__name__)
+
+
+class AccessStateMetrics:
+    """accounts_access_state{state}: how many accounts are verified, limited and lost, counted in
+    the database at each scrape (so every replica reports the same numbers: alert on max())."""
+
+    def __init__(self, accounts: Accounts):
+        self.accounts = accounts
+
+    def collect(self):
+        gauge = GaugeMetricFamily("accounts_access_state", "AWS accounts by access state (verified, limited, lost).",
+                                  labels=["state"])
+        try:
+            counts = self.accounts.access_counts()
+        except Exception:   # a database outage must not break the scrape of every other metric
+            log.warning("could not count accounts by access state", exc_info=True)
+            return
+        for state, count in counts.items():
+            gauge.add_metric([state], count)
+        yield gauge
 
 
 class AccountsServicer(pb_grpc.AccountsServiceServicer):
@@ -49,6 +76,13 @@ class AccountsServicer(pb_grpc.AccountsServiceServicer):
         return self.accounts.onboard_organization(request.role_arn, request.member_role_name, request.creator_id,
                                                   request.region)
 
+    def VerifyAccountAccess(self, request, context):
+        return pb.VerifyAccountAccessResponse(access=self.accounts.verify_access(request.id, request.actor_id))
+
+    def ReportAccountAccess(self, request, context):
+        return pb.ReportAccountAccessResponse(access=self.accounts.report_access(request.id, request.sync_id,
+                                                                                list(request.denied)))
+
     def DeleteAccount(self, request, context):
         self.accounts.delete_account(request.id, request.actor_id)
         return pb.DeleteAccountResponse()
@@ -60,5 +94,6 @@ def register(server) -> list[str]:
     # wrote an event, and polling for the rest (docs/architecture.md, "The outbox relay").
     relay = start_relay(engine, outbox, "accounts")
     accounts = Accounts(engine, RoleVerifier(), relay.wake)
+    REGISTRY.register(AccessStateMetrics(accounts))
     pb_grpc.add_AccountsServiceServicer_to_server(AccountsServicer(accounts), server)
     return [pb.DESCRIPTOR.services_by_name["AccountsService"].full_name]

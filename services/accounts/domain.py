@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import re
 import secrets
 import uuid
@@ -23,11 +24,12 @@ from sqlalchemy.engine import Engine
 
 from cloudsketch.accounts.v1 import accounts_pb2 as pb
 from cloudsketch.accounts.v1 import events_pb2 as events
-from services.accounts import onboarding
-from services.accounts.onboarding import DEFAULT_ROLE_NAME, RequiredPermissions
+from services.accounts import health, onboarding
+from services.accounts.onboarding import DEFAULT_ROLE_NAME, Onboarding, RequiredPermissions
 from services.accounts.tables import accounts, outbox, settings
+from services.accounts.verification import VerificationFailed
 from services.common.database import insert_if_absent, read_connection
-from services.common.errors import AlreadyExists, InvalidArgument, NotFound
+from services.common.errors import AlreadyExists, InvalidArgument, NotFound, Unavailable
 from services.common.outbox import write_event
 from services.common.timeutil import to_timestamp, utcnow
 
@@ -45,6 +47,8 @@ CONSOLE = {"aws": "https://console.aws.amazon.com", "aws-cn": "https://console.a
            "aws-us-gov": "https://console.amazonaws-us-gov.com"}
 
 
+log = logging.getLogger(__name__)
+
 # GetAccount's statement, built once (building a select() on every call cost more than running it).
 _GET_ACCOUNT = sa.select(accounts).where(accounts.c.id == sa.bindparam("id"))
 
@@ -53,8 +57,8 @@ class Verifier(Protocol):
     trusted_account_id: str
 
     def __call__(self, role_arn: str, role_name: str, aws_account_id: str, external_id: str,
-                 region: str) -> list[str]:
-        """Warnings, or raises VerificationFailed."""
+                 region: str, warn: bool = True) -> list[str]:
+        """Warnings (when `warn`), or raises VerificationFailed."""
 
     def organization_members(self, role_arn: str, external_id: str, region: str) -> list[dict]:
         """[{"id", "name"}] of the organisation's active accounts, seen through the role."""
@@ -75,7 +79,15 @@ def _account(row, external_id: str) -> pb.Account:
         write_access=row.write_access, creator_id=row.creator_id, source=row.source,
         verification_state=VERIFICATION[row.verification_state], verification_message=row.verification_message,
         verified_at=to_timestamp(row.verified_at), created_at=to_timestamp(row.created_at),
-        updated_at=to_timestamp(row.updated_at))
+        updated_at=to_timestamp(row.updated_at), access=_access(row))
+
+
+def _access(row) -> pb.AccountAccess:
+    return pb.AccountAccess(
+        state=health.STATES[row.access_state], reason=row.access_reason, since=to_timestamp(row.access_since),
+        checked_at=to_timestamp(row.access_checked_at), error_code=row.access_error_code, fix=row.access_fix,
+        fix_document=row.access_fix_document,
+        denied=health.denied_messages(row.access_denied) if row.access_state == "limited" else [])
 
 
 def _contains(text: str) -> str:
@@ -152,8 +164,11 @@ class Accounts:
             raise InvalidArgument(f"not an AWS region code: {region[:50]!r}")
         warnings = self.verify(role_arn=role_arn.strip(), role_name=match["name"], aws_account_id=match["account"],
                                external_id=self.external_id(), region=region)
+        now = utcnow()
+        # A role that verifies has full access until a sync says otherwise.
         return dict(role_arn=role_arn.strip(), aws_account_id=match["account"], verification_state="verified",
-                    verification_message="; ".join(f"warning: {w}" for w in warnings), verified_at=utcnow())
+                    verification_message="; ".join(f"warning: {w}" for w in warnings), verified_at=now,
+                    access_since=now, access_checked_at=now, **health.from_denied([], None, ""))
 
     def external_id(self) -> str:
         """The organisation's External ID, generated once (128 random bits) and never chosen by a user.
@@ -318,11 +333,99 @@ class Accounts:
                     account_id=row.id, aws_account_id=row.aws_account_id, name=row.name, regions=row.regions,
                     occurred_at=to_timestamp(now), actor_id=actor_id, changed=changed,
                     read_access=row.read_access, write_access=row.write_access), account_id)
+                if "role_arn" in values and before.access.state != pb.ACCESS_STATE_VERIFIED:
+                    self._access_changed(conn, row, before.access.state, now, actor_id)
         except sa.exc.IntegrityError:
             self._refuse_registered_role(values["role_arn"], account_id)
             raise
         self.wake_relay()
         return self.get_account(account_id)
+
+    # Account health (services/accounts/health.py) ---------------------------------------------
+
+    def _onboarding(self, role_arn: str) -> Onboarding | None:
+        """The installation's onboarding material for the role; None when the collector cannot
+        say which actions it needs (collector-api away): fixes then name the actions only."""
+        match = parse_role_arn(role_arn)
+        try:
+            permissions = self.required_permissions()
+        except Unavailable:
+            return None
+        return Onboarding(self.verify.trusted_account_id, self.external_id(), permissions,
+                          role_name=match["name"], partition=match["partition"])
+
+    def verify_access(self, account_id: str, actor_id: str = "") -> pb.AccountAccess:
+        """Checks the account's role now and records `lost` when it cannot be used; a role that
+        works again returns the account to what its last sync found (limited or verified).
+        Throttling and an unreachable STS say nothing about the role: the state stays."""
+        account = self.get_account(account_id)
+        match = parse_role_arn(account.role_arn)
+        region = account.regions[0] if account.regions else DEFAULT_REGION[match["partition"]]
+        try:
+            self.verify(role_arn=account.role_arn, role_name=match["name"], aws_account_id=account.aws_account_id,
+                        external_id=self.external_id(), region=region, warn=False)
+        except VerificationFailed as failure:
+            if failure.kind in health.TRANSIENT:
+                log.info("access check inconclusive", extra={"account_id": account_id, "reason": str(failure)})
+                return account.access
+            trusted = Onboarding(self.verify.trusted_account_id, self.external_id(),
+                                 RequiredPermissions({}, ()), match["name"], match["partition"])
+            return self._record_access(account_id, health.lost(failure, trusted, account), actor_id)
+        if account.access.state != pb.ACCESS_STATE_LOST:
+            return self._record_access(account_id, {}, actor_id)   # still as the last sync found it
+        with read_connection(self.engine) as conn:
+            denied = conn.execute(sa.select(accounts.c.access_denied).where(accounts.c.id == account_id)).scalar()
+        return self._record_access(account_id, health.from_denied(denied or [], self._onboarding(account.role_arn),
+                                                                  account_id), actor_id)
+
+    def report_access(self, account_id: str, sync_id: str, denied: list[pb.DeniedAccess]) -> pb.AccountAccess:
+        """What a sync was denied (the collector's report): limited, or verified when nothing."""
+        account = self.get_account(account_id)
+        rows = health.denied_rows(denied)
+        log.info("access reported", extra={"account_id": account_id, "sync_id": sync_id, "denied": len(rows)})
+        return self._record_access(account_id, health.from_denied(
+            rows, self._onboarding(account.role_arn) if rows else None, account_id))
+
+    def _record_access(self, account_id: str, values: dict, actor_id: str = "") -> pb.AccountAccess:
+        """Stores the access columns; a new state or reason writes account_access_changed to the
+        outbox in the same transaction (one event per transition, ordered by the row lock)."""
+        now = utcnow()
+        with self.engine.begin() as conn:
+            before = conn.execute(_GET_ACCOUNT.with_for_update(), {"id": account_id}).first()
+            if before is None:
+                raise NotFound("no such account")
+            changed = any(values.get(k, getattr(before, k)) != getattr(before, k)
+                          for k in ("access_state", "access_reason"))
+            if values.get("access_state", before.access_state) != before.access_state:
+                values["access_since"] = now
+            conn.execute(accounts.update().where(accounts.c.id == account_id)
+                         .values(**values, access_checked_at=now))
+            row = conn.execute(_GET_ACCOUNT, {"id": account_id}).one()
+            if changed:
+                self._access_changed(conn, row, health.STATES[before.access_state], now, actor_id)
+        if changed:
+            log.info("account access changed", extra={"account_id": account_id, "state": row.access_state,
+                                                       "previous": before.access_state,
+                                                       "error_code": row.access_error_code})
+            self.wake_relay()
+        return _access(row)
+
+    @staticmethod
+    def _access_changed(conn, row, previous: int, now, actor_id: str) -> None:
+        access = _access(row)
+        write_event(conn, outbox, "account_access_changed", events.AccountAccessChanged(
+            account_id=row.id, aws_account_id=row.aws_account_id, name=row.name, state=access.state,
+            previous_state=previous, reason=access.reason, error_code=access.error_code, denied=access.denied,
+            occurred_at=to_timestamp(now), actor_id=actor_id), row.id)
+
+    def access_counts(self) -> dict[str, int]:
+        """How many accounts are in each access state (the accounts_access_state gauge)."""
+        with read_connection(self.engine) as conn:
+            rows = conn.execute(sa.select(accounts.c.access_state, sa.func.count())
+                                .group_by(accounts.c.access_state)).all()
+        counts = dict.fromkeys(health.STATES, 0)
+        counts.update({state: count for state, count in rows})
+        return counts
 
     def delete_account(self, account_id: str, actor_id: str = "") -> None:
         with self.engine.begin() as conn:

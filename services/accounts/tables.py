@@ -21,6 +21,18 @@ accounts = sa.Table(
     sa.Column("verified_at", sa.DateTime(timezone=True)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    # Account health (docs/accounts.md): verified, limited or lost; why (one line), since when,
+    # when last checked, AWS's error code, the fix and its policy document (JSON). access_denied
+    # is what the last sync was denied ([{service, regions, actions, error_code, what}]); it is kept
+    # while access is lost, so that access coming back returns to limited if it was.
+    sa.Column("access_state", sa.String(16), nullable=False, server_default="verified"),
+    sa.Column("access_reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("access_since", sa.DateTime(timezone=True)),
+    sa.Column("access_checked_at", sa.DateTime(timezone=True)),
+    sa.Column("access_error_code", sa.String(100), nullable=False, server_default=""),
+    sa.Column("access_fix", sa.Text, nullable=False, server_default=""),
+    sa.Column("access_fix_document", sa.Text, nullable=False, server_default=""),
+    sa.Column("access_denied", sa.JSON, nullable=False, server_default="[]"),
     # One account per role: registering a role twice is refused with the existing account's id.
     sa.UniqueConstraint("role_arn", name="uq_accounts_role_arn"),
 )

@@ -35,7 +35,14 @@ WRITE_POLICIES = {"AdministratorAccess", "PowerUserAccess", "IAMFullAccess"}
 
 
 class VerificationFailed(InvalidArgument):
-    """The role cannot be used; the message says why and what to do."""
+    """The role cannot be used; the message says why and what to do. `kind` names the cause for
+    account health (services/accounts/health.py: TRANSIENT kinds change no state), `code` is
+    AWS's error code behind it."""
+
+    def __init__(self, message: str, kind: str = "other", code: str = ""):
+        super().__init__(message)
+        self.kind = kind
+        self.code = code
 
 
 def _error_code(exc: ClientError) -> str:
@@ -95,8 +102,9 @@ def write_findings(iam, role_name: str) -> list[str]:
 
 
 def verify_role(role_arn: str, role_name: str, aws_account_id: str, external_id: str, region: str,
-                trusted_account_id: str) -> list[str]:
-    """Checks the role; returns warnings (empty when all is well) or raises VerificationFailed."""
+                trusted_account_id: str, warn: bool = True) -> list[str]:
+    """Checks the role; returns warnings (empty when all is well, or not `warn`: the access check
+    before each sync skips step 4) or raises VerificationFailed."""
     try:
         credentials = aws.assume_role(role_arn, external_id, region, "cloudsketch-verify", duration_seconds=900,
                                       config=aws.INTERACTIVE_CONFIG)
@@ -105,24 +113,26 @@ def verify_role(role_arn: str, role_name: str, aws_account_id: str, external_id:
         if code in ("RegionDisabledException", "InvalidClientTokenId") or "region" in str(exc).lower():
             raise VerificationFailed(
                 f"AWS STS in {region} refused the request ({code}): the region may be disabled for this "
-                "account; verify in another region, e.g. \"region\": \"us-east-1\"") from None
+                "account; verify in another region, e.g. \"region\": \"us-east-1\"", "region", code) from None
         if code in ("Throttling", "ThrottlingException", "RequestLimitExceeded"):
-            raise VerificationFailed("AWS throttled the verification; try again in a minute") from None
+            raise VerificationFailed("AWS throttled the verification; try again in a minute", "throttled",
+                                     code) from None
         raise VerificationFailed(
             f"cloudsketch could not assume {role_arn} ({code or 'error'}). Likely causes: the role's trust "
             f"policy does not trust AWS account {trusted_account_id}; it requires another External ID than "
             f"this installation's; or a service control policy blocks STS in {region} (verify in another "
-            "region with \"region\")") from None
+            "region with \"region\")", "assume_denied", code) from None
     except BotoCoreError as exc:
-        raise VerificationFailed(f"cannot reach AWS STS in {region}: {exc}") from None
+        raise VerificationFailed(f"cannot reach AWS STS in {region}: {exc}", "unreachable") from None
 
     try:
         caller = aws.client("sts", region, credentials, aws.INTERACTIVE_CONFIG).get_caller_identity()
     except (ClientError, BotoCoreError) as exc:
-        raise VerificationFailed(f"the assumed role could not call sts:GetCallerIdentity: {exc}") from None
+        raise VerificationFailed(f"the assumed role could not call sts:GetCallerIdentity: {exc}", "unreachable",
+                                 _error_code(exc) if isinstance(exc, ClientError) else "") from None
     if caller["Account"] != aws_account_id:
         raise VerificationFailed(f"the role belongs to AWS account {caller['Account']}, not {aws_account_id} "
-                                 "as the ARN says")
+                                 "as the ARN says", "wrong_account")
 
     iam = aws.client("iam", region, credentials, aws.INTERACTIVE_CONFIG)
     try:
@@ -130,16 +140,19 @@ def verify_role(role_arn: str, role_name: str, aws_account_id: str, external_id:
     except ClientError as exc:
         if _error_code(exc) == "NoSuchEntity":
             raise VerificationFailed(f"AWS account {aws_account_id} has no role named {role_name}: check the "
-                                     "account id and the role name in the ARN") from None
+                                     "account id and the role name in the ARN", "role_missing",
+                                     "NoSuchEntity") from None
         raise VerificationFailed(
             f"cloudsketch could not read the role's trust policy ({_error_code(exc)}): allow iam:GetRole on "
-            "the role itself, so that cloudsketch can check that it requires the External ID") from None
+            "the role itself, so that cloudsketch can check that it requires the External ID", "trust_unreadable",
+            _error_code(exc)) from None
     if not requires_external_id(role["AssumeRolePolicyDocument"], external_id):
         raise VerificationFailed(
             "the role's trust policy does not require this installation's External ID (a StringEquals "
             "condition on sts:ExternalId in every statement that allows sts:AssumeRole); without it, anyone "
-            "who learns the role's ARN could have another service assume it (the confused deputy problem)")
-    return write_findings(iam, role_name)
+            "who learns the role's ARN could have another service assume it (the confused deputy problem)",
+            "no_external_id")
+    return write_findings(iam, role_name) if warn else []
 
 
 class RoleVerifier:
@@ -162,8 +175,8 @@ class RoleVerifier:
         return self._trusted
 
     def __call__(self, role_arn: str, role_name: str, aws_account_id: str, external_id: str,
-                 region: str) -> list[str]:
-        return verify_role(role_arn, role_name, aws_account_id, external_id, region, self.trusted_account_id)
+                 region: str, warn: bool = True) -> list[str]:
+        return verify_role(role_arn, role_name, aws_account_id, external_id, region, self.trusted_account_id, warn)
 
     def organization_members(self, role_arn: str, external_id: str, region: str) -> list[dict]:
         return organization_members(role_arn, external_id, region)

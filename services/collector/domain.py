@@ -4,6 +4,7 @@ themselves, and the leases that keep two syncs of one account-region apart. Ever
 short transaction."""
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -71,6 +72,35 @@ class Collector:
             if won:
                 claimed.append(account_id)
         return claimed
+
+    def back_off(self, account_id: str, now: datetime, interval: timedelta, longest: timedelta,
+                 rng: Callable[[float, float], float] = random.uniform) -> timedelta | None:
+        """The account's access is lost: its next scheduled attempt waits twice as long as the one
+        before (from twice the sync interval, capped at `longest`), jittered between half and all
+        of that so that accounts lost together do not retry together. The wait, or None when the
+        account is no longer scheduled (removed)."""
+        with self.engine.begin() as conn:
+            failures = conn.execute(sa.select(schedules.c.access_failures)
+                                    .where(schedules.c.account_id == account_id)).scalar()
+            if failures is None:
+                return None
+            ceiling = min(longest.total_seconds(), interval.total_seconds() * 2 ** min(failures + 1, 30))
+            wait = timedelta(seconds=rng(ceiling / 2, ceiling))
+            conn.execute(schedules.update().where(schedules.c.account_id == account_id)
+                         .values(access_failures=failures + 1, next_sync_at=now + wait))
+        return wait
+
+    def access_restored(self, account_id: str, now: datetime, interval: timedelta) -> None:
+        """A sync ran: back to the regular schedule if the account was backing off."""
+        with self.engine.begin() as conn:
+            conn.execute(schedules.update().where(schedules.c.account_id == account_id,
+                                                  schedules.c.access_failures > 0)
+                         .values(access_failures=0, next_sync_at=now + interval))
+
+    def schedule_of(self, account_id: str) -> dict | None:
+        with read_connection(self.engine) as conn:
+            row = conn.execute(sa.select(schedules).where(schedules.c.account_id == account_id)).first()
+        return dict(row._mapping) if row else None
 
     # Syncs ----------------------------------------------------------------------------------
 
@@ -238,4 +268,5 @@ def resource_message(row, aws_account_id: str) -> resource_pb2.Resource:
 
 def gap_message(gap: dict) -> resource_pb2.Gap:
     return resource_pb2.Gap(region=gap["region"], service=gap["service"], reason=GAP_REASONS[gap["reason"]],
-                            message=gap["message"])
+                            message=gap["message"], regions=gap.get("regions") or [gap["region"]],
+                            error_code=gap.get("code", ""))

@@ -13,9 +13,11 @@ disabled for the account: one gap, and none of its units run.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import logging
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -44,7 +46,40 @@ class Gap:
     region: str
     service: str        # IAM service prefix, e.g. "rds"
     reason: str         # access_denied, region_disabled, throttled, error
-    message: str
+    message: str        # one line for people: what, AWS's error code, its reason (never a response body)
+    unit: str = ""      # the discovery unit that failed ("" for a whole region, "tags" for the tagging API)
+    code: str = ""      # AWS's error code
+    detail: str = ""    # AWS's reason, one line
+
+
+TAG = re.compile(r"<[^>]*>")
+MAX_REASON = 160
+
+
+def one_line(text: str) -> str:
+    """A reason people can read: markup stripped, the first line, at most MAX_REASON characters.
+    AWS error messages and botocore's errors may carry whole response bodies (an HTML error page)."""
+    text = html.unescape(TAG.sub(" ", text))
+    line = next((part.strip() for part in text.splitlines() if part.strip()), "")
+    line = " ".join(line.split())
+    return line if len(line) <= MAX_REASON else line[:MAX_REASON - 1] + "…"
+
+
+def failure_reason(exc: BaseException) -> tuple[str, str]:
+    """(AWS's error code, a one-line reason) for an AWS call that failed."""
+    if isinstance(exc, ClientError):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return error_code(exc), one_line(_message(exc)) or (f"HTTP {status}" if status else "no reason given")
+    if isinstance(exc, ResponseParserError):
+        return "", "the endpoint answered with something that is not an AWS response (an HTTP error page?)"
+    return "", one_line(str(exc)) or type(exc).__name__
+
+
+def gap_for(region: str, service: str, reason: str, unit: str, exc: BaseException) -> Gap:
+    """The gap of a failed call: one line in the gap, the raw detail in the log only."""
+    code, detail = failure_reason(exc)
+    log.info("discovery call failed", extra={"unit": unit, "region": region, "code": code, "raw": str(exc)[:4000]})
+    return Gap(region, service, reason, f"{unit}: {code + ': ' if code else ''}{detail}", unit, code, detail)
 
 
 @dataclass
@@ -112,18 +147,19 @@ def run_unit(unit: Unit, session: AccountSession, scope: Scope, sleep: Callable 
                 continue
             reason = ("access_denied" if code in ACCESS_DENIED else "region_disabled" if code in REGION_DISABLED
                       else "throttled" if code in THROTTLED else "error")
-            raise UnitFailed(Gap(scope.region, service, reason, f"{unit.name}: {code}: {_message(exc)}")) from exc
+            raise UnitFailed(gap_for(scope.region, service, reason, unit.name, exc)) from exc
         except (BotoCoreError, ResponseParserError) as exc:   # unreachable, timeouts after retries, garbage
-            raise UnitFailed(Gap(scope.region, service, "error", f"{unit.name}: {exc}")) from exc
+            raise UnitFailed(gap_for(scope.region, service, "error", unit.name, exc)) from exc
     raise AssertionError("unreachable")
 
 
 def _message(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Message", ""))[:300]
+    return str(exc.response.get("Error", {}).get("Message", ""))[:4000]
 
 
 # The global services whose listings carry no tags (S3's unit reads its buckets' own). Asked for
 # by type: an unfiltered call in us-east-1 would repeat that region's own call page for page.
+TAGS_UNIT = "tags"   # the gap's unit when tag:GetResources fails
 GLOBAL_TAGGED_TYPES = ["cloudfront:distribution", "route53:hostedzone"]
 
 
@@ -154,7 +190,8 @@ def discover_region(session: AccountSession, scope: Scope, units: list[Unit],
                 result.disabled = True
                 result.gaps.append(Gap(scope.region, "*", "region_disabled",
                                        f"the region refused the role's credentials: is it enabled for the account? "
-                                       f"({failed.gap.message})"))
+                                       f"({failed.gap.code or failed.gap.detail})", "", failed.gap.code,
+                                       failed.gap.detail))
                 for _ in units:
                     on_unit_done()
                 return result
@@ -169,7 +206,8 @@ def discover_region(session: AccountSession, scope: Scope, units: list[Unit],
             return unit, None, failed.gap
         except Exception as exc:  # a bug in a transform must not cost the rest of the sync
             log.exception("discovery unit failed", extra={"unit": unit.name, "region": scope.region})
-            return unit, None, Gap(scope.region, iam_service(unit), "error", f"{unit.name}: {type(exc).__name__}")
+            return unit, None, Gap(scope.region, iam_service(unit), "error", f"{unit.name}: {type(exc).__name__}",
+                                   unit.name, "", type(exc).__name__)
         finally:
             on_unit_done()
 
@@ -180,8 +218,8 @@ def discover_region(session: AccountSession, scope: Scope, units: list[Unit],
             tag_map.update(get_tag_map(session, scope))
         except (ClientError, BotoCoreError) as exc:
             # Without the tagging API resources keep the tags their own listing returned.
-            result.gaps.append(Gap(scope.region, "tag", "access_denied" if error_code(exc) in ACCESS_DENIED
-                                   else "error", f"tag:GetResources: {exc}"))
+            result.gaps.append(gap_for(scope.region, "tag", "access_denied" if error_code(exc) in ACCESS_DENIED
+                                       else "error", TAGS_UNIT, exc))
 
     pool = eventlet.GreenPool(len(pending) + 1)
     tagger = pool.spawn(tags) if pending else None

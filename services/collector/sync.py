@@ -9,6 +9,12 @@ are idempotent (docs/architecture.md), so a change published twice costs nothing
 
 A lease per account-region (services/collector/domain.py) keeps two syncs of one account-region
 apart even across collector replicas; a sync that finds a region leased skips it and says so.
+
+Account health (docs/accounts.md): every sync first has accounts-api check the role. A sync of an
+account whose access is lost ends at once, without touching AWS again, and the account's
+scheduled syncs back off (Collector.back_off); a sync that runs tells accounts-api what it was
+denied (limited, or verified when nothing), and brings a backing-off schedule back to normal.
+Gaps are grouped: one per failure, naming every region it happened in.
 """
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Protocol
 
 import eventlet
 import grpc
@@ -29,9 +36,11 @@ from cloudsketch.accounts.v1 import accounts_pb2
 from cloudsketch.collector.v1 import collector_pb2 as pb
 from cloudsketch.collector.v1 import events_pb2 as events
 from cloudsketch.common.v1 import resource_pb2
+from services.collector import declarations
 from services.collector.discovery import GLOBAL_REGION, Unit, all_units
 from services.collector.domain import Collector, gap_message
 from services.collector.engine import (
+    TAGS_UNIT,
     Found,
     Gap,
     RegionResult,
@@ -39,6 +48,7 @@ from services.collector.engine import (
     error_code,
     fingerprint,
     link_by_dns_name,
+    one_line,
 )
 from services.collector.model import Scope
 from services.collector.session import AccountSession
@@ -61,6 +71,18 @@ class SyncSettings:
     lease_ttl: timedelta = timedelta(minutes=2)  # renewed every third of it while the sync runs
     account_concurrency: int = 32               # AWS calls in flight per account
     service_concurrency: int = 8                # ... and per service and region
+    interval: timedelta = timedelta(hours=1)    # between scheduled syncs (CLOUDSKETCH_SYNC_INTERVAL_SECONDS)
+    longest_backoff: timedelta = timedelta(hours=6)   # CLOUDSKETCH_ACCESS_BACKOFF_MAX_SECONDS
+
+
+class AccessChecks(Protocol):
+    """accounts-api's side of account health (collector-worker calls it over gRPC)."""
+
+    def verify(self, account_id: str) -> accounts_pb2.AccountAccess | None:
+        """Check the role now; None when accounts-api could not say."""
+
+    def report(self, account_id: str, sync_id: str, denied: list[accounts_pb2.DeniedAccess]) -> None:
+        """What the sync was denied."""
 
 
 @dataclass
@@ -129,7 +151,7 @@ class SyncRunner:
     def __init__(self, collector: Collector, publish: Callable[[str, Message], None],
                  lookup_account: Callable[[str], accounts_pb2.Account], holder: str,
                  settings: SyncSettings = SyncSettings(), units: list[Unit] | None = None,
-                 session_factory: Callable[..., AccountSession] = AccountSession):
+                 session_factory: Callable[..., AccountSession] = AccountSession, access: AccessChecks | None = None):
         self.collector = collector
         self.publish = publish
         self.lookup_account = lookup_account
@@ -137,6 +159,7 @@ class SyncRunner:
         self.settings = settings
         self.units = all_units() if units is None else units
         self.session_factory = session_factory
+        self.access = access
 
     def run(self, sync_id: str) -> None:
         row = self.collector.start_sync(sync_id)
@@ -146,6 +169,10 @@ class SyncRunner:
         started = time.monotonic()
         try:
             account = self.lookup_account(account_id)
+            access = self.access.verify(account_id) if self.access is not None else None
+            if access is not None and access.state == accounts_pb2.ACCESS_STATE_LOST:
+                self._access_lost(sync_id, account_id, access, started)
+                return
             home_region = (list(row["regions"]) or list(account.regions) or [GLOBAL_REGION])[0]
             session = self.session_factory(
                 account.role_arn, account.external_id, home_region, session_name=f"cloudsketch-sync-{sync_id[:8]}",
@@ -197,6 +224,16 @@ class SyncRunner:
                     outcome.finished_at = utcnow().isoformat()   # before the lease is let go
                     self.collector.release_lease(account_id, outcome.region, run.holder)
         self._finish(sync_id, account_id, outcomes, session, started)
+
+    def _access_lost(self, sync_id: str, account_id: str, access: accounts_pb2.AccountAccess,
+                     started: float) -> None:
+        """Revocation is a normal path: the sync ends as failed, saying why, and the schedule waits
+        longer each time instead of asking STS again at every interval."""
+        wait = self.collector.back_off(account_id, utcnow(), self.settings.interval, self.settings.longest_backoff)
+        later = f"; the next scheduled attempt is in {_duration(wait)}" if wait is not None else ""
+        log.info("access lost: sync skipped", extra={"account_id": account_id, "sync_id": sync_id,
+                                                      "error_code": access.error_code})
+        self._fail(sync_id, account_id, f"access lost: {access.reason}{later}", started)
 
     def _renew_leases(self, holder: str) -> None:
         while True:
@@ -270,9 +307,10 @@ class SyncRunner:
                   "changed": sum(o.changed for o in outcomes), "removed": sum(o.removed for o in outcomes),
                   "api_calls": session.stats.calls, "duration_seconds": round(duration, 3),
                   "effective_concurrency": round(session.stats.busy_seconds / duration, 2) if duration else 0.0}
-        gaps = [vars(g) for o in outcomes for g in o.gaps]
+        gaps = group_gaps([g for o in outcomes for g in o.gaps])
         errors = [o.error for o in outcomes if o.error]
         state = "failed" if errors else "finished"
+        self.collector.access_restored(account_id, utcnow(), self.settings.interval)
         message = "; ".join(errors)
         if errors:
             message += " (nothing of those regions was recorded: the next sync publishes their changes)"
@@ -287,6 +325,8 @@ class SyncRunner:
             region_batches=[events.RegionBatches(region=o.region, batches=o.batches) for o in outcomes if o.batches],
             occurred_at=to_timestamp(utcnow())))
         log.info("sync finished", extra={"account_id": account_id, "sync_id": sync_id, "state": state, **counts})
+        if self.access is not None and not errors:   # a failed region may hide denials: no verdict
+            self.access.report(account_id, sync_id, denied_access(gaps, self.units))
 
     def _fail(self, sync_id: str, account_id: str, message: str, started: float) -> None:
         counts = {"duration_seconds": round(time.monotonic() - started, 3)}
@@ -298,6 +338,64 @@ class SyncRunner:
         log.warning("sync failed", extra={"account_id": account_id, "sync_id": sync_id, "reason": message})
 
 
+def group_gaps(gaps: list[Gap]) -> list[dict]:
+    """One gap per failure (service, unit, reason, AWS error code) with every region it happened
+    in: "elasticache serverless caches failed in 34 regions" instead of 34 lines. As stored."""
+    groups: dict[tuple[str, str, str, str], list[Gap]] = {}
+    for gap in gaps:
+        groups.setdefault((gap.service, gap.unit, gap.reason, gap.code), []).append(gap)
+    grouped = []
+    for (service, unit, reason, code), members in sorted(groups.items()):
+        regions = sorted({m.region for m in members})
+        first = members[0]
+        if len(regions) == 1:
+            message = first.message
+        elif reason == "region_disabled":
+            message = (f"{len(regions)} regions refused the role's credentials: are they enabled for the account? "
+                       f"({code or first.detail})")
+        else:
+            what = unit.replace(".", " ").replace("_", " ") if unit else service
+            message = f"{what} failed in {len(regions)} regions: {code + ': ' if code else ''}{first.detail}"
+        grouped.append({"region": regions[0], "regions": regions, "service": service, "reason": reason,
+                        "message": message, "unit": unit, "code": code})
+    return grouped
+
+
+def unit_actions(unit: Unit) -> set[str]:
+    """The IAM actions the collector declares for what the unit discovers."""
+    actions: set[str] = set()
+    for cfn_type in unit.types:
+        try:
+            actions.update(declarations.resource_type(cfn_type).api_calls)
+        except KeyError:   # a pseudo-type without a declaration of its own
+            continue
+    return actions
+
+
+def denied_access(gaps: list[dict], units: list[Unit]) -> list[accounts_pb2.DeniedAccess]:
+    """The sync's access-denied gaps per IAM service: where, what, and the declared actions the
+    role lacks for it (accounts turns them into the fix)."""
+    actions_of = {unit.name: unit_actions(unit) for unit in units}
+    actions_of[TAGS_UNIT] = {"tag:GetResources"}
+    by_service: dict[str, dict] = {}
+    for gap in gaps:
+        if gap["reason"] != "access_denied":
+            continue
+        entry = by_service.setdefault(gap["service"], {"regions": set(), "actions": set(), "what": [],
+                                                       "code": gap.get("code", "")})
+        entry["regions"].update(gap.get("regions") or [gap["region"]])
+        entry["actions"].update(actions_of.get(gap.get("unit", ""), set()))
+        entry["what"].append(gap.get("unit") or gap["service"])
+    return [accounts_pb2.DeniedAccess(service=service, regions=sorted(e["regions"]), actions=sorted(e["actions"]),
+                                      error_code=e["code"], what=", ".join(sorted(set(e["what"]))))
+            for service, e in sorted(by_service.items())]
+
+
+def _duration(wait: timedelta) -> str:
+    minutes = round(wait.total_seconds() / 60)
+    return f"about {minutes} minutes" if minutes < 120 else f"about {round(minutes / 60)} hours"
+
+
 def enabled_regions(session: AccountSession, home_region: str) -> list[str]:
     """The regions enabled for the account (DescribeRegions lists only those by default)."""
     reply = session.client("ec2", home_region).describe_regions()
@@ -307,9 +405,9 @@ def enabled_regions(session: AccountSession, home_region: str) -> list[str]:
 def describe(exc: Exception) -> str:
     """An error for people: AWS's code and message, never a traceback."""
     if isinstance(exc, ClientError):
-        return f"{error_code(exc)}: {exc.response.get('Error', {}).get('Message', '')}"
+        return f"{error_code(exc)}: {one_line(str(exc.response.get('Error', {}).get('Message', '')))}"
     if isinstance(exc, BotoCoreError):
-        return str(exc)
+        return one_line(str(exc))
     if isinstance(exc, grpc.RpcError):   # from accounts-api: NOT_FOUND when the account was removed
         return f"{exc.code().name}: {exc.details()}"
     return f"{type(exc).__name__}: {exc}"

@@ -10,6 +10,9 @@ schedules = sa.Table(
     sa.Column("account_id", sa.String(36), primary_key=True),
     sa.Column("aws_account_id", sa.String(12), nullable=False),
     sa.Column("next_sync_at", sa.DateTime(timezone=True), nullable=False),
+    # Scheduled attempts in a row that found the account's access lost: the back-off's exponent
+    # (SyncRunner.back_off); 0 once a sync runs again.
+    sa.Column("access_failures", sa.Integer, nullable=False, server_default="0"),
 )
 
 # The account's inventory: every resource as the last sync of its account-region published it,

@@ -18,6 +18,7 @@ from nameko.timer import timer
 from cloudsketch.accounts.v1 import accounts_pb2, accounts_pb2_grpc
 from cloudsketch.accounts.v1 import events_pb2 as account_events
 from cloudsketch.collector.v1 import events_pb2 as events
+from services.collector.access import AccountsAccess
 from services.collector.domain import Collector
 from services.collector.status.provider import LiveStatus
 from services.collector.sync import SyncRunner, SyncSettings
@@ -84,9 +85,11 @@ class CollectorWorker(ObservableService):
     def on_sync_requested(self, payload):
         request = parse_event(payload, events.SyncRequested)
         account_concurrency, service_concurrency = config.sync_concurrency()
-        settings = SyncSettings(account_concurrency=account_concurrency, service_concurrency=service_concurrency)
+        settings = SyncSettings(account_concurrency=account_concurrency, service_concurrency=service_concurrency,
+                                interval=self._interval(),
+                                longest_backoff=timedelta(seconds=config.access_backoff_max_seconds()))
         runner = SyncRunner(self._collector(), lambda kind, message: self.dispatch(kind, to_payload(message)),
-                            lookup_account, HOLDER, settings)
+                            lookup_account, HOLDER, settings, access=AccountsAccess())
         runner.run(request.sync_id)
 
     @timer(interval=SCHEDULE_CHECK_SECONDS)

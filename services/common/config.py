@@ -69,6 +69,9 @@ SETTINGS = [
             "of cloudsketch's own AWS credentials (sts:GetCallerIdentity)."),
     Setting("CLOUDSKETCH_SYNC_INTERVAL_SECONDS", "3600",
             "How often the collector syncs each account on its own; on-demand syncs come on top."),
+    Setting("CLOUDSKETCH_ACCESS_BACKOFF_MAX_SECONDS", "21600",
+            "The longest wait between scheduled attempts on an account whose access is lost: the wait doubles "
+            "from twice the sync interval after each failed attempt, with jitter, up to this."),
     Setting("CLOUDSKETCH_SYNC_CONCURRENCY", "32", "AWS API calls in flight per account during a sync."),
     Setting("CLOUDSKETCH_SYNC_SERVICE_CONCURRENCY", "8",
             "AWS API calls in flight per account, AWS service and region (AWS's rate limits are per API)."),
@@ -190,6 +193,10 @@ def auth_cache_seconds() -> float:
 
 def sync_interval_seconds() -> float:
     return float(env("CLOUDSKETCH_SYNC_INTERVAL_SECONDS"))
+
+
+def access_backoff_max_seconds() -> float:
+    return float(env("CLOUDSKETCH_ACCESS_BACKOFF_MAX_SECONDS"))
 
 
 def sync_concurrency() -> tuple[int, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nameko.events import event_handler
 
+from cloudsketch.accounts.v1 import accounts_pb2
 from cloudsketch.accounts.v1 import events_pb2 as account_events
 from services.common.events import parse_event
 from services.common.worker import Database, ObservableService
@@ -48,6 +49,16 @@ class IdentityWorker(ObservableService):
         Identity(self.db).record_audit(event.actor_id, "account.removed", "account", event.account_id,
                                        f"{event.name} (AWS account {event.aws_account_id})",
                                        _event_id("account_removed", event))
+
+    @event_handler("accounts", "account_access_changed")
+    def on_account_access_changed(self, payload):
+        # One event per transition (accounts writes it with the change), so one entry each.
+        event = parse_event(payload, account_events.AccountAccessChanged)
+        state, previous = (accounts_pb2.AccessState.Name(s).removeprefix("ACCESS_STATE_").lower()
+                           for s in (event.state, event.previous_state))
+        detail = f"{event.name}: {previous} -> {state}" + (f": {event.reason}" if event.reason else "")
+        Identity(self.db).record_audit(event.actor_id, "account.access_changed", "account", event.account_id,
+                                       detail, _event_id("account_access_changed", event))
 
 
 SERVICE = IdentityWorker

@@ -506,7 +506,7 @@ def test_alerts_cover_the_failures_and_have_a_runbook(rendered):
     rules = alert_rules(rendered["prod"])
     names = {r["alert"] for r in rules}
     assert {"CloudsketchProcessDown", "CloudsketchGrpcErrorRatio", "CloudsketchSyncFailures",
-            "CloudsketchQueueBacklog", "CloudsketchOutboxBacklog"} <= names
+            "CloudsketchQueueBacklog", "CloudsketchOutboxBacklog", "CloudsketchAccountAccessLost"} <= names
     headings = {re.sub(r"[^a-z0-9 -]", "", line.lstrip("#").strip().lower()).replace(" ", "-")
                 for line in OPERATIONS_DOC.read_text().splitlines() if line.startswith("#")}
     for rule in rules:
@@ -517,7 +517,7 @@ def test_alerts_cover_the_failures_and_have_a_runbook(rendered):
 
 def test_alerts_use_metrics_that_cloudsketch_exports(rendered):
     sources = "\n".join(p.read_text() for d in ("services", "gateway") for p in (ROOT / d).rglob("*.py"))
-    ours = {"grpc_server_", "nameko_worker_", "collector_", "http_request"}
+    ours = {"grpc_server_", "nameko_worker_", "collector_", "http_request", "accounts_"}
     used = set()
     for rule in alert_rules(rendered["prod"]):
         used |= {m for m in re.findall(r"\b([a-z_]+?)(?:_total|_seconds)?\{", rule["expr"])
@@ -540,8 +540,11 @@ def test_alert_label_values_exist(rendered):
             assert set(codes.split("|")) <= set(grpc.StatusCode.__members__), codes
         for outcome in re.findall(r'outcome="([^"]*)"', expr):
             assert outcome in ("ok", "error")
-        for state in re.findall(r'state="([^"]*)"', expr):
-            assert state in ("finished", "failed")
+        # collector_syncs_total's states (sync.py), accounts_access_state's (services/accounts/health.py).
+        states = {"collector_syncs_total": ("finished", "failed"),
+                  "accounts_access_state": ("verified", "limited", "lost")}
+        for metric, state in re.findall(r'(\w+)\{[^}]*\bstate="([^"]*)"', expr):
+            assert state in states[metric], (metric, state)
 
 
 # ---------------------------------------------------------------- network policies

@@ -10,6 +10,13 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class AccessState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ACCESS_STATE_UNSPECIFIED: _ClassVar[AccessState]
+    ACCESS_STATE_VERIFIED: _ClassVar[AccessState]
+    ACCESS_STATE_LIMITED: _ClassVar[AccessState]
+    ACCESS_STATE_LOST: _ClassVar[AccessState]
+
 class VerificationState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     VERIFICATION_STATE_UNSPECIFIED: _ClassVar[VerificationState]
@@ -26,6 +33,10 @@ class OnboardingDocument(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ONBOARDING_DOCUMENT_CLOUDFORMATION: _ClassVar[OnboardingDocument]
     ONBOARDING_DOCUMENT_STACKSET: _ClassVar[OnboardingDocument]
     ONBOARDING_DOCUMENT_TERRAFORM: _ClassVar[OnboardingDocument]
+ACCESS_STATE_UNSPECIFIED: AccessState
+ACCESS_STATE_VERIFIED: AccessState
+ACCESS_STATE_LIMITED: AccessState
+ACCESS_STATE_LOST: AccessState
 VERIFICATION_STATE_UNSPECIFIED: VerificationState
 VERIFICATION_STATE_PENDING: VerificationState
 VERIFICATION_STATE_VERIFIED: VerificationState
@@ -38,8 +49,42 @@ ONBOARDING_DOCUMENT_CLOUDFORMATION: OnboardingDocument
 ONBOARDING_DOCUMENT_STACKSET: OnboardingDocument
 ONBOARDING_DOCUMENT_TERRAFORM: OnboardingDocument
 
+class DeniedAccess(_message.Message):
+    __slots__ = ("service", "regions", "actions", "error_code", "what")
+    SERVICE_FIELD_NUMBER: _ClassVar[int]
+    REGIONS_FIELD_NUMBER: _ClassVar[int]
+    ACTIONS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_CODE_FIELD_NUMBER: _ClassVar[int]
+    WHAT_FIELD_NUMBER: _ClassVar[int]
+    service: str
+    regions: _containers.RepeatedScalarFieldContainer[str]
+    actions: _containers.RepeatedScalarFieldContainer[str]
+    error_code: str
+    what: str
+    def __init__(self, service: _Optional[str] = ..., regions: _Optional[_Iterable[str]] = ..., actions: _Optional[_Iterable[str]] = ..., error_code: _Optional[str] = ..., what: _Optional[str] = ...) -> None: ...
+
+class AccountAccess(_message.Message):
+    __slots__ = ("state", "reason", "since", "checked_at", "error_code", "fix", "fix_document", "denied")
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    SINCE_FIELD_NUMBER: _ClassVar[int]
+    CHECKED_AT_FIELD_NUMBER: _ClassVar[int]
+    ERROR_CODE_FIELD_NUMBER: _ClassVar[int]
+    FIX_FIELD_NUMBER: _ClassVar[int]
+    FIX_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    DENIED_FIELD_NUMBER: _ClassVar[int]
+    state: AccessState
+    reason: str
+    since: _timestamp_pb2.Timestamp
+    checked_at: _timestamp_pb2.Timestamp
+    error_code: str
+    fix: str
+    fix_document: str
+    denied: _containers.RepeatedCompositeFieldContainer[DeniedAccess]
+    def __init__(self, state: _Optional[_Union[AccessState, str]] = ..., reason: _Optional[str] = ..., since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., checked_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., error_code: _Optional[str] = ..., fix: _Optional[str] = ..., fix_document: _Optional[str] = ..., denied: _Optional[_Iterable[_Union[DeniedAccess, _Mapping]]] = ...) -> None: ...
+
 class Account(_message.Message):
-    __slots__ = ("id", "name", "role_arn", "external_id", "aws_account_id", "regions", "read_access", "write_access", "creator_id", "source", "verification_state", "verification_message", "verified_at", "created_at", "updated_at")
+    __slots__ = ("id", "name", "role_arn", "external_id", "aws_account_id", "regions", "read_access", "write_access", "creator_id", "source", "verification_state", "verification_message", "verified_at", "created_at", "updated_at", "access")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     ROLE_ARN_FIELD_NUMBER: _ClassVar[int]
@@ -55,6 +100,7 @@ class Account(_message.Message):
     VERIFIED_AT_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    ACCESS_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     role_arn: str
@@ -70,7 +116,8 @@ class Account(_message.Message):
     verified_at: _timestamp_pb2.Timestamp
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., role_arn: _Optional[str] = ..., external_id: _Optional[str] = ..., aws_account_id: _Optional[str] = ..., regions: _Optional[_Iterable[str]] = ..., read_access: _Optional[_Iterable[str]] = ..., write_access: _Optional[_Iterable[str]] = ..., creator_id: _Optional[str] = ..., source: _Optional[str] = ..., verification_state: _Optional[_Union[VerificationState, str]] = ..., verification_message: _Optional[str] = ..., verified_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    access: AccountAccess
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., role_arn: _Optional[str] = ..., external_id: _Optional[str] = ..., aws_account_id: _Optional[str] = ..., regions: _Optional[_Iterable[str]] = ..., read_access: _Optional[_Iterable[str]] = ..., write_access: _Optional[_Iterable[str]] = ..., creator_id: _Optional[str] = ..., source: _Optional[str] = ..., verification_state: _Optional[_Union[VerificationState, str]] = ..., verification_message: _Optional[str] = ..., verified_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., access: _Optional[_Union[AccountAccess, _Mapping]] = ...) -> None: ...
 
 class GetIamParametersRequest(_message.Message):
     __slots__ = ()
@@ -245,3 +292,33 @@ class OnboardOrganizationResponse(_message.Message):
     failed: _containers.RepeatedCompositeFieldContainer[OnboardingFailure]
     already_connected: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, onboarded: _Optional[_Iterable[_Union[Account, _Mapping]]] = ..., failed: _Optional[_Iterable[_Union[OnboardingFailure, _Mapping]]] = ..., already_connected: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class VerifyAccountAccessRequest(_message.Message):
+    __slots__ = ("id", "actor_id")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    actor_id: str
+    def __init__(self, id: _Optional[str] = ..., actor_id: _Optional[str] = ...) -> None: ...
+
+class VerifyAccountAccessResponse(_message.Message):
+    __slots__ = ("access",)
+    ACCESS_FIELD_NUMBER: _ClassVar[int]
+    access: AccountAccess
+    def __init__(self, access: _Optional[_Union[AccountAccess, _Mapping]] = ...) -> None: ...
+
+class ReportAccountAccessRequest(_message.Message):
+    __slots__ = ("id", "sync_id", "denied")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    SYNC_ID_FIELD_NUMBER: _ClassVar[int]
+    DENIED_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    sync_id: str
+    denied: _containers.RepeatedCompositeFieldContainer[DeniedAccess]
+    def __init__(self, id: _Optional[str] = ..., sync_id: _Optional[str] = ..., denied: _Optional[_Iterable[_Union[DeniedAccess, _Mapping]]] = ...) -> None: ...
+
+class ReportAccountAccessResponse(_message.Message):
+    __slots__ = ("access",)
+    ACCESS_FIELD_NUMBER: _ClassVar[int]
+    access: AccountAccess
+    def __init__(self, access: _Optional[_Union[AccountAccess, _Mapping]] = ...) -> None: ...

@@ -75,6 +75,16 @@ class AccountsServiceStub:
                 request_serializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.OnboardOrganizationRequest.SerializeToString,
                 response_deserializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.OnboardOrganizationResponse.FromString,
                 _registered_method=True)
+        self.VerifyAccountAccess = channel.unary_unary(
+                '/cloudsketch.accounts.v1.AccountsService/VerifyAccountAccess',
+                request_serializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.VerifyAccountAccessRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.VerifyAccountAccessResponse.FromString,
+                _registered_method=True)
+        self.ReportAccountAccess = channel.unary_unary(
+                '/cloudsketch.accounts.v1.AccountsService/ReportAccountAccess',
+                request_serializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.ReportAccountAccessRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.ReportAccountAccessResponse.FromString,
+                _registered_method=True)
 
 
 class AccountsServiceServicer:
@@ -133,6 +143,23 @@ class AccountsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def VerifyAccountAccess(self, request, context):
+        """Checks the role now (AssumeRole, the account it belongs to, its trust policy) and records the
+        account's access state: lost when the role cannot be used. The collector calls it before
+        every sync; a user's re-check calls it too. Throttling or an unreachable STS changes nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReportAccountAccess(self, request, context):
+        """What a sync could not read for lack of permission (from its gaps): the account is limited
+        when something was denied, verified when nothing was. The collector calls it after a sync.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AccountsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -175,6 +202,16 @@ def add_AccountsServiceServicer_to_server(servicer, server):
                     servicer.OnboardOrganization,
                     request_deserializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.OnboardOrganizationRequest.FromString,
                     response_serializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.OnboardOrganizationResponse.SerializeToString,
+            ),
+            'VerifyAccountAccess': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifyAccountAccess,
+                    request_deserializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.VerifyAccountAccessRequest.FromString,
+                    response_serializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.VerifyAccountAccessResponse.SerializeToString,
+            ),
+            'ReportAccountAccess': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReportAccountAccess,
+                    request_deserializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.ReportAccountAccessRequest.FromString,
+                    response_serializer=cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.ReportAccountAccessResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -394,6 +431,60 @@ class AccountsService:
             '/cloudsketch.accounts.v1.AccountsService/OnboardOrganization',
             cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.OnboardOrganizationRequest.SerializeToString,
             cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.OnboardOrganizationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VerifyAccountAccess(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.accounts.v1.AccountsService/VerifyAccountAccess',
+            cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.VerifyAccountAccessRequest.SerializeToString,
+            cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.VerifyAccountAccessResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReportAccountAccess(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.accounts.v1.AccountsService/ReportAccountAccess',
+            cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.ReportAccountAccessRequest.SerializeToString,
+            cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2.ReportAccountAccessResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -22,20 +22,23 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from cloudsketch.accounts.v1 import accounts_pb2 as cloudsketch_dot_accounts_dot_v1_dot_accounts__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$cloudsketch/accounts/v1/events.proto\x12\x17\x63loudsketch.accounts.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa1\x01\n\x11\x41\x63\x63ountRegistered\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61ws_account_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x0f\n\x07regions\x18\x04 \x03(\t\x12/\n\x0boccurred_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x61\x63tor_id\x18\x06 \x01(\t\"\xda\x01\n\x0e\x41\x63\x63ountUpdated\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61ws_account_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x0f\n\x07regions\x18\x04 \x03(\t\x12/\n\x0boccurred_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x61\x63tor_id\x18\x06 \x01(\t\x12\x0f\n\x07\x63hanged\x18\x07 \x03(\t\x12\x13\n\x0bread_access\x18\x08 \x03(\t\x12\x14\n\x0cwrite_access\x18\t \x03(\t\"\x8d\x01\n\x0e\x41\x63\x63ountRemoved\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61ws_account_id\x18\x02 \x01(\t\x12/\n\x0boccurred_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x61\x63tor_id\x18\x04 \x01(\t\x12\x0c\n\x04name\x18\x05 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$cloudsketch/accounts/v1/events.proto\x12\x17\x63loudsketch.accounts.v1\x1a&cloudsketch/accounts/v1/accounts.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa1\x01\n\x11\x41\x63\x63ountRegistered\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61ws_account_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x0f\n\x07regions\x18\x04 \x03(\t\x12/\n\x0boccurred_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x61\x63tor_id\x18\x06 \x01(\t\"\xda\x01\n\x0e\x41\x63\x63ountUpdated\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61ws_account_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x0f\n\x07regions\x18\x04 \x03(\t\x12/\n\x0boccurred_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x61\x63tor_id\x18\x06 \x01(\t\x12\x0f\n\x07\x63hanged\x18\x07 \x03(\t\x12\x13\n\x0bread_access\x18\x08 \x03(\t\x12\x14\n\x0cwrite_access\x18\t \x03(\t\"\x8d\x01\n\x0e\x41\x63\x63ountRemoved\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61ws_account_id\x18\x02 \x01(\t\x12/\n\x0boccurred_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x61\x63tor_id\x18\x04 \x01(\t\x12\x0c\n\x04name\x18\x05 \x01(\t\"\xe1\x02\n\x14\x41\x63\x63ountAccessChanged\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61ws_account_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x33\n\x05state\x18\x04 \x01(\x0e\x32$.cloudsketch.accounts.v1.AccessState\x12<\n\x0eprevious_state\x18\x05 \x01(\x0e\x32$.cloudsketch.accounts.v1.AccessState\x12\x0e\n\x06reason\x18\x06 \x01(\t\x12\x12\n\nerror_code\x18\x07 \x01(\t\x12\x35\n\x06\x64\x65nied\x18\x08 \x03(\x0b\x32%.cloudsketch.accounts.v1.DeniedAccess\x12/\n\x0boccurred_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x61\x63tor_id\x18\n \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'cloudsketch.accounts.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ACCOUNTREGISTERED']._serialized_start=99
-  _globals['_ACCOUNTREGISTERED']._serialized_end=260
-  _globals['_ACCOUNTUPDATED']._serialized_start=263
-  _globals['_ACCOUNTUPDATED']._serialized_end=481
-  _globals['_ACCOUNTREMOVED']._serialized_start=484
-  _globals['_ACCOUNTREMOVED']._serialized_end=625
+  _globals['_ACCOUNTREGISTERED']._serialized_start=139
+  _globals['_ACCOUNTREGISTERED']._serialized_end=300
+  _globals['_ACCOUNTUPDATED']._serialized_start=303
+  _globals['_ACCOUNTUPDATED']._serialized_end=521
+  _globals['_ACCOUNTREMOVED']._serialized_start=524
+  _globals['_ACCOUNTREMOVED']._serialized_end=665
+  _globals['_ACCOUNTACCESSCHANGED']._serialized_start=668
+  _globals['_ACCOUNTACCESSCHANGED']._serialized_end=1021
 # @@protoc_insertion_point(module_scope)

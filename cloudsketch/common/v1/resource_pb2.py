@@ -26,17 +26,17 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$cloudsketch/common/v1/resource.proto\x12\x15\x63loudsketch.common.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"!\n\x03Tag\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\"m\n\x0cRelationship\x12\x35\n\x04type\x18\x01 \x01(\x0e\x32\'.cloudsketch.common.v1.RelationshipType\x12\x12\n\nsource_arn\x18\x02 \x01(\t\x12\x12\n\ntarget_arn\x18\x03 \x01(\t\"\x83\x02\n\x08Resource\x12\x0b\n\x03\x61rn\x18\x01 \x01(\t\x12\x0c\n\x04type\x18\x02 \x01(\t\x12\x16\n\x0e\x61ws_account_id\x18\x03 \x01(\t\x12\x0e\n\x06region\x18\x04 \x01(\t\x12\x0c\n\x04name\x18\x05 \x01(\t\x12(\n\x04tags\x18\x06 \x03(\x0b\x32\x1a.cloudsketch.common.v1.Tag\x12+\n\nattributes\x18\x07 \x01(\x0b\x32\x17.google.protobuf.Struct\x12:\n\rrelationships\x18\x08 \x03(\x0b\x32#.cloudsketch.common.v1.Relationship\x12\x13\n\x0b\x66ingerprint\x18\t \x01(\t\"\x9a\x01\n\x03Gap\x12\x0e\n\x06region\x18\x01 \x01(\t\x12\x0f\n\x07service\x18\x02 \x01(\t\x12\x30\n\x06reason\x18\x03 \x01(\x0e\x32 .cloudsketch.common.v1.GapReason\x12\x0f\n\x07message\x18\x04 \x01(\t\x12/\n\x0bobserved_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\xfe\x02\n\x10RelationshipType\x12!\n\x1dRELATIONSHIP_TYPE_UNSPECIFIED\x10\x00\x12\x1e\n\x1aRELATIONSHIP_TYPE_CONTAINS\x10\x01\x12!\n\x1dRELATIONSHIP_TYPE_ATTACHED_TO\x10\x02\x12\x1f\n\x1bRELATIONSHIP_TYPE_ROUTES_TO\x10\x03\x12\x1d\n\x19RELATIONSHIP_TYPE_TARGETS\x10\x04\x12\x1e\n\x1aRELATIONSHIP_TYPE_TRIGGERS\x10\x05\x12\x1f\n\x1bRELATIONSHIP_TYPE_ORIGIN_OF\x10\x06\x12\x1e\n\x1aRELATIONSHIP_TYPE_ALIAS_OF\x10\x07\x12 \n\x1cRELATIONSHIP_TYPE_REPLICA_OF\x10\x08\x12\x1f\n\x1bRELATIONSHIP_TYPE_MEMBER_OF\x10\t\x12 \n\x1cRELATIONSHIP_TYPE_SECURED_BY\x10\n*\x95\x01\n\tGapReason\x12\x1a\n\x16GAP_REASON_UNSPECIFIED\x10\x00\x12\x1c\n\x18GAP_REASON_ACCESS_DENIED\x10\x01\x12\x1e\n\x1aGAP_REASON_REGION_DISABLED\x10\x02\x12\x18\n\x14GAP_REASON_THROTTLED\x10\x03\x12\x14\n\x10GAP_REASON_ERROR\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$cloudsketch/common/v1/resource.proto\x12\x15\x63loudsketch.common.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"!\n\x03Tag\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\"m\n\x0cRelationship\x12\x35\n\x04type\x18\x01 \x01(\x0e\x32\'.cloudsketch.common.v1.RelationshipType\x12\x12\n\nsource_arn\x18\x02 \x01(\t\x12\x12\n\ntarget_arn\x18\x03 \x01(\t\"\x83\x02\n\x08Resource\x12\x0b\n\x03\x61rn\x18\x01 \x01(\t\x12\x0c\n\x04type\x18\x02 \x01(\t\x12\x16\n\x0e\x61ws_account_id\x18\x03 \x01(\t\x12\x0e\n\x06region\x18\x04 \x01(\t\x12\x0c\n\x04name\x18\x05 \x01(\t\x12(\n\x04tags\x18\x06 \x03(\x0b\x32\x1a.cloudsketch.common.v1.Tag\x12+\n\nattributes\x18\x07 \x01(\x0b\x32\x17.google.protobuf.Struct\x12:\n\rrelationships\x18\x08 \x03(\x0b\x32#.cloudsketch.common.v1.Relationship\x12\x13\n\x0b\x66ingerprint\x18\t \x01(\t\"\xbf\x01\n\x03Gap\x12\x0e\n\x06region\x18\x01 \x01(\t\x12\x0f\n\x07service\x18\x02 \x01(\t\x12\x30\n\x06reason\x18\x03 \x01(\x0e\x32 .cloudsketch.common.v1.GapReason\x12\x0f\n\x07message\x18\x04 \x01(\t\x12/\n\x0bobserved_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07regions\x18\x06 \x03(\t\x12\x12\n\nerror_code\x18\x07 \x01(\t*\xfe\x02\n\x10RelationshipType\x12!\n\x1dRELATIONSHIP_TYPE_UNSPECIFIED\x10\x00\x12\x1e\n\x1aRELATIONSHIP_TYPE_CONTAINS\x10\x01\x12!\n\x1dRELATIONSHIP_TYPE_ATTACHED_TO\x10\x02\x12\x1f\n\x1bRELATIONSHIP_TYPE_ROUTES_TO\x10\x03\x12\x1d\n\x19RELATIONSHIP_TYPE_TARGETS\x10\x04\x12\x1e\n\x1aRELATIONSHIP_TYPE_TRIGGERS\x10\x05\x12\x1f\n\x1bRELATIONSHIP_TYPE_ORIGIN_OF\x10\x06\x12\x1e\n\x1aRELATIONSHIP_TYPE_ALIAS_OF\x10\x07\x12 \n\x1cRELATIONSHIP_TYPE_REPLICA_OF\x10\x08\x12\x1f\n\x1bRELATIONSHIP_TYPE_MEMBER_OF\x10\t\x12 \n\x1cRELATIONSHIP_TYPE_SECURED_BY\x10\n*\x95\x01\n\tGapReason\x12\x1a\n\x16GAP_REASON_UNSPECIFIED\x10\x00\x12\x1c\n\x18GAP_REASON_ACCESS_DENIED\x10\x01\x12\x1e\n\x1aGAP_REASON_REGION_DISABLED\x10\x02\x12\x18\n\x14GAP_REASON_THROTTLED\x10\x03\x12\x14\n\x10GAP_REASON_ERROR\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'cloudsketch.common.v1.resource_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_RELATIONSHIPTYPE']._serialized_start=692
-  _globals['_RELATIONSHIPTYPE']._serialized_end=1074
-  _globals['_GAPREASON']._serialized_start=1077
-  _globals['_GAPREASON']._serialized_end=1226
+  _globals['_RELATIONSHIPTYPE']._serialized_start=729
+  _globals['_RELATIONSHIPTYPE']._serialized_end=1111
+  _globals['_GAPREASON']._serialized_start=1114
+  _globals['_GAPREASON']._serialized_end=1263
   _globals['_TAG']._serialized_start=126
   _globals['_TAG']._serialized_end=159
   _globals['_RELATIONSHIP']._serialized_start=161
@@ -44,5 +44,5 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_RESOURCE']._serialized_start=273
   _globals['_RESOURCE']._serialized_end=532
   _globals['_GAP']._serialized_start=535
-  _globals['_GAP']._serialized_end=689
+  _globals['_GAP']._serialized_end=726
 # @@protoc_insertion_point(module_scope)

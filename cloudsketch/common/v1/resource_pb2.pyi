@@ -90,15 +90,19 @@ class Resource(_message.Message):
     def __init__(self, arn: _Optional[str] = ..., type: _Optional[str] = ..., aws_account_id: _Optional[str] = ..., region: _Optional[str] = ..., name: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[Tag, _Mapping]]] = ..., attributes: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., relationships: _Optional[_Iterable[_Union[Relationship, _Mapping]]] = ..., fingerprint: _Optional[str] = ...) -> None: ...
 
 class Gap(_message.Message):
-    __slots__ = ("region", "service", "reason", "message", "observed_at")
+    __slots__ = ("region", "service", "reason", "message", "observed_at", "regions", "error_code")
     REGION_FIELD_NUMBER: _ClassVar[int]
     SERVICE_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     OBSERVED_AT_FIELD_NUMBER: _ClassVar[int]
+    REGIONS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_CODE_FIELD_NUMBER: _ClassVar[int]
     region: str
     service: str
     reason: GapReason
     message: str
     observed_at: _timestamp_pb2.Timestamp
-    def __init__(self, region: _Optional[str] = ..., service: _Optional[str] = ..., reason: _Optional[_Union[GapReason, str]] = ..., message: _Optional[str] = ..., observed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    regions: _containers.RepeatedScalarFieldContainer[str]
+    error_code: str
+    def __init__(self, region: _Optional[str] = ..., service: _Optional[str] = ..., reason: _Optional[_Union[GapReason, str]] = ..., message: _Optional[str] = ..., observed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., regions: _Optional[_Iterable[str]] = ..., error_code: _Optional[str] = ...) -> None: ...

@@ -35,7 +35,13 @@ def test_a_sync_of_the_demo_estate_finds_every_resource_and_relationship(databas
     # moto has no Keyspaces and cannot answer DescribeServerlessCaches: gaps, as an account whose
     # role may not read them would show. Nothing else may be missing.
     assert {(gap["service"], gap["reason"]) for gap in gaps} <= {("cassandra", "error"), ("elasticache", "error")}
-    assert all("serverless_caches" in gap["message"] for gap in gaps if gap["service"] == "elasticache")
+    assert all(gap["unit"] == "elasticache.serverless_caches" for gap in gaps if gap["service"] == "elasticache")
+    # moto answers them with an error page in every region: one short line per account and
+    # failure, naming every region, and no response body (that goes to the log only).
+    for gap in gaps:
+        assert sorted(gap["regions"]) == sorted(REGIONS), gap
+        assert "\n" not in gap["message"] and "<" not in gap["message"] and len(gap["message"]) <= 300, gap
+    assert any("failed in 2 regions" in gap["message"] for gap in gaps)
 
     missing = sorted(f"{r.type} {r.arn}" for r in estate.resources if r.arn not in found)
     assert missing == [], f"{len(missing)} of {len(estate.resources)} resources not found"

@@ -116,8 +116,10 @@ def test_access_denied_on_one_service_is_a_gap_and_keeps_what_an_earlier_sync_sa
         proxy.fail("ListQueues", "AccessDeniedException", "denied by an SCP", status=400, region="eu-west-1")
         row = harness.sync()
     assert row["state"] == "finished"
-    assert row["gaps"] == [{"region": "eu-west-1", "service": "sqs", "reason": "access_denied",
-                            "message": "test.queues: AccessDeniedException: denied by an SCP"}]
+    assert row["gaps"] == [{"region": "eu-west-1", "regions": ["eu-west-1"], "service": "sqs",
+                            "reason": "access_denied",
+                            "message": "test.queues: AccessDeniedException: denied by an SCP",
+                            "unit": "test.queues", "code": "AccessDeniedException"}]
     assert harness.removed() == set()   # the queue is still there as far as anyone knows
     status = harness.collector.status(harness.account.id)
     assert status.gaps[0].service == "sqs" and status.gaps[0].region == "eu-west-1"
@@ -245,3 +247,50 @@ def test_a_sync_of_an_account_removed_meanwhile_forgets_it(database_url, aws_env
     assert harness.collector.syncs_of(harness.account.id) == []
     assert harness.collector.claim_due(utcnow() + timedelta(days=1), timedelta(hours=1)) == []
     assert harness.events == []
+
+
+HTML_PAGE = ("<html><head><title>502 Bad Gateway</title></head>\n<body><h1>Bad Gateway</h1>\n"
+             "<p>The proxy server received an invalid response from an upstream server.</p>\n" + "<p>x</p>\n" * 200
+             + "</body></html>")
+
+
+def test_repeated_gaps_are_one_line_each_and_grouped_over_regions(database_url, aws_env, aws_account):
+    harness = Harness(aws_account)
+    small_estate(aws_env, aws_account)
+    with FaultProxy(aws_env) as proxy:
+        aws_env_proxy(proxy)
+        # An endpoint that answers an HTML error page in every region, and a denial in every region.
+        proxy.fail("ListQueues", "AccessDeniedException", "User: arn:aws:sts::1:assumed-role/x is not authorized",
+                   status=400)
+        proxy.fail("DescribeVpcs", "InternalFailure", HTML_PAGE, status=400)
+        row = harness.sync()
+    assert row["state"] == "finished"
+    gaps = {gap["service"]: gap for gap in row["gaps"]}
+    assert sorted(gaps) == ["ec2", "sqs"]
+    assert gaps["sqs"]["regions"] == sorted(REGIONS) and gaps["sqs"]["code"] == "AccessDeniedException"
+    assert gaps["sqs"]["message"] == ("test queues failed in 2 regions: AccessDeniedException: "
+                                      "User: arn:aws:sts::1:assumed-role/x is not authorized")
+    vpcs = gaps["ec2"]["message"]
+    assert vpcs.startswith("test vpcs failed in 2 regions: ") and "<" not in vpcs and "\n" not in vpcs
+    assert len(vpcs) < 250, vpcs
+    status = harness.collector.status(harness.account.id)
+    assert [(list(g.regions), g.error_code) for g in status.gaps if g.service == "sqs"] == [
+        (sorted(REGIONS), "AccessDeniedException")]
+    # The raw answer is in the log only, never in what people read.
+    assert "upstream server" not in str(row["gaps"]) + row["message"]
+
+
+def test_failure_reasons_keep_the_code_and_one_line():
+    from botocore.exceptions import ClientError
+    from botocore.parsers import ResponseParserError
+
+    from services.collector.engine import failure_reason
+
+    page = ClientError({"Error": {"Code": "502", "Message": HTML_PAGE}, "ResponseMetadata": {"HTTPStatusCode": 502}},
+                       "DescribeServerlessCaches")
+    assert failure_reason(page) == ("502", "502 Bad Gateway")
+    empty = ClientError({"Error": {"Code": "503"}, "ResponseMetadata": {"HTTPStatusCode": 503}}, "ListTables")
+    assert failure_reason(empty) == ("503", "HTTP 503")
+    garbage = ResponseParserError("Unable to parse response (syntax error), invalid XML received:\nb'" + HTML_PAGE)
+    code, reason = failure_reason(garbage)
+    assert code == "" and "not an AWS response" in reason
