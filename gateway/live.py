@@ -62,9 +62,9 @@ def status_json(status: events_pb2.StatusChanged) -> dict:
 class Stream:
     """One client's view of an account: a bounded queue of (id, event, data) to send."""
 
-    def __init__(self, account_id: str):
+    def __init__(self, account_id: str, size: int = CLIENT_QUEUE):
         self.account_id = account_id
-        self.queue: queue.Queue = queue.Queue(maxsize=CLIENT_QUEUE)
+        self.queue: queue.Queue = queue.Queue(maxsize=size)
         self.dropped = False
 
     def close(self) -> None:
@@ -86,7 +86,7 @@ class Stream:
 @dataclass
 class _Account:
     streams: set = field(default_factory=set)
-    ring: collections.deque = field(default_factory=lambda: collections.deque(maxlen=RING_SIZE))
+    ring: collections.deque = field(default_factory=collections.deque)
     seq: int = 0
     latest: dict = field(default_factory=dict)     # arn -> status_json, merged from snapshots and changes
     observed_at: str | None = None
@@ -95,9 +95,12 @@ class _Account:
 
 
 class LiveHub:
-    def __init__(self, amqp_uri: str | None = None, watch_ttl_seconds: float | None = None):
+    def __init__(self, amqp_uri: str | None = None, watch_ttl_seconds: int | None = None, ring_size: int = RING_SIZE,
+                 client_queue: int = CLIENT_QUEUE):
         self.amqp_uri = amqp_uri or config.amqp_uri()
-        self.ttl = int(watch_ttl_seconds or config.live_watch_ttl_seconds())
+        self.ttl = watch_ttl_seconds or config.live_watch_ttl_seconds()
+        self.ring_size = ring_size
+        self.client_queue = client_queue
         # Event ids carry the process's boot id: an id from another process (or an earlier run) is
         # "too old" and gets the snapshot.
         self.boot = uuid.uuid4().hex[:8]
@@ -115,12 +118,12 @@ class LiveHub:
         """A new stream of the account, its queue primed with what the client should see first:
         the events after `last_event_id` when the ring still holds them, else the latest snapshot."""
         self._start()
-        stream = Stream(account_id)
+        stream = Stream(account_id, self.client_queue)
         with self._lock:
             account = self._accounts.get(account_id)
             first = account is None or not account.streams
             if account is None:
-                account = self._accounts[account_id] = _Account()
+                account = self._accounts[account_id] = _Account(ring=collections.deque(maxlen=self.ring_size))
             account.streams.add(stream)
             account.idle_since = None
             for item in self._catch_up(account, last_event_id):
@@ -143,6 +146,17 @@ class LiveHub:
     def watched(self) -> list[str]:
         with self._lock:
             return [account_id for account_id, account in self._accounts.items() if account.streams]
+
+    def deliveries(self, account_id: str) -> int:
+        """How many events of the account this process has fanned out (its last event's number)."""
+        with self._lock:
+            account = self._accounts.get(account_id)
+            return account.seq if account else 0
+
+    def streams(self, account_id: str) -> list[Stream]:
+        with self._lock:
+            account = self._accounts.get(account_id)
+            return list(account.streams) if account else []
 
     def _catch_up(self, account: _Account, last_event_id: str) -> list[tuple[str, str, str]]:
         boot, _, seq_text = last_event_id.partition(".")
