@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import resource
 import statistics
@@ -69,6 +68,11 @@ class Accounts(accounts_pb2_grpc.AccountsServiceServicer):
         return accounts_pb2.GetAccountResponse(account=accounts_pb2.Account(id=request.id, name="bench"))
 
 
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")   # utime + stime
+
+
 def rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -94,8 +98,8 @@ async def client(port: int, opened: asyncio.Event, counter: list, received: list
                 break
             if line.startswith(b"data: "):
                 now = time.time()
-                sent = json.loads(line[6:])["detail"].split()[1]
-                received.append(now - float(sent))
+                start = line.index(b'"sent ') + 6      # the detail carries the publish time
+                received.append(now - float(line[start:line.index(b'"', start)]))
     finally:
         writer.close()
 
@@ -115,6 +119,7 @@ async def run(port: int, amqp: str, clients: int, events: int, interval: float, 
     figures["rss_open"] = rss_mib(pid)
     publisher = EventPublisher("collector", amqp)
     loop = asyncio.get_running_loop()
+    cpu_before = cpu_seconds(pid)
     for n in range(events):
         message = events_pb2.StatusChanged(account_id=ACCOUNT, arn=f"arn:aws:ec2:us-east-1:1:instance/i-{n % 7}",
                                            status=events_pb2.RESOURCE_STATUS_OK, state="running",
@@ -126,6 +131,7 @@ async def run(port: int, amqp: str, clients: int, events: int, interval: float, 
     deadline = time.monotonic() + 30
     while len(received) < clients * events and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
+    figures["cpu_per_event_ms"] = (cpu_seconds(pid) - cpu_before) / events * 1000
     figures["rss_after_events"] = rss_mib(pid)
     done.set()
     for task in tasks:
@@ -187,6 +193,9 @@ def main() -> None:
     print(f"  publish -> client   p50 {pct(0.5):.1f} ms   p90 {pct(0.9):.1f} ms   p99 {pct(0.99):.1f} ms   "
           f"max {latencies[-1] * 1000 if latencies else float('nan'):.1f} ms   mean "
           f"{statistics.fmean(latencies) * 1000 if latencies else float('nan'):.1f} ms")
+    print(f"  gateway CPU         {figures['cpu_per_event_ms']:.1f} ms per event fanned out to every client "
+          f"(user + system; the load-independent cost)")
+    print(f"  machine load        {os.getloadavg()[0]:.1f} (1-minute average, {os.cpu_count()} cores)")
     print(f"  gateway RSS         before {figures['rss_before']:.1f} MiB   {args.clients} streams open "
           f"{figures['rss_open']:.1f} MiB   after the events {figures['rss_after_events']:.1f} MiB   "
           f"all closed {figures['rss_closed']:.1f} MiB")

@@ -59,12 +59,27 @@ def status_json(status: events_pb2.StatusChanged) -> dict:
             "state": status.state, "detail": status.detail, "metric": metric, "observedAt": iso(status.observed_at)}
 
 
+def frame(event_id: str, event: str, data: str) -> bytes:
+    """One Server-Sent Event, made once per event and shared by every stream."""
+    return f"id: {event_id}\nevent: {event}\ndata: {data}\n\n".encode()
+
+
+def _queue_class():
+    # Under the gateway's gevent server a greenlet queue (no OS locks to wake 1,000 readers); a
+    # thread queue elsewhere (the Flask test client). Both raise queue.Full and queue.Empty.
+    from gevent import monkey
+    if monkey.is_module_patched("threading"):
+        from gevent.queue import Queue
+        return Queue
+    return queue.Queue
+
+
 class Stream:
-    """One client's view of an account: a bounded queue of (id, event, data) to send."""
+    """One client's view of an account: a bounded queue of SSE frames to send."""
 
     def __init__(self, account_id: str, size: int = CLIENT_QUEUE):
         self.account_id = account_id
-        self.queue: queue.Queue = queue.Queue(maxsize=size)
+        self.queue = _queue_class()(maxsize=size)
         self.dropped = False
 
     def close(self) -> None:
@@ -74,7 +89,7 @@ class Stream:
         except queue.Full:
             pass     # it has events to read, and sees `dropped` after the next one
 
-    def offer(self, item: tuple[str, str, str]) -> bool:
+    def offer(self, item: bytes) -> bool:
         try:
             self.queue.put_nowait(item)
             return True
@@ -158,18 +173,18 @@ class LiveHub:
             account = self._accounts.get(account_id)
             return list(account.streams) if account else []
 
-    def _catch_up(self, account: _Account, last_event_id: str) -> list[tuple[str, str, str]]:
+    def _catch_up(self, account: _Account, last_event_id: str) -> list[bytes]:
         boot, _, seq_text = last_event_id.partition(".")
         if boot == self.boot and seq_text.isdigit():
             seq = int(seq_text)
             oldest = account.ring[0][0] if account.ring else account.seq + 1
             if oldest - 1 <= seq <= account.seq:      # nothing missed fell out of the ring
-                return [(f"{self.boot}.{s}", event, data) for s, event, data in account.ring if s > seq]
+                return [item for s, item in account.ring if s > seq]
         if not account.latest:
             return []
         snapshot = json.dumps({"region": None, "observedAt": account.observed_at,
                                "statuses": list(account.latest.values())})
-        return [(f"{self.boot}.{account.seq}", "snapshot", snapshot)]
+        return [frame(f"{self.boot}.{account.seq}", "snapshot", snapshot)]
 
     # ---- fan-out -------------------------------------------------------------------------------
 
@@ -202,8 +217,8 @@ class LiveHub:
                 account.latest[s["arn"]] = s
             account.observed_at = observed_at or account.observed_at
             account.seq += 1
-            account.ring.append((account.seq, event, data))
-            item = (f"{self.boot}.{account.seq}", event, data)
+            item = frame(f"{self.boot}.{account.seq}", event, data)
+            account.ring.append((account.seq, item))
             for stream in list(account.streams):
                 if not stream.offer(item):
                     dropped.append(stream)

@@ -12,6 +12,7 @@ from gateway.live import LiveHub, Stream
 
 KEEPALIVE_SECONDS = 15.0    # a comment line this often keeps proxies from closing an idle stream
 RETRY_MS = 3000             # how soon EventSource reconnects after the stream ends
+BATCH = 64                  # events sent in one write when several are waiting (a poll's burst)
 
 
 def hub() -> LiveHub:
@@ -20,17 +21,23 @@ def hub() -> LiveHub:
 
 def frames(live: LiveHub, stream: Stream, keepalive: float):
     try:
-        yield f"retry: {RETRY_MS}\n: live status of one account\n\n"
+        yield f"retry: {RETRY_MS}\n: live status of one account\n\n".encode()
         while not stream.dropped:
             try:
                 item = stream.queue.get(timeout=keepalive)
             except queue.Empty:
-                yield ": keep-alive\n\n"
+                yield b": keep-alive\n\n"
                 continue
-            if item is None or stream.dropped:
+            batch = [item]
+            while item is not None and len(batch) < BATCH:    # what else is waiting goes in the same write
+                try:
+                    item = stream.queue.get_nowait()
+                except queue.Empty:
+                    break
+                batch.append(item)
+            if None in batch or stream.dropped:
                 break     # too far behind, or the gateway stops: the client reconnects and resumes
-            event_id, event, data = item
-            yield f"id: {event_id}\nevent: {event}\ndata: {data}\n\n"
+            yield b"".join(batch)
     finally:
         live.unsubscribe(stream)
 
