@@ -217,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         call = http_caller()
         for _ in range(min(args.warmup, 100)):
             call()
-        series = (f"{_stack.gateway_url(env)}/metrics", "http_request_duration_seconds")
+        series = (f"http://127.0.0.1:{env['CLOUDSKETCH_METRICS_PORT_BASE']}/metrics", "http_request_duration_seconds")
         before = _stack.histogram(*series, method="GET", endpoint="api.list_accounts")
         http.latencies_ms = sequential(call, args.http_calls, 0)
         after = _stack.histogram(*series, method="GET", endpoint="api.list_accounts")

@@ -9,6 +9,7 @@ for gevent and switches grpcio to gevent before it imports this module; importin
 """
 import logging
 import signal
+import socket
 
 import gevent
 from gevent.pool import Pool
@@ -31,11 +32,14 @@ DRAIN_SECONDS = 5   # on SIGTERM, requests in flight get this long; live streams
 
 
 class LimitedHandler(WSGIHandler):
-    """gevent's handler with SERVER_LIMITS: 413 and 431 answered before the app runs, and a socket
-    timeout (a read or write that waits longer ends the connection)."""
+    """gevent's handler with SERVER_LIMITS: 413 and 431 answered before the app runs, a socket
+    timeout (a read or write that waits longer ends the connection), and no Nagle delay."""
 
     def handle(self):
         self.socket.settimeout(SERVER_LIMITS["channel_timeout"])
+        # gevent writes a response's headers and body separately: without TCP_NODELAY, Nagle's
+        # algorithm holds the body until the client's delayed ACK (measured: 45 ms a request).
+        self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return super().handle()
 
     def handle_one_response(self):
