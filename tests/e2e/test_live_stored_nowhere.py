@@ -113,5 +113,6 @@ def test_streamed_status_is_stored_nowhere(stack, amqp_uri):
     assert any(path.suffix == ".log" for path in files)
     for path in files:
         content = path.read_bytes()
-        found += [(str(path.relative_to(data_dir)), name) for name, value in values.items() if value.encode() in content]
+        found += [(str(path.relative_to(data_dir)), name) for name, value in values.items()
+                  if value.encode() in content]
     assert found == []

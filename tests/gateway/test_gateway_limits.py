@@ -11,8 +11,8 @@ import pytest
 from cloudsketch.accounts.v1 import accounts_pb2 as accounts_pb
 from cloudsketch.identity.v1 import identity_pb2 as identity_pb
 from gateway import create_app
-from gateway.server import SERVER_LIMITS
 from gateway.api.body import MAX_BODY_BYTES
+from gateway.server import SERVER_LIMITS
 
 KEY = {"Authorization": "Bearer test-key"}
 ROLE_ARN = "arn:aws:iam::123456789012:role/cloudsketch"

@@ -137,7 +137,8 @@ def test_status_events_reach_the_stream_as_json(http, hub, collector):
     event = events.next()
     assert event["event"] == "status"
     assert event["data"] == {
-        "arn": ARN, "region": "us-east-1", "status": "pending", "state": "stopping", "detail": "instance-status: stopping",
+        "arn": ARN, "region": "us-east-1", "status": "pending", "state": "stopping",
+        "detail": "instance-status: stopping",
         "metric": {"name": "CPUUtilization", "value": 3.25, "unit": "Percent",
                    "source": "CloudWatch AWS/EC2, 5-minute average"},
         "observedAt": event["data"]["observedAt"]}
