@@ -35,7 +35,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from services.common.config import SERVICE_PORT_OFFSETS  # noqa: E402
-from services.common.supervisor import LocalStack, StartFailed, isolated_env  # noqa: E402
+from services.common.supervisor import LocalStack, StartFailed, free_port, isolated_env  # noqa: E402
 
 LOCAL_AMQP = os.environ.get("CLOUDSKETCH_BENCH_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
 LOCAL_POSTGRES = os.environ.get("CLOUDSKETCH_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -264,3 +264,27 @@ class OtherLoad:
 
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
+
+
+class moto_server:
+    """A moto server of the benchmark's own, its log in `tmp`: `with moto_server(tmp) as url`."""
+
+    def __init__(self, tmp):
+        self.port = free_port()
+        self.log = open(os.path.join(tmp, "moto.log"), "wb")
+
+    def __enter__(self) -> str:
+        self.proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{self.port}"
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(url + "/moto-api/", timeout=1)
+                return url
+            except OSError:
+                time.sleep(0.1)
+        raise SystemExit("moto server did not start")
+
+    def __exit__(self, *exc):
+        self.proc.kill()
+        self.proc.wait()

@@ -35,11 +35,9 @@ eventlet.monkey_patch()  # as in collector-worker: boto3's sockets become green
 import argparse  # noqa: E402
 import math  # noqa: E402
 import os  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-import urllib.request  # noqa: E402
 from collections import defaultdict  # noqa: E402
 from datetime import timedelta  # noqa: E402
 
@@ -56,7 +54,6 @@ from services.collector.sync import SyncRunner, SyncSettings  # noqa: E402
 from services.common import aws  # noqa: E402
 from services.common.database import open_database  # noqa: E402
 from services.common.events import EventPublisher  # noqa: E402
-from services.common.supervisor import free_port  # noqa: E402
 from services.common.timeutil import utcnow  # noqa: E402
 from services.demo_estate import scale_for, seed  # noqa: E402
 from tests.helpers.aws_faults import FaultProxy  # noqa: E402
@@ -95,7 +92,7 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=50.0)
     args = parser.parse_args()
     regions = REGIONS[:args.regions]
-    with tempfile.TemporaryDirectory(prefix="cloudsketch-bench-") as tmp, moto_server(tmp) as endpoint:
+    with tempfile.TemporaryDirectory(prefix="cloudsketch-bench-") as tmp, _stack.moto_server(tmp) as endpoint:
         os.environ.update(CLOUDSKETCH_DATA_DIR=tmp, CLOUDSKETCH_DATABASE_URL="", AWS_ENDPOINT_URL=endpoint,
                           AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
         scale = scale_for(args.resources, regions=len(regions), accounts=1)
@@ -242,28 +239,6 @@ def replay(calls) -> tuple[float, int]:
 
 def _listify(value) -> list:
     return value if isinstance(value, list) else [value]
-
-
-class moto_server:
-    def __init__(self, tmp):
-        self.port = free_port()
-        self.log = open(os.path.join(tmp, "moto.log"), "wb")
-
-    def __enter__(self) -> str:
-        self.proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{self.port}"
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(url + "/moto-api/", timeout=1)
-                return url
-            except OSError:
-                time.sleep(0.1)
-        raise SystemExit("moto server did not start")
-
-    def __exit__(self, *exc):
-        self.proc.kill()
-        self.proc.wait()
 
 
 if __name__ == "__main__":

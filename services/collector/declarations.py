@@ -181,7 +181,10 @@ CAPABILITIES: tuple[Capability, ...] = (
     # One paginated call per region returns every resource's tags, where most services would
     # need one tagging call per resource.
     Capability("discovery: tags of every resource", "tag", ("tag:GetResources",)),
+    # Live status (services/collector/status/) also calls the discovery listings of the types it
+    # watches (DescribeDBInstances, DescribeTargetHealth, ...), declared with those types above.
     Capability("live status: metrics", "cloudwatch", ("cloudwatch:GetMetricData",)),
+    Capability("live status: alarm states", "cloudwatch", ("cloudwatch:DescribeAlarms",)),
     Capability("live status: instance status checks", "ec2", ("ec2:DescribeInstanceStatus",)),
 )
 

@@ -55,6 +55,8 @@ syncs = sa.Table(
 
 # Who is syncing an account-region right now: a lease with an expiry, so that several collector
 # replicas never sync the same account-region at once and a crashed replica's lease runs out.
+# The live status poller's leases share the table under the region key "live/<region>"
+# (services/collector/status/poller.py), so polls and syncs never block each other.
 leases = sa.Table(
     "leases", metadata,
     sa.Column("account_id", sa.String(36), primary_key=True),

@@ -1,4 +1,5 @@
-"""collector-worker: syncs accounts on a schedule, on request and when they are connected.
+"""collector-worker: syncs accounts on a schedule, on request and when they are connected, and
+polls the live status of the accounts someone watches (services/collector/status/).
 
 Requests arrive as `sync_requested` events on a shared queue, so with several replicas exactly
 one takes each; leases (domain.py) keep two syncs of one account-region apart all the same.
@@ -11,13 +12,14 @@ import uuid
 from datetime import timedelta
 
 from eventlet import tpool
-from nameko.events import EventDispatcher, event_handler
+from nameko.events import BROADCAST, EventDispatcher, event_handler
 from nameko.timer import timer
 
 from cloudsketch.accounts.v1 import accounts_pb2, accounts_pb2_grpc
 from cloudsketch.accounts.v1 import events_pb2 as account_events
 from cloudsketch.collector.v1 import events_pb2 as events
 from services.collector.domain import Collector
+from services.collector.status.provider import LiveStatus
 from services.collector.sync import SyncRunner, SyncSettings
 from services.collector.tables import outbox
 from services.common import config
@@ -29,6 +31,7 @@ from services.common.worker import Database, ObservableService, OutboxRelayProvi
 # Who holds a lease: unique per process, readable in the database.
 HOLDER = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 SCHEDULE_CHECK_SECONDS = 10
+STATUS_TICK_SECONDS = 1   # how often the status poller looks for due polls and lapsed watches
 # A broker restart takes seconds: keep retrying a publish for about a minute before the region
 # fails (and is published again by the next sync).
 PUBLISH_RETRY_POLICY = {"max_retries": 20, "interval_start": 0.5, "interval_step": 1, "interval_max": 5}
@@ -50,6 +53,8 @@ class CollectorWorker(ObservableService):
     # sync_requested goes out through the outbox, committed with its queued sync; this process
     # relays what it writes at once (collector-api's relay would find it on its next poll).
     wake_relay = OutboxRelayProvider(outbox)
+    # Live status: the poller, and its memory of what it last published (never stored).
+    status = LiveStatus(lookup_account, HOLDER)
 
     def _collector(self) -> Collector:
         return Collector(self.db, self.wake_relay)
@@ -88,6 +93,16 @@ class CollectorWorker(ObservableService):
     def sync_due_accounts(self):
         for account_id in self._collector().claim_due(utcnow(), self._interval()):
             self._request(account_id, "schedule")
+
+    # Every replica hears every heartbeat (a broadcast queue of its own); leases decide who polls.
+    @event_handler("gateway", "status_watched", handler_type=BROADCAST, reliable_delivery=False)
+    def on_status_watched(self, payload):
+        self.status.watched(parse_event(payload, events.StatusWatched))
+
+    @timer(interval=STATUS_TICK_SECONDS)
+    def poll_live_status(self):
+        # Status events go straight to the bus, never through the outbox: they must not be stored.
+        self.status.tick(lambda kind, message: self.dispatch(kind, to_payload(message)))
 
     @staticmethod
     def _interval() -> timedelta:

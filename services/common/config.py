@@ -74,6 +74,9 @@ SETTINGS = [
     Setting("CLOUDSKETCH_SYNC_CONCURRENCY", "32", "AWS API calls in flight per account during a sync."),
     Setting("CLOUDSKETCH_SYNC_SERVICE_CONCURRENCY", "8",
             "AWS API calls in flight per account, AWS service and region (AWS's rate limits are per API)."),
+    Setting("CLOUDSKETCH_LIVE_STATUS_INTERVAL_SECONDS", "15",
+            "How often the collector polls the live status of an account-region while someone watches the "
+            "account (docs/live-status.md); nobody watching: no calls at all."),
     Setting("CLOUDSKETCH_DIAGRAM_GAP_SECONDS", "30",
             "How long diagram-worker waits for a finished sync's late resources_changed batches before it "
             "treats them as missed and rebuilds the account from collector-api's inventory."),
@@ -197,6 +200,13 @@ def sync_interval_seconds() -> float:
 def sync_concurrency() -> tuple[int, int]:
     """(calls in flight per account, per account-service-region) during a sync."""
     return int(env("CLOUDSKETCH_SYNC_CONCURRENCY")), int(env("CLOUDSKETCH_SYNC_SERVICE_CONCURRENCY"))
+
+
+def live_status_interval_seconds() -> float:
+    value = float(env("CLOUDSKETCH_LIVE_STATUS_INTERVAL_SECONDS"))
+    if value <= 0:
+        raise ValueError("CLOUDSKETCH_LIVE_STATUS_INTERVAL_SECONDS must be a positive number of seconds")
+    return value
 
 
 def diagram_gap_seconds() -> float:
