@@ -180,8 +180,8 @@ class LiveHub:
             oldest = account.ring[0][0] if account.ring else account.seq + 1
             if oldest - 1 <= seq <= account.seq:      # nothing missed fell out of the ring
                 return [item for s, item in account.ring if s > seq]
-        if not account.latest:
-            return []
+        if not account.latest and not last_event_id:
+            return []    # a new client of an account nothing is known of yet: the collector's snapshot follows
         snapshot = json.dumps({"region": None, "observedAt": account.observed_at,
                                "statuses": list(account.latest.values())})
         return [frame(f"{self.boot}.{account.seq}", "snapshot", snapshot)]

@@ -175,6 +175,11 @@ def test_authorised_like_the_account(http, clients, hub):
 
 
 def test_last_event_id_resumes_from_the_ring_or_gets_the_snapshot(http, hub, collector):
+    # resuming from an id this process never gave: an empty snapshot (the client clears what it held)
+    stranger = open_stream(http, hub, {"Last-Event-ID": "0000.7"})
+    event = stranger.next()
+    assert (event["event"], event["data"]["region"], event["data"]["statuses"]) == ("snapshot", None, [])
+    stranger.close()
     events = open_stream(http, hub)
     for cpu in (1, 2, 3):
         collector.publish("status_changed", status(cpu=cpu))
