@@ -148,7 +148,7 @@ export class LiveStatus {
     rows.sort((a, b) => a[0] - b[0] || a[1].localeCompare(b[1]));
     replace(this.list, rows.slice(0, LIST_LIMIT).map(([, name, status]) => el("li", { "data-status": status.status },
       el("span", { class: "live-swatch", style: `background:${COLOUR[status.status] || COLOUR.unknown}`, "aria-hidden": "true" }),
-      `${name}: ${statusText(status)}`, status.observedAt ? [" (", when(status.observedAt), ")"] : null)));
+      el("span", {}, `${name}: ${statusText(status)}`, status.observedAt ? [" (", when(status.observedAt), ")"] : null))));
     this.listNote.textContent = rows.length === 0 ? "No status yet for the components shown."
       : `${rows.length} component${rows.length === 1 ? "" : "s"} with a status${rows.length > LIST_LIMIT ? `, the ${LIST_LIMIT} most severe listed` : ""}.`;
     this.layer.dataset.marked = String(markers.length);

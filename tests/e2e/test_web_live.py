@@ -34,6 +34,8 @@ def test_a_status_event_colours_its_component(visit, stack, amqp_uri):
     assert created.status == 201, created.text()
     account_id = created.json()["id"]
 
+    # the page asks for the versions at once; before the diagram service has the account: 404
+    visit.allow_http_error(r"GET /api/aws/account/[\w-]+/versions 404")
     page.goto(f"/app/diagram?account={account_id}&projection=2d")
     expect(page.locator("#page")).to_have_attribute("data-diagram-state", "ready", timeout=SYNC_MS)
     expect(page.locator(".live-state")).to_have_attribute("data-state", "live")
@@ -71,3 +73,11 @@ def test_a_status_event_colours_its_component(visit, stack, amqp_uri):
     EventPublisher("collector", amqp_uri).publish("status_changed", status)
     expect(marker).to_have_attribute("data-status", "ok")
     visit.check("live-status")
+
+    # another picture (isometric): the statuses held are drawn again over it
+    requests_before = page.locator("#page").get_attribute("data-diagram-request")
+    page.get_by_role("radio", name="Isometric").check()
+    expect(page.locator("#page")).not_to_have_attribute("data-diagram-request", requests_before)
+    expect(page.locator("#page")).to_have_attribute("data-diagram-state", "ready")
+    expect(marker).to_have_attribute("data-status", "ok")
+    visit.check("live-status-isometric")
