@@ -18,8 +18,9 @@ export const STATES = [
 ];
 const COLOUR = Object.fromEntries(STATES.map(([name, colour]) => [name, colour]));
 const LABEL = Object.fromEntries(STATES.map(([name, , label]) => [name, label]));
-// The renderer's geometry (services/diagram/render/svg.py): a 2D tile is 40 px from its (x, y);
-// an isometric block's top face is centred K/2 - 12 px below it (K = 40 / sqrt 2).
+// The renderer's geometry (services/diagram/render/svg.py): a 2D tile is centred 20 px right of
+// and below its (x, y); an isometric block (its top face and 12 px sides, about 41 px wide) is
+// centred K/2 - 6 px below it (K = 40 / sqrt 2).
 const K = 40 / Math.SQRT2;
 const LIST_LIMIT = 200;     // the text list shows this many components (the most severe first)
 const SEVERITY = { critical: 0, warning: 1, pending: 2, stopped: 3, unknown: 4, ok: 5 };
@@ -133,9 +134,9 @@ export class LiveStatus {
       if (!place) continue;      // not in this picture (another region, filtered out)
       const colour = COLOUR[status.status] || COLOUR.unknown;
       const text = `${place.name}: ${statusText(status)}`;
-      const [cx, cy] = this.isometric ? [place.x, place.y + K / 2 - 12] : [place.x + 20, place.y + 20];
+      const [cx, cy] = this.isometric ? [place.x, place.y + K / 2 - 6] : [place.x + 20, place.y + 20];
       const marker = svg("g", { class: "live-marker", "data-arn": arn, "data-status": status.status });
-      marker.append(svg("circle", { cx, cy, r: this.isometric ? K * 0.62 : 27, fill: colour, "fill-opacity": 0.12,
+      marker.append(svg("circle", { cx, cy, r: this.isometric ? 26 : 27, fill: colour, "fill-opacity": 0.12,
         stroke: colour, "stroke-width": 4 }));
       const title = svg("title");
       title.textContent = text + (status.detail ? ` (${status.detail})` : "") +
