@@ -257,31 +257,42 @@ class LiveHub:
                     status_queue = Queue(f"gateway-live-{self.boot}", exclusive=True, auto_delete=True, durable=False,
                                          bindings=[binding(exchange, routing_key=key) for key in EVENT_TYPES])
                     with conn.Consumer(status_queue, callbacks=[self._on_message], no_ack=True, accept=["json"]):
-                        self.consuming.set()
+                        self._bound()
                         backoff = 0.5
                         while not self._stopping.is_set():
                             try:
                                 conn.drain_events(timeout=1)
                             except TimeoutError:
                                 conn.heartbeat_check()
-            except Exception as exc:   # the broker went away: reconnect, the collector resends snapshots
+            except Exception as exc:   # the broker went away: reconnect (and get snapshots again)
                 self.consuming.clear()
                 log.warning("live status consumer disconnected", extra={"error": type(exc).__name__})
                 self._stopping.wait(backoff)
                 backoff = min(backoff * 2, 10)
 
+    def _bound(self) -> None:
+        """The queue is bound (again): every account gets a new watcher id, so that the collector
+        sends snapshots (what was missed while unbound), and the heartbeats go out now. Before
+        this none is sent: a snapshot published before the queue exists would be lost."""
+        with self._lock:
+            for account in self._accounts.values():
+                account.watcher_id = uuid.uuid4().hex
+        self.consuming.set()
+        self._wake.set()
+
     def _on_message(self, body, message) -> None:
         try:
             self.deliver(message.delivery_info.get("routing_key", ""), body)
-        except Exception:   # a malformed event must not stop the consumer; its content is not logged
-            log.exception("could not deliver a live status event")
+        except Exception as exc:   # a malformed event must not stop the consumer; no content is logged
+            log.error("could not deliver a live status event", extra={"error": type(exc).__name__})
 
     def _announce(self) -> None:
         interval = max(self.ttl / 3, 0.5)
         while not self._stopping.is_set():
             self._forget_idle()
-            for account_id in self.watched():
-                self._heartbeat(account_id)
+            if self.consuming.is_set():
+                for account_id in self.watched():
+                    self._heartbeat(account_id)
             self._wake.wait(interval)
             self._wake.clear()
 
