@@ -1,6 +1,7 @@
 """Composition benchmark (services/diagram/compose.py): a synthetic estate of N components in
 realistic proportions, composed, laid out and serialised; peak memory; and 10 changed components
-applied and re-laid out against the stored layout. Prints figures; asserts nothing.
+applied and re-laid out against the stored layout, recomposed from nothing and applied to a kept
+composition (Composer.update, what diagram-api does). Prints figures; asserts nothing.
 
     .venv/bin/python bench/diagram_compose.py [--sizes 10000,50000] [--repeat 3]
 
@@ -154,12 +155,14 @@ def estate(size: int) -> list[Resource]:
     return resources
 
 
-def ten_changes(resources: list[Resource]) -> list[Resource]:
-    """5 instances resized, 3 instances added, 2 queues removed."""
+def ten_changes(resources: list[Resource], serial: int = 0) -> list[Resource]:
+    """5 instances resized, 3 instances added, 2 queues removed (`serial` makes each round's
+    changes new: another size, other new ARNs)."""
     changed, resized, removed = [], 0, 0
+    size = ("m6i.xlarge", "m6i.2xlarge")[serial % 2]
     for r in resources:
         if r.type == "AWS::EC2::Instance" and resized < 5 and r.arn.endswith("007"):
-            r = dataclasses.replace(r, attributes={**r.attributes, "instanceType": "m6i.xlarge"})
+            r = dataclasses.replace(r, attributes={**r.attributes, "instanceType": size})
             resized += 1
         if r.type == "AWS::SQS::Queue" and removed < 2:
             removed += 1
@@ -167,8 +170,15 @@ def ten_changes(resources: list[Resource]) -> list[Resource]:
         changed.append(r)
     template = next(r for r in resources if r.type == "AWS::EC2::Instance")
     for i in range(3):
-        changed.append(dataclasses.replace(template, arn=f"{template.arn}-new{i}", name=f"new-{i}"))
+        changed.append(dataclasses.replace(template, arn=f"{template.arn}-new{serial}-{i}", name=f"new-{serial}-{i}"))
     return changed
+
+
+def delta(before: list[Resource], after: list[Resource]) -> tuple[list[Resource], list[str]]:
+    """(upserted, removed ARNs) that turn `before` into `after`: what the live model's rows say."""
+    old = {r.arn: r for r in before}
+    new = {r.arn: r for r in after}
+    return [r for arn, r in new.items() if old.get(arn) != r], [arn for arn in old if arn not in new]
 
 
 CPU: dict[str, float] = {}   # label -> best CPU time of the last `timed` call with that label
@@ -221,6 +231,16 @@ def run(size: int, repeat: int, expanded: bool) -> None:
             arrange_times.append(timer.last)
             return result
         relayout_s, second = timed(recompose, repeat, "changes")
+    upserted, removed = delta(resources, changed)
+    incremental: list[tuple[float, float]] = []
+    for _ in range(repeat):
+        composer = compose_mod.Composer(options, None, resources)
+        composer.compose("bench", {})
+        gc.collect()
+        start, start_cpu = time.perf_counter(), time.process_time()
+        composer.update(upserted, removed)
+        composer.compose("bench", first.layout)
+        incremental.append((time.perf_counter() - start, time.process_time() - start_cpu))
     with_layout_s, _ = timed(lambda: compose(resources, options, name="bench", layout=first.layout), repeat, "stored")
     tracemalloc.start()
     compose(resources, options, name="bench")
@@ -235,6 +255,8 @@ def run(size: int, repeat: int, expanded: bool) -> None:
     print(f"    json.dumps                     {dumps_s * 1000:8.0f} ms wall {CPU['dumps'] * 1000:8.0f} ms CPU")
     print(f"    10 changes, recomposed         {relayout_s * 1000:8.0f} ms wall {CPU['changes'] * 1000:8.0f} ms CPU")
     print(f"    10 changes, re-layout alone    {min(arrange_times) * 1000:8.0f} ms")
+    print(f"    10 changes, incremental        {min(w for w, _ in incremental) * 1000:8.0f} ms wall "
+          f"{min(c for _, c in incremental) * 1000:8.0f} ms CPU  (Composer.update + compose)")
     print(f"    peak traced memory (compose)   {peak / 2**20:8.0f} MiB")
 
 

@@ -10,14 +10,17 @@ by the real diagram-api over gRPC. Prints figures; asserts nothing.
   default options (collapse at 50), then render(data, "svg") in the isometric projection. Wall
   and CPU seconds, best of --repeat; "max RSS" is the child's peak (the estate, the document and
   the SVG held at once, Python's own ~30 MiB included).
-- 10 changes (bench/diagram_compose.ten_changes: 5 resized, 3 added, 2 removed) applied: compose()
-  of the changed estate with the stored layout (what serving the next request does), and of that
-  the re-layout (layout.arrange) alone; and how many nodes moved (the layout keeps them put).
+- 10 changes (bench/diagram_compose.ten_changes: 5 resized, 3 added, 2 removed) applied to a kept
+  composition (Composer.update, then compose with the stored layout: what diagram-api does with its
+  cached composition), against compose() of the changed estate from nothing, and the re-layout
+  (layout.arrange) alone; and how many nodes moved (the layout keeps them put).
 - Snapshot over gRPC: the real stack started by services.common.supervisor.LocalStack (bench/_stack.py,
   SQLite); --grpc-size resources of one AWS account written into the diagram's live model through
   its own domain code (LiveModel's resources_changed and sync_finished handlers, as diagram-worker
   does), then GetAccountBlueprint(format json, region all) timed from a client over gRPC (the
-  gateway's stubs), and its steps timed in this process (CPU) to say where the time goes.
+  gateway's stubs): the first call, calls on an unchanged model (the cached document), and calls
+  after 10 changes written into the live model each time; and its steps timed in this process
+  (CPU) to say where the time goes.
 """
 from __future__ import annotations
 
@@ -51,7 +54,7 @@ def best_of(fn, repeat: int):
 
 
 def one_size(size: int, repeat: int) -> dict:
-    from services.diagram.compose import compose
+    from services.diagram.compose import Composer, compose
     from services.diagram.options import ExportOptions
     from services.diagram.render import render
 
@@ -69,14 +72,27 @@ def one_size(size: int, repeat: int) -> dict:
     peak_rss = rlimit.getrusage(rlimit.RUSAGE_SELF).ru_maxrss / 1024
 
     changed = diagram_compose.ten_changes(resources)
-    changes_wall, changes_cpu, again = best_of(
-        lambda: compose(changed, options, name="bench", layout=composed.layout), repeat)
+    upserted, removed = diagram_compose.delta(resources, changed)
+    full_wall, full_cpu, _ = best_of(lambda: compose(changed, options, name="bench", layout=composed.layout), repeat)
+
+    def incremental():
+        # What diagram-api does with its cached composition: apply the changed rows, lay out again.
+        composer = Composer(options, None, resources)
+        composer.compose("bench", {})
+        wall, cpu = time.perf_counter(), time.process_time()
+        composer.update(upserted, removed)
+        result = composer.compose("bench", composed.layout)
+        return time.perf_counter() - wall, time.process_time() - cpu, result
+    runs = [incremental() for _ in range(repeat)]
+    changes_wall, changes_cpu = min(r[0] for r in runs), min(r[1] for r in runs)
+    again = runs[-1][2]
     arrange_wall, arrange_cpu = arrange_time(changed, options, composed.layout)
     return {"resources": len(resources), "nodes": len(composed.data["nodes"]), "groups": len(composed.data["groups"]),
             "edges": len(composed.data["edges"]), "svg_mb": len(svg) / 2 ** 20,
             "wall": wall, "cpu": cpu, "compose_wall": compose_wall, "compose_cpu": compose_cpu,
             "svg_wall": svg_wall, "svg_cpu": svg_cpu, "base_rss": base_rss, "peak_rss": peak_rss,
-            "changes_wall": changes_wall, "changes_cpu": changes_cpu, "arrange_wall": arrange_wall,
+            "changes_wall": changes_wall, "changes_cpu": changes_cpu, "full_wall": full_wall, "full_cpu": full_cpu,
+            "arrange_wall": arrange_wall,
             "arrange_cpu": arrange_cpu, "moved": moved(composed.data, again.data)}
 
 
@@ -109,6 +125,7 @@ def moved(before: dict, after: dict) -> int:
 def pipeline_report(sizes: list[int], repeat: int) -> None:
     print(f"{'resources':>9} {'nodes':>6} {'groups':>6} {'edges':>6} | {'compose+layout+svg':>22} | "
           f"{'compose':>15} | {'svg':>15} | {'max RSS':>8} | {'10 changes applied':>18} | {'arrange':>15}")
+    print(f"{'':>9} (10 changes applied: Composer.update + compose, wall / CPU; arrange: the re-layout inside it)")
     for size in sizes:
         child = subprocess.run([sys.executable, __file__, "--one", str(size), "--repeat", str(repeat)],
                                capture_output=True, text=True, check=True)
@@ -119,7 +136,8 @@ def pipeline_report(sizes: list[int], repeat: int) -> None:
               f"{r['changes_wall'] * 1000:6.0f} / {r['changes_cpu'] * 1000:5.0f} ms | "
               f"{r['arrange_wall'] * 1000:5.0f} / {r['arrange_cpu'] * 1000:4.0f} ms", flush=True)
         print(f"{'':>9} SVG {r['svg_mb']:.1f} MiB; RSS with the estate built, before composing: "
-              f"{r['base_rss']:.0f} MiB; nodes moved by the 10 changes: {r['moved']}", flush=True)
+              f"{r['base_rss']:.0f} MiB; nodes moved by the 10 changes: {r['moved']}; the same 10 changes "
+              f"recomposed from nothing: {r['full_wall'] * 1000:.0f} / {r['full_cpu'] * 1000:.0f} ms", flush=True)
 
 
 def to_pb(resource):
@@ -137,9 +155,9 @@ def to_pb(resource):
             for kind, source, target in resource.relationships])
 
 
-def seed_live_model(size: int) -> tuple[str, int]:
+def seed_live_model(size: int) -> tuple[str, list]:
     """An account in the diagram's database (the stack's, by os.environ) whose live model holds
-    about `size` resources of one AWS account; returns (account id, resource count)."""
+    about `size` resources of one AWS account; returns (account id, the resources)."""
     import uuid
     from collections import defaultdict
 
@@ -178,7 +196,25 @@ def seed_live_model(size: int) -> tuple[str, int]:
         occurred_at=to_timestamp(utcnow()),
         region_batches=[events.RegionBatches(region=r, batches=n) for r, n in batches.items()]))
     engine.dispose()
-    return account_id, len(resources)
+    return account_id, resources
+
+
+def apply_ten_changes(account_id: str, resources: list, serial: int) -> list:
+    """bench/diagram_compose.ten_changes written into the live model as diagram-worker does (one
+    resources_changed batch)."""
+    from cloudsketch.collector.v1 import events_pb2 as events
+    from services.common.database import open_database
+    from services.common.timeutil import to_timestamp, utcnow
+    from services.diagram.live import LiveModel
+
+    changed = diagram_compose.ten_changes(resources, serial)
+    upserted, removed = diagram_compose.delta(resources, changed)
+    engine = open_database("diagram")
+    LiveModel(engine).on_resources_changed(events.ResourcesChanged(
+        account_id=account_id, sync_id="bench-2", region=resources[0].region, batch_index=0,
+        upserted=[to_pb(r) for r in upserted], removed_arns=removed, occurred_at=to_timestamp(utcnow())))
+    engine.dispose()
+    return changed
 
 
 def grpc_report(size: int, calls: int) -> None:
@@ -190,38 +226,44 @@ def grpc_report(size: int, calls: int) -> None:
         from services.common.database import open_database
 
         started = time.perf_counter()
-        account_id, count = seed_live_model(size)
+        account_id, resources = seed_live_model(size)
+        count = len(resources)
         print(f"seeded {count:,} resources into the live model in {time.perf_counter() - started:.1f} s", flush=True)
         request = pb.GetAccountBlueprintRequest(account_id=account_id, region="all", format="json")
         diagram = Clients().diagram
-        first = time.perf_counter()
-        reply = diagram.GetAccountBlueprint(request, timeout=60)
-        first = time.perf_counter() - first
-        latencies = []
-        for _ in range(calls):
-            w = time.perf_counter()
+
+        def call() -> tuple[float, object]:
+            wall = time.perf_counter()
             reply = diagram.GetAccountBlueprint(request, timeout=60)
-            latencies.append(time.perf_counter() - w)
-        latencies.sort()
+            return time.perf_counter() - wall, reply
+
+        first, reply = call()
+        latencies = sorted(call()[0] for _ in range(calls))
         document = json.loads(reply.content)
         print(f"GetAccountBlueprint json over gRPC, {count:,} resources -> {len(document['nodes']):,} nodes, "
               f"{len(document['groups']):,} groups, {len(reply.content) / 2 ** 20:.1f} MiB of JSON, reply "
-              f"{reply.ByteSize() / 2 ** 20:.1f} MiB")
-        print(f"    first call (stores the layout) {first * 1000:.0f} ms; then, {calls} calls: "
-              f"best {latencies[0] * 1000:.0f} ms, median {latencies[len(latencies) // 2] * 1000:.0f} ms wall "
-              f"(client side, load average {os.getloadavg()[0]:.1f})")
+              f"{reply.ByteSize() / 2 ** 20:.1f} MiB (client side, load average {os.getloadavg()[0]:.1f})")
+        print(f"    first call (composes from nothing, stores the layout) {first * 1000:.0f} ms")
+        print(f"    unchanged model, {calls} calls (the cached document): best {latencies[0] * 1000:.0f} ms, "
+              f"median {latencies[len(latencies) // 2] * 1000:.0f} ms wall")
+        after_change = []
+        for serial in range(1, calls + 1):
+            resources = apply_ten_changes(account_id, resources, serial)
+            after_change.append(call()[0])
+        after_change.sort()
+        print(f"    after 10 changes each time, {calls} calls (the changed rows applied to the cached composition, "
+              f"rendered again): best {after_change[0] * 1000:.0f} ms, median "
+              f"{after_change[len(after_change) // 2] * 1000:.0f} ms wall")
 
         # Where the time goes: the steps of Diagrams.get_account_blueprint, in this process.
         print("    its steps in this process (CPU, best of 3):")
         for step, cpu in steps(open_database("diagram"), account_id).items():
-            print(f"        {step:<44} {cpu * 1000:6.0f} ms")
+            print(f"        {step:<52} {cpu * 1000:6.0f} ms")
 
 
 def steps(engine, account_id: str) -> dict[str, float]:
     """CPU seconds of each step of serving the json snapshot (services/diagram/domain.py)."""
-    from google.protobuf import struct_pb2
-
-    from services.diagram.compose import compose
+    from services.diagram.compose import Composer
     from services.diagram.domain import Diagrams
     from services.diagram.live import LiveModel
     from services.diagram.options import ExportOptions
@@ -235,19 +277,22 @@ def steps(engine, account_id: str) -> dict[str, float]:
         found[label] = cpu
         return result
 
-    resources = step("read the live model (LiveModel.resources)", lambda: live.resources(account_id))
-    composed = step("compose and lay out", lambda: compose(resources, options, name="Bench", layout={}))
-    content = step("render json", lambda: render(composed.data, "json", options)[0])
+    resources = step("read the whole live model (LiveModel.resources)", lambda: live.resources(account_id))
+    step("read the rows changed since a revision", lambda: live.changes(account_id, since=10 ** 9))
+    composed = step("compose and lay out from nothing", lambda: Composer(options, None, resources).compose("Bench", {}))
+    step("render json", lambda: render(composed.data, "json", options)[0])
+    diagrams = Diagrams(engine)
+    step("the whole domain call, from nothing", lambda: Diagrams(engine).get_account_blueprint(account_id, "all"))
+    reply = step("the whole domain call, cached", lambda: diagrams.get_account_blueprint(account_id, "all"))
 
-    def as_struct():
-        data = struct_pb2.Struct()
-        data.update(composed.data)
-        return data
-    step("the document as a protobuf Struct (blueprint.data)", as_struct)
-    reply = Diagrams(engine).get_account_blueprint(account_id, "all", "json", {})
+    def after_ten_changes(serial: int) -> float:
+        resources_now[:] = apply_ten_changes(account_id, resources_now, serial)
+        cpu = time.process_time()
+        diagrams.get_account_blueprint(account_id, "all")
+        return time.process_time() - cpu
+    resources_now = list(resources)
+    found["the whole domain call, after 10 changes"] = min(after_ten_changes(100 + i) for i in range(3))
     step("serialise the reply", reply.SerializeToString)
-    step("the whole domain call", lambda: Diagrams(engine).get_account_blueprint(account_id, "all", "json", {}))
-    del content
     return found
 
 

@@ -3,7 +3,7 @@
 Callers authenticate with `Authorization: Bearer <API key>` or with the web session cookie; a
 session's state-changing requests must carry its CSRF token in `X-CSRF-Token` and, when the
 browser sends one, an Origin of this host. Every route then asks identity's Authorize (the one
-decision point) through `authorize()` / `filter_authorized()`.
+decision point) through `authorize()`, `filter_authorized()` or `authorized_scope()`.
 """
 from __future__ import annotations
 
@@ -147,3 +147,9 @@ def filter_authorized(action: str, resources: list[identity_pb.ResourceRef]) -> 
     reply = identity().FilterAuthorized(identity_pb.FilterAuthorizedRequest(
         user_id=g.principal.user.id, key_mode=g.principal.key_mode, action=action, resources=resources))
     return set(reply.allowed_ids)
+
+
+def authorized_scope(action: str) -> identity_pb.GetAuthorizedScopeResponse:
+    """What `action` allows the caller across a list of accounts or blueprints (for SQL filtering)."""
+    return identity().GetAuthorizedScope(identity_pb.GetAuthorizedScopeRequest(
+        user_id=g.principal.user.id, key_mode=g.principal.key_mode, action=action))

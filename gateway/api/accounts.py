@@ -12,8 +12,8 @@ from cloudsketch.diagram.v1 import diagram_pb2 as diagram_pb
 from cloudsketch.identity.v1 import identity_pb2 as identity_pb
 from gateway.api import api
 from gateway.api.body import field, json_body
-from gateway.auth import authorize, filter_authorized
-from gateway.errors import not_found_as
+from gateway.auth import authorize, authorized_scope
+from gateway.errors import ApiError, not_found_as
 from services.common.timeutil import iso
 
 VERIFICATION = {accounts_pb.VERIFICATION_STATE_PENDING: "pending",
@@ -21,6 +21,7 @@ VERIFICATION = {accounts_pb.VERIFICATION_STATE_PENDING: "pending",
                 accounts_pb.VERIFICATION_STATE_FAILED: "failed"}
 # Verifying every member of a large organisation takes a while (8 at a time, ~1 s each).
 ORGANIZATION_TIMEOUT_SECONDS = 600
+MAX_PAGE = 1000        # accounts in one page of GET /aws/account?limit=...
 
 
 def clients():
@@ -70,12 +71,33 @@ def iam_parameters():
     return jsonify(accountId=reply.account_id, externalId=reply.external_id, awsConsoleUrl=reply.aws_console_url)
 
 
+def account_scope(scope: identity_pb.GetAuthorizedScopeResponse) -> accounts_pb.AccountScope:
+    """The accounts service's filter for a SHARED or OWN scope of the caller."""
+    return accounts_pb.AccountScope(
+        creator_id=g.principal.user.id, write_only=scope.scope == identity_pb.SCOPE_SHARED_WRITE,
+        team_ids=[] if scope.scope == identity_pb.SCOPE_OWN else scope.team_ids)
+
+
 @api.get("/aws/account")
 def list_accounts():
+    """Cloudcraft's `{"accounts": [...]}`, filtered and paged by the accounts service in SQL. Paging
+    is an extension: `limit` (1 to 1,000) gives a page and `nextCursor`, which `cursor` takes."""
     search = request.args.get("search", "")[:200]
-    accounts = clients().accounts.ListAccounts(accounts_pb.ListAccountsRequest(search=search)).accounts
-    readable = filter_authorized("account:read", [account_ref(a) for a in accounts])
-    return jsonify(accounts=[account_json(a) for a in accounts if a.id in readable])
+    limit = request.args.get("limit", "")
+    if limit and (not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= MAX_PAGE):
+        raise ApiError(400, f"limit must be a whole number from 1 to {MAX_PAGE}")
+    cursor = request.args.get("cursor", "")[:1000]
+    scope = authorized_scope("account:read")
+    if scope.scope in (identity_pb.SCOPE_NONE, identity_pb.SCOPE_UNSPECIFIED):
+        return jsonify(accounts=[])
+    listing = accounts_pb.ListAccountsRequest(search=search, limit=int(limit or 0), cursor=cursor)
+    if scope.scope != identity_pb.SCOPE_ALL:
+        listing.visible_to.CopyFrom(account_scope(scope))
+    reply = clients().accounts.ListAccounts(listing)
+    body: dict = {"accounts": [account_json(a) for a in reply.accounts]}
+    if reply.next_cursor:
+        body["nextCursor"] = reply.next_cursor
+    return jsonify(body)
 
 
 @api.post("/aws/account")

@@ -1,5 +1,6 @@
-"""Budgets: an account's live budget and its latest cost changes (cloudsketch extensions), and
-Cloudcraft's blueprint budget export (`GET /api/blueprint/{id}/budget/{csv|xlsx}`)."""
+"""Budgets: an account's live budget, its latest cost changes and its CSV or XLSX export
+(cloudsketch extensions), and Cloudcraft's blueprint budget export
+(`GET /api/blueprint/{id}/budget/{csv|xlsx}`)."""
 from __future__ import annotations
 
 import json
@@ -79,12 +80,39 @@ def account_budget_changes(account_id: str):
                             for c in reply.changes])
 
 
+def check_format(fmt: str) -> None:
+    if fmt not in ("csv", "xlsx"):
+        raise ApiError(400, f"budget format {fmt[:20]!r} is not one of csv, xlsx")
+
+
+def budget_file(content: bytes, content_type: str, name: str, fmt: str) -> Response:
+    response = Response(content, mimetype=content_type.split(";")[0])
+    response.headers["Content-Disposition"] = f'attachment; filename="budget-{name}.{fmt}"'
+    return response
+
+
+@api.get("/aws/account/<account_id>/budget/<fmt>")
+def account_budget_file(account_id: str, fmt: str):
+    """The account's live budget as the blueprint export's CSV or XLSX (the same columns)."""
+    check_format(fmt)
+    authorized_account(account_id, "account:read")
+    try:
+        reply = clients().budget.ExportAccountBudget(budget_pb.ExportAccountBudgetRequest(
+            account_id=account_id, region=request.args.get("region", "")[:32], format=fmt, **pricing_args()))
+    except grpc.RpcError as exc:
+        if exc.code() != grpc.StatusCode.NOT_FOUND:
+            raise
+        return still_processing("registering")
+    if reply.state != budget_pb.BUDGET_STATE_READY:
+        return still_processing("awaiting_scan")
+    return budget_file(reply.content, reply.content_type, account_id, fmt)
+
+
 @api.get("/blueprint/<blueprint_id>/budget/<fmt>")
 def blueprint_budget(blueprint_id: str, fmt: str):
     """Cloudcraft's blueprint budget export: nodes of the blueprint's live accounts are priced as
     the account's budget prices them, other nodes from their Cloudcraft fields."""
-    if fmt not in ("csv", "xlsx"):
-        raise ApiError(400, f"budget format {fmt[:20]!r} is not one of csv, xlsx")
+    check_format(fmt)
     blueprint = authorized_blueprint(blueprint_id, "blueprint:read")
     reply = clients().diagram.GetBlueprint(diagram_pb.GetBlueprintRequest(id=blueprint_id, format="json"))
     document = json.loads(reply.content) if reply.content else {}
@@ -92,6 +120,4 @@ def blueprint_budget(blueprint_id: str, fmt: str):
                                                **pricing_args())
     request_.document.update(document)
     priced = clients().budget.PriceBlueprint(request_)
-    response = Response(priced.content, mimetype=priced.content_type.split(";")[0])
-    response.headers["Content-Disposition"] = f'attachment; filename="budget-{blueprint_id}.{fmt}"'
-    return response
+    return budget_file(priced.content, priced.content_type, blueprint_id, fmt)

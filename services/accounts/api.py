@@ -31,7 +31,10 @@ class AccountsServicer(pb_grpc.AccountsServiceServicer):
         return pb.GetAccountResponse(account=self.accounts.get_account(request.id))
 
     def ListAccounts(self, request, context):
-        return pb.ListAccountsResponse(accounts=self.accounts.list_accounts(list(request.ids), request.search))
+        found, next_cursor = self.accounts.list_accounts_page(
+            list(request.ids), request.search, request.visible_to if request.HasField("visible_to") else None,
+            request.limit, request.cursor)
+        return pb.ListAccountsResponse(accounts=found, next_cursor=next_cursor)
 
     def UpdateAccount(self, request, context):
         return pb.UpdateAccountResponse(account=self.accounts.update_account(

@@ -8,6 +8,8 @@ transaction (services/common/outbox.py); `wake_relay` is called after such a com
 """
 from __future__ import annotations
 
+import base64
+import json
 import re
 import secrets
 import uuid
@@ -74,6 +76,35 @@ def _account(row, external_id: str) -> pb.Account:
         verification_state=VERIFICATION[row.verification_state], verification_message=row.verification_message,
         verified_at=to_timestamp(row.verified_at), created_at=to_timestamp(row.created_at),
         updated_at=to_timestamp(row.updated_at))
+
+
+def _contains(text: str) -> str:
+    """A LIKE pattern for `text` anywhere; its own wildcards are taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _visible(scope: pb.AccountScope):
+    """Accounts the scope's user created or that are shared with one of its teams. The team lists
+    are JSON arrays of UUIDs: a team is in one when its quoted id is in the array's text (the same
+    on SQLite and PostgreSQL, and a UUID holds no LIKE wildcard)."""
+    columns = [accounts.c.write_access] if scope.write_only else [accounts.c.read_access, accounts.c.write_access]
+    shared = [sa.cast(column, sa.Text).like(_contains(f'"{team_id}"'), escape="\\")
+              for team_id in scope.team_ids for column in columns]
+    return sa.or_(accounts.c.creator_id == scope.creator_id, *shared)
+
+
+def _encode_cursor(name: str, account_id: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps([name, account_id]).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[str, str]:
+    try:
+        name, account_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if isinstance(name, str) and isinstance(account_id, str):
+            return name, account_id
+    except (ValueError, TypeError):
+        pass
+    raise InvalidArgument(f"cursor {cursor[:40]!r} is not one this list gave: start again without it")
 
 
 class Accounts:
@@ -222,17 +253,36 @@ class Accounts:
         return _account(row, self.external_id())
 
     def list_accounts(self, ids: list[str], search: str = "") -> list[pb.Account]:
+        return self.list_accounts_page(ids, search)[0]
+
+    def list_accounts_page(self, ids: list[str], search: str = "", visible_to: pb.AccountScope | None = None,
+                           limit: int = 0, cursor: str = "") -> tuple[list[pb.Account], str]:
+        """Accounts in name order, filtered and paged in SQL: (a page, the next page's cursor or "")."""
+        if limit < 0:
+            raise InvalidArgument("limit must be a positive number (or 0 for every account)")
         query = sa.select(accounts).order_by(accounts.c.name, accounts.c.id)
         if ids:
             query = query.where(accounts.c.id.in_(ids))
         if search.strip():
-            # LIKE wildcards in the text are taken literally
-            pattern = "%" + search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            query = query.where(sa.or_(*(sa.func.lower(column).like(pattern, escape="\\") for column in
-                                         (accounts.c.name, accounts.c.aws_account_id, accounts.c.role_arn))))
+            query = query.where(sa.or_(*(sa.func.lower(column).like(_contains(search.strip().lower()), escape="\\")
+                                         for column in (accounts.c.name, accounts.c.aws_account_id,
+                                                        accounts.c.role_arn))))
+        if visible_to is not None:
+            query = query.where(_visible(visible_to))
+        if cursor:
+            name, account_id = _decode_cursor(cursor)
+            query = query.where(sa.or_(accounts.c.name > name,
+                                       sa.and_(accounts.c.name == name, accounts.c.id > account_id)))
+        if limit:
+            query = query.limit(limit + 1)   # one more says whether there is a next page
         external_id = self.external_id()
         with read_connection(self.engine) as conn:
-            return [_account(row, external_id) for row in conn.execute(query)]
+            rows = conn.execute(query).all()
+        following = ""
+        if limit and len(rows) > limit:
+            rows = rows[:limit]
+            following = _encode_cursor(rows[-1].name, rows[-1].id)
+        return [_account(row, external_id) for row in rows], following
 
     def update_account(self, account_id: str, actor_id: str, name: str | None = None, role_arn: str | None = None,
                        read_access: list[str] | None = None, write_access: list[str] | None = None,

@@ -21,6 +21,9 @@ class BudgetServicer(pb_grpc.BudgetServiceServicer):
     def PriceBlueprint(self, request, context):
         return self.budgets.price_blueprint(request)
 
+    def ExportAccountBudget(self, request, context):
+        return self.budgets.export_account_budget(request)
+
 
 def register(server) -> list[str]:
     pb_grpc.add_BudgetServiceServicer_to_server(BudgetServicer(Budgets(open_database("budget"))), server)

@@ -8,14 +8,18 @@ docs/budget.md lists every service and dimension.
 """
 from __future__ import annotations
 
-import functools
+import dataclasses
 import gzip
+import hashlib
 import json
+import logging
 import os
+import threading
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+log = logging.getLogger(__name__)
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "catalog.json.gz"
 SUPPORTED_FORMAT = 1
 
@@ -31,6 +35,7 @@ class Catalog:
     built: str = ""
     path: str = ""
     services: frozenset[str] = field(default_factory=frozenset)
+    digest: str = ""              # SHA-256 of the file: which catalog an account was priced with
 
     def get(self, service: str, dimension: str, region: str) -> Decimal | None:
         return self.prices.get((service, dimension, region))
@@ -82,10 +87,49 @@ def load(path: str | os.PathLike | None = None) -> Catalog:
         document = json.loads(raw)
     except ValueError as exc:
         raise CatalogError(f"price catalog {path} is not valid JSON ({exc}): rebuild it") from exc
-    return Catalog.from_document(document, str(path))
+    return dataclasses.replace(Catalog.from_document(document, str(path)), digest=hashlib.sha256(raw).hexdigest())
 
 
-@functools.lru_cache(maxsize=1)
+_loaded: tuple[tuple, Catalog] | None = None     # (the file's identity when loaded, the catalog)
+_lock = threading.Lock()
+
+
+def _identity(path: Path) -> tuple:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (str(path),)
+    return (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def current() -> Catalog:
+    """The process's catalog, loaded again when its file changed since (`cloudsketch prices
+    refresh` rewrote it, or CLOUDSKETCH_PRICE_CATALOG names another): one stat a call. The first
+    load raises CatalogError, which stops the process; a changed file that does not load is logged
+    and the catalog in use stays (docs/budget.md, "A new catalog")."""
+    global _loaded
+    path = Path(os.environ.get("CLOUDSKETCH_PRICE_CATALOG") or DEFAULT_PATH)
+    identity = _identity(path)
+    loaded = _loaded
+    if loaded is not None and loaded[0] == identity:
+        return loaded[1]
+    with _lock:
+        if _loaded is not None and _loaded[0] == identity:
+            return _loaded[1]
+        try:
+            catalog = load(path)
+        except CatalogError:
+            if _loaded is None:
+                raise
+            log.error("the price catalog changed but does not load: the one in use stays", exc_info=True)
+            _loaded = (identity, _loaded[1])      # not tried again until the file changes again
+            return _loaded[1]
+        if _loaded is not None:
+            log.info("price catalog loaded again", extra={"path": str(path), "digest": catalog.digest[:12]})
+        _loaded = (identity, catalog)
+        return catalog
+
+
 def default() -> Catalog:
-    """The process's catalog, loaded on first use."""
-    return load()
+    """The catalog in use (loaded on first use; `current()` notices a new file)."""
+    return _loaded[1] if _loaded is not None else current()

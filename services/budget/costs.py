@@ -601,7 +601,7 @@ def _fargate(ctx: _Context, count: Decimal, what: str) -> Result | str:
     if attrs.get("launchType") != "FARGATE" and provider != "FARGATE":
         return f"{what} on EC2 run on instances priced as EC2"
     if attrs.get("cpu") is None or attrs.get("memory") is None:
-        raise _Unpriced(f"{what} size unknown (no running task to read cpu and memory from)")
+        raise _Unpriced(f"{what} size unknown (no cpu and memory on its task definition or a running task)")
     vcpu = _number(attrs.get("cpu")) / 1024
     memory_gb = _number(attrs.get("memory")) / 1024
     cpu_rate, gb_rate = ctx.rate("fargate", "vcpu-hour"), ctx.rate("fargate", "gb-hour")

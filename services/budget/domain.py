@@ -56,8 +56,13 @@ def line_item(item: Priced, currency: str, period: str, rates) -> pb.LineItem:
 class Budgets:
     def __init__(self, engine: Engine, catalog: catalog_module.Catalog | None = None):
         self.engine = engine
-        self.catalog = catalog or catalog_module.default()
+        self._catalog = catalog
         self.live = LiveBudget(engine, catalog=self.catalog)
+
+    @property
+    def catalog(self) -> catalog_module.Catalog:
+        """The one given, else the catalog in use, loaded again after a `prices refresh`."""
+        return self._catalog or catalog_module.current()
 
     def _account(self, account_id: str):
         account = self.live.account(account_id)
@@ -104,19 +109,37 @@ class Budgets:
 
     def price_blueprint(self, request: pb.PriceBlueprintRequest) -> pb.PriceBlueprintResponse:
         """A blueprint's budget file: Cloudcraft's CSV header first, or a workbook with a totals sheet."""
-        if request.format not in EXPORTS:
-            raise InvalidArgument(f"budget format {request.format!r} is not one of csv, xlsx")
+        check_format(request.format)
         currency, period, rates = pricing_terms(request.currency, request.period, request.rate)
         known: dict[str, Priced] = {}
         for account_id in request.account_ids:
             known.update((item.arn, item) for item in self.live.components(account_id))
         items = price_document(json_format.MessageToDict(request.document), known, self.catalog)
-        if request.format == "csv":
-            content = to_csv(items, currency, period, rates).encode()
-        else:
-            buffer = io.BytesIO()
-            to_xlsx(items, buffer, currency, period, rates)
-            content = buffer.getvalue()
+        content = export_file(items, request.format, currency, period, rates)
         return pb.PriceBlueprintResponse(content=content, content_type=EXPORTS[request.format],
                                          total=str(money(convert(total(items), period, currency, rates))),
                                          unpriced_count=sum(1 for item in items if item.status == "unpriced"))
+
+    def export_account_budget(self, request: pb.ExportAccountBudgetRequest) -> pb.ExportAccountBudgetResponse:
+        """An account's live budget as the blueprint export's file (the same rows and columns)."""
+        check_format(request.format)
+        currency, period, rates = pricing_terms(request.currency, request.period, request.rate)
+        account = self._account(request.account_id)
+        if account.state != "ready":
+            return pb.ExportAccountBudgetResponse(state=STATES[account.state])
+        items = self.live.components(request.account_id, "" if request.region in ("", "all") else request.region)
+        return pb.ExportAccountBudgetResponse(state=STATES[account.state], content_type=EXPORTS[request.format],
+                                              content=export_file(items, request.format, currency, period, rates))
+
+
+def check_format(fmt: str) -> None:
+    if fmt not in EXPORTS:
+        raise InvalidArgument(f"budget format {fmt!r} is not one of csv, xlsx")
+
+
+def export_file(items: list[Priced], fmt: str, currency: str, period: str, rates) -> bytes:
+    if fmt == "csv":
+        return to_csv(items, currency, period, rates).encode()
+    buffer = io.BytesIO()
+    to_xlsx(items, buffer, currency, period, rates)
+    return buffer.getvalue()

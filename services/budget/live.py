@@ -1,26 +1,16 @@
 """The live budget: each account's components priced from the collector's events, checked for
-missed events, rebuilt from collector-api's inventory when the events cannot be trusted, and
-settled after each complete sync into the changes it made to the account's costs.
+missed events, rebuilt from collector-api's inventory when the events cannot be trusted (the
+mechanism of services/common/live.py, with its ordering rules), and settled after each complete
+sync into the changes it made to the account's costs.
 
-Ordering rules (the diagram's live model's, docs/budget.md "The service"):
-- Every change carries a version: the occurred_at of its resources_changed batch (the
-  inventory's changed_at on a rebuild). A change older than the row it would touch is ignored; a
-  removal leaves a tombstone, so a late upsert from an older sync cannot bring a component back.
-  Equal versions apply again: a redelivered batch is a no-op.
-- A sync's batches are numbered 0..n-1 per region and sync_finished says n; completeness is
-  checked on both, and a sync still incomplete `gap_seconds` after its sync_finished is a gap,
-  repaired by a rebuild from the inventory (read only while no sync of the account runs).
-- Settling: a complete sync compares each component written since the last settlement (`dirty`)
-  with its `baseline` (its pricing at that settlement), records the changes ("m5.large ->
-  m5.xlarge", "new NAT gateway") and, if there are any, writes `budget_changed` to the outbox in
-  the same transaction. Its cost is the number of changed components, not the account's size.
-- Events of an account the budget does not know are dropped; registration schedules a rebuild.
+Settling: a complete sync compares each component written since the last settlement (`dirty`)
+with its `baseline` (its pricing at that settlement), records the changes ("m5.large ->
+m5.xlarge", "new NAT gateway") and, if there are any, writes `budget_changed` to the outbox in the
+same transaction. Its cost is the number of changed components, not the account's size.
 """
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -30,7 +20,6 @@ from sqlalchemy.engine import Engine
 from cloudsketch.budget.v1 import budget_pb2 as pb
 from cloudsketch.budget.v1 import events_pb2 as budget_events
 from cloudsketch.collector.v1 import collector_pb2
-from cloudsketch.collector.v1 import events_pb2 as collector_events
 from services.budget import catalog as catalog_module
 from services.budget.costs import Component, Priced, price
 from services.budget.tables import (
@@ -43,19 +32,13 @@ from services.budget.tables import (
 )
 from services.budget.totals import changes as cost_changes
 from services.common.database import insert_if_absent, read_connection
+from services.common.live import Inventory, LiveStore
 from services.common.outbox import write_event
 from services.common.timeutil import to_timestamp, utcnow
 
 log = logging.getLogger(__name__)
 
-Inventory = Callable[[str], Iterable[collector_pb2.ListInventoryResponse]]
-RETRY_WHILE_SYNCING = timedelta(seconds=15)
-FORGET_AFTER = timedelta(hours=6)
 EVENT_CHANGES = 100  # changes carried by one budget_changed event
-
-
-def as_datetime(timestamp) -> datetime:
-    return timestamp.ToDatetime(tzinfo=UTC)
 
 
 def _plain(value: Any) -> Any:
@@ -84,11 +67,6 @@ def priced_values(item: Priced) -> dict:
             "fields": _plain(dict(item.fields)), "drivers": _plain(list(item.drivers))}
 
 
-def _tombstone(arn: str) -> dict:
-    return {"arn": arn, "type": "", "region": "", "name": "", "vpc": "", "tags": {}, "status": "unpriced",
-            "monthly": None, "unit_price": None, "basis": "", "service": "", "fields": {}, "drivers": []}
-
-
 def _baseline(row) -> dict | None:
     """What a settlement keeps of a component to compare the next one with."""
     if row.removed:
@@ -110,40 +88,35 @@ def row_priced(row) -> Priced:
                   tuple(tuple(d) for d in row.drivers))
 
 
-def _upsert(conn, account_id: str, rows: list[tuple[dict, datetime, bool]]) -> None:
-    """Write each (values, version, removed) unless a newer version is stored, marking it dirty;
-    the baseline stays. One INSERT ... ON CONFLICT DO UPDATE ... WHERE for every row at once."""
-    if not rows:
-        return
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    params = list({values["arn"]: {"account_id": account_id, "version": version, "removed": removed,
-                                   "dirty": True, "baseline": None, **values}
-                   for values, version, removed in rows}.values())
-    statement = insert(budget_components)
-    conn.execute(statement.on_conflict_do_update(
-        index_elements=[budget_components.c.account_id, budget_components.c.arn],
-        set_={key: statement.excluded[key] for key in params[0] if key not in ("account_id", "arn", "baseline")},
-        where=budget_components.c.version <= statement.excluded.version), params)
+class LiveBudget(LiveStore):
+    accounts, rows, batches, syncs = budget_accounts, budget_components, budget_batches, budget_syncs
+    finished_state = collector_pb2.SYNC_STATE_FINISHED
+    kept_on_update = ("baseline",)    # a settlement's; a write marks the row dirty instead
 
-
-class LiveBudget:
     def __init__(self, engine: Engine, inventory: Inventory | None = None, gap_seconds: float = 30.0,
                  catalog: catalog_module.Catalog | None = None):
-        self.engine = engine
-        self.inventory = inventory
-        self.gap = timedelta(seconds=gap_seconds)
+        super().__init__(engine, inventory, gap_seconds)
         self.catalog = catalog or catalog_module.default()
 
-    def _price(self, resource) -> dict:
+    def row_values(self, resource) -> dict:
         return priced_values(price(Component.from_resource(resource), catalog=self.catalog))
 
-    @staticmethod
-    def _known(conn, account_id: str) -> bool:
-        return conn.execute(sa.select(budget_accounts.c.account_id).where(
-            budget_accounts.c.account_id == account_id)).first() is not None
+    def tombstone_values(self, arn: str) -> dict:
+        return {"arn": arn, "type": "", "region": "", "name": "", "vpc": "", "tags": {}, "status": "unpriced",
+                "monthly": None, "unit_price": None, "basis": "", "service": "", "fields": {}, "drivers": []}
+
+    def written(self, conn, account_id: str) -> dict:
+        return {"dirty": True, "baseline": None}
+
+    def completed_values(self, ready: bool) -> dict:
+        return {"priced_at": utcnow()} if ready else {}
+
+    def forgettable(self):
+        return budget_components.c.dirty.is_(False)   # a dirty tombstone's removal is not settled yet
+
+    @property
+    def forget_tables(self) -> tuple[sa.Table, ...]:
+        return (budget_components, budget_batches, budget_syncs, budget_changes, budget_accounts)
 
     # Accounts ---------------------------------------------------------------------------------
 
@@ -154,74 +127,44 @@ class LiveBudget:
             # may have synced the account before this event came.
             conn.execute(insert_if_absent(conn, budget_accounts, account_id=account_id,
                                           aws_account_id=aws_account_id, name=name, state="awaiting_scan",
-                                          created_at=now, rebuild_after=now, total_usd="0"))
+                                          created_at=now, rebuild_after=now, total_usd="0",
+                                          catalog=self.catalog.digest))
 
-    def forget(self, account_id: str) -> None:
-        """account_removed: everything the budget holds of the account goes."""
+    def on_account_updated(self, account_id: str, name: str) -> None:
+        """account_updated: the name is kept (an unknown or removed account is left alone). Its
+        regions are the collector's business: what it stops seeing, it publishes as removed."""
         with self.engine.begin() as conn:
-            for table in (budget_components, budget_batches, budget_syncs, budget_changes, budget_accounts):
-                conn.execute(table.delete().where(table.c.account_id == account_id))
+            conn.execute(budget_accounts.update().where(budget_accounts.c.account_id == account_id,
+                                                        budget_accounts.c.name != name).values(name=name))
 
-    # Events -----------------------------------------------------------------------------------
+    # A new catalog ----------------------------------------------------------------------------
 
-    def on_resources_changed(self, event: collector_events.ResourcesChanged) -> bool:
-        """Prices the batch's components; True when the batch completed a sync that changed costs."""
-        version = as_datetime(event.occurred_at)
-        rows = [(self._price(r), version, False) for r in event.upserted]
-        rows += [(_tombstone(arn), version, True) for arn in event.removed_arns]
+    def reprice_stale(self) -> list[str]:
+        """Accounts priced with another catalog than this one (a `prices refresh` since, read by
+        catalog.current()) are priced again: a rebuild from the inventory prices every component
+        with this catalog and settles what moved into budget_changed. Returns those scheduled."""
+        stale = sa.and_(budget_accounts.c.state == "ready", budget_accounts.c.rebuild_after.is_(None),
+                        sa.or_(budget_accounts.c.catalog.is_(None), budget_accounts.c.catalog != self.catalog.digest))
         with self.engine.begin() as conn:
-            if not self._known(conn, event.account_id):
-                log.info("resources of an unknown account dropped", extra={"account_id": event.account_id})
-                return False
-            _upsert(conn, event.account_id, rows)
-            conn.execute(insert_if_absent(conn, budget_batches, account_id=event.account_id, sync_id=event.sync_id,
-                                          region=event.region, batch_index=event.batch_index,
-                                          received_at=utcnow()))
-        return self._check(event.account_id, event.sync_id)
+            accounts = conn.execute(sa.select(budget_accounts.c.account_id).where(stale)).scalars().all()
+            if accounts:
+                conn.execute(budget_accounts.update().where(stale, budget_accounts.c.account_id.in_(accounts))
+                             .values(rebuild_after=utcnow()))
+        if accounts:
+            log.info("a new price catalog: pricing accounts again", extra={"accounts": len(accounts)})
+        return sorted(accounts)
 
-    def on_sync_finished(self, event: collector_events.SyncFinished) -> bool:
-        with self.engine.begin() as conn:
-            if not self._known(conn, event.account_id):
-                return False
-            state = "finished" if event.state == collector_pb2.SYNC_STATE_FINISHED else "failed"
-            conn.execute(insert_if_absent(
-                conn, budget_syncs, account_id=event.account_id, sync_id=event.sync_id, state=state,
-                expected={rb.region: rb.batches for rb in event.region_batches},
-                finished_at=as_datetime(event.occurred_at), received_at=utcnow(), complete=False))
-        return self._check(event.account_id, event.sync_id)
+    def rebuild(self, account_id: str) -> bool:
+        done = super().rebuild(account_id)
+        if done:    # every component was priced with this catalog
+            with self.engine.begin() as conn:
+                conn.execute(budget_accounts.update().where(budget_accounts.c.account_id == account_id)
+                             .values(catalog=self.catalog.digest))
+        return done
 
-    def _check(self, account_id: str, sync_id: str) -> bool:
-        """If every batch the sync published has come: mark it complete and settle. True when the
-        settlement wrote a budget_changed event."""
-        with self.engine.begin() as conn:
-            sync = conn.execute(sa.select(budget_syncs).where(
-                budget_syncs.c.account_id == account_id, budget_syncs.c.sync_id == sync_id).with_for_update()).first()
-            if sync is None or sync.complete:
-                return False
-            received: dict[str, set[int]] = {}
-            for region, index in conn.execute(sa.select(budget_batches.c.region, budget_batches.c.batch_index).where(
-                    budget_batches.c.account_id == account_id, budget_batches.c.sync_id == sync_id)):
-                received.setdefault(region, set()).add(index)
-            if any(not set(range(n)) <= received.get(region, set()) for region, n in sync.expected.items()):
-                return False
-            conn.execute(budget_syncs.update().where(budget_syncs.c.account_id == account_id,
-                                                     budget_syncs.c.sync_id == sync_id).values(complete=True))
-            conn.execute(budget_batches.delete().where(budget_batches.c.account_id == account_id,
-                                                       budget_batches.c.sync_id == sync_id))
-            account = conn.execute(sa.select(budget_accounts).where(
-                budget_accounts.c.account_id == account_id).with_for_update()).first()
-            values: dict = {"last_sync_id": sync_id}
-            # A complete, successful sync makes a budget ready that holds every earlier change.
-            if account.state == "awaiting_scan" and account.rebuild_after is None and sync.state == "finished":
-                values["state"] = "ready"
-            if account.state == "ready" or values.get("state") == "ready":
-                values["priced_at"] = utcnow()
-            conn.execute(budget_accounts.update().where(budget_accounts.c.account_id == account_id).values(**values))
-            if account.state != "ready" and values.get("state") != "ready":
-                return False
-            return self._settle(conn, account_id, sync_id)
+    # Settling ---------------------------------------------------------------------------------
 
-    def _settle(self, conn, account_id: str, sync_id: str) -> bool:
+    def settle(self, conn, account_id: str, sync_id: str) -> bool:
         """Compare the dirty components with their baselines; record and publish the changes."""
         dirty = conn.execute(sa.select(budget_components).where(
             budget_components.c.account_id == account_id, budget_components.c.dirty.is_(True))).all()
@@ -257,89 +200,6 @@ class LiveBudget:
             total_after_usd=_money(total_after), changes=[change_message(c) for c in found[:EVENT_CHANGES]],
             change_count=len(found), occurred_at=to_timestamp(now)), account_id)
         return True
-
-    # Gaps and rebuilds ------------------------------------------------------------------------
-
-    def schedule_rebuild(self, account_id: str, at: datetime | None = None) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(budget_accounts.update().where(budget_accounts.c.account_id == account_id)
-                         .values(rebuild_after=at or utcnow()))
-
-    def _clear_rebuild(self, account_id: str, started: datetime) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(budget_accounts.update().where(budget_accounts.c.account_id == account_id,
-                                                        budget_accounts.c.rebuild_after <= started)
-                         .values(rebuild_after=None))
-
-    def due(self, now: datetime) -> list[str]:
-        """Accounts to rebuild now: a rebuild is due, or a sync is still incomplete `gap` after its
-        sync_finished (checked once more first: its last batch may just have come)."""
-        with read_connection(self.engine) as conn:
-            due = set(conn.execute(sa.select(budget_accounts.c.account_id).where(
-                budget_accounts.c.rebuild_after <= now)).scalars())
-            stale = conn.execute(sa.select(budget_syncs.c.account_id, budget_syncs.c.sync_id).where(
-                budget_syncs.c.complete.is_(False), budget_syncs.c.received_at <= now - self.gap)).all()
-        for account_id, sync_id in stale:
-            if account_id in due:
-                continue
-            self._check(account_id, sync_id)
-            with read_connection(self.engine) as conn:
-                complete = conn.execute(sa.select(budget_syncs.c.complete).where(
-                    budget_syncs.c.account_id == account_id, budget_syncs.c.sync_id == sync_id)).scalar()
-            if not complete:
-                log.warning("missed resources_changed batches: rebuilding",
-                            extra={"account_id": account_id, "sync_id": sync_id})
-                due.add(account_id)
-        return sorted(due)
-
-    def rebuild(self, account_id: str) -> bool:
-        """Make the account's components the collector's inventory, priced, and settle. False when
-        a sync was running (tried again later) or the account is unknown."""
-        started = utcnow()
-        pages = list(self.inventory(account_id))
-        header = pages[0]
-        if header.sync_running and not header.last_sync_id:
-            self._clear_rebuild(account_id, started)  # the first sync's own events decide
-            return False
-        if header.sync_running:
-            self.schedule_rebuild(account_id, utcnow() + RETRY_WHILE_SYNCING)
-            return False
-        read_at = as_datetime(header.read_at)
-        entries = [entry for page in pages for entry in page.entries]
-        priced = [(self._price(entry.resource), as_datetime(entry.changed_at), False) for entry in entries]
-        with self.engine.begin() as conn:
-            account = conn.execute(sa.select(budget_accounts).where(
-                budget_accounts.c.account_id == account_id).with_for_update()).first()
-            if account is None:
-                return False
-            arns = {entry.resource.arn for entry in entries}
-            _upsert(conn, account_id, priced)
-            present = conn.execute(sa.select(budget_components.c.arn).where(
-                budget_components.c.account_id == account_id, budget_components.c.removed.is_(False),
-                budget_components.c.version < read_at)).scalars().all()
-            _upsert(conn, account_id, [(_tombstone(arn), read_at, True) for arn in sorted(set(present) - arns)])
-            conn.execute(budget_syncs.update().where(budget_syncs.c.account_id == account_id,
-                                                     budget_syncs.c.finished_at <= read_at).values(complete=True))
-            conn.execute(budget_batches.delete().where(budget_batches.c.account_id == account_id,
-                                                       budget_batches.c.received_at <= started))
-            values: dict = {"rebuilt_at": utcnow()}
-            if header.last_sync_id:
-                values.update(state="ready", last_sync_id=header.last_sync_id, priced_at=utcnow())
-            conn.execute(budget_accounts.update().where(budget_accounts.c.account_id == account_id).values(**values))
-            if header.last_sync_id:
-                self._settle(conn, account_id, header.last_sync_id)
-        self._clear_rebuild(account_id, started)
-        log.info("rebuilt from the inventory", extra={"account_id": account_id, "resources": len(entries)})
-        return True
-
-    def forget_old(self, now: datetime) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(budget_components.delete().where(budget_components.c.removed.is_(True),
-                                                          budget_components.c.dirty.is_(False),
-                                                          budget_components.c.version < now - FORGET_AFTER))
-            conn.execute(budget_batches.delete().where(budget_batches.c.received_at < now - FORGET_AFTER))
-            conn.execute(budget_syncs.delete().where(budget_syncs.c.complete.is_(True),
-                                                     budget_syncs.c.received_at < now - FORGET_AFTER))
 
     # Reading ----------------------------------------------------------------------------------
 

@@ -21,6 +21,9 @@ budget_accounts = sa.Table(
     # Monthly USD of the priced components as of the last settlement: kept by adding each
     # settlement's changes, so that settling never reads the whole account.
     sa.Column("total_usd", sa.String(40), nullable=False),
+    # The digest of the price catalog every component was last priced with (by a rebuild, which
+    # prices them all): another digest than the catalog in use means pricing the account again.
+    sa.Column("catalog", sa.String(64)),
 )
 
 # Each account's priced components. The columns up to `removed` are the component as last priced

@@ -4,41 +4,24 @@ complete sync into its cost changes and a `budget_changed` event in the outbox
 (services/budget/live.py), which this process's outbox relay publishes."""
 from __future__ import annotations
 
-import logging
-from datetime import timedelta
-
-import grpc
-from eventlet import tpool
 from nameko.events import event_handler
 from nameko.timer import timer
 
 from cloudsketch.accounts.v1 import events_pb2 as account_events
 from cloudsketch.collector.v1 import collector_pb2, collector_pb2_grpc
 from cloudsketch.collector.v1 import events_pb2 as collector_events
+from services.budget import catalog
 from services.budget.live import LiveBudget
 from services.budget.tables import outbox
 from services.common import config
 from services.common.events import parse_event
-from services.common.grpc_client import grpc_threads_outside_eventlet, stub
-from services.common.timeutil import utcnow
+from services.common.live import inventory_reader
 from services.common.worker import Database, ObservableService, OutboxRelayProvider
 
-log = logging.getLogger(__name__)
 RECONCILE_SECONDS = 2
-INVENTORY_TIMEOUT_SECONDS = 120
-RETRY_AFTER_ERROR = timedelta(seconds=15)
 
-
-def fetch_inventory(account_id: str) -> list[collector_pb2.ListInventoryResponse]:
-    """Every page of the account's inventory from collector-api, read in eventlet's thread pool
-    (docs/architecture.md, "Runtime rules")."""
-    grpc_threads_outside_eventlet()
-    collector = stub("collector", collector_pb2_grpc.CollectorServiceStub)
-
-    def read() -> list[collector_pb2.ListInventoryResponse]:
-        return list(collector.ListInventory(collector_pb2.ListInventoryRequest(account_id=account_id, page_size=500),
-                                            timeout=INVENTORY_TIMEOUT_SECONDS))
-    return tpool.execute(read)
+# Every page of an account's inventory from collector-api.
+fetch_inventory = inventory_reader(collector_pb2_grpc.CollectorServiceStub, collector_pb2.ListInventoryRequest)
 
 
 class BudgetWorker(ObservableService):
@@ -50,12 +33,18 @@ class BudgetWorker(ObservableService):
     wake_relay = OutboxRelayProvider(outbox)
 
     def _live(self) -> LiveBudget:
-        return LiveBudget(self.db, fetch_inventory, config.budget_gap_seconds())
+        # The catalog in use, loaded again when `prices refresh` rewrote it (docs/budget.md).
+        return LiveBudget(self.db, fetch_inventory, config.budget_gap_seconds(), catalog=catalog.current())
 
     @event_handler("accounts", "account_registered")
     def on_account_registered(self, payload):
         event = parse_event(payload, account_events.AccountRegistered)
         self._live().on_account_registered(event.account_id, event.aws_account_id, event.name)
+
+    @event_handler("accounts", "account_updated")
+    def on_account_updated(self, payload):
+        event = parse_event(payload, account_events.AccountUpdated)
+        self._live().on_account_updated(event.account_id, event.name)
 
     @event_handler("accounts", "account_removed")
     def on_account_removed(self, payload):
@@ -73,16 +62,11 @@ class BudgetWorker(ObservableService):
 
     @timer(interval=RECONCILE_SECONDS)
     def reconcile(self):
-        """Rebuild the accounts that are due (registered after a sync, gaps, failed rebuilds)."""
+        """Price again the accounts a new catalog changes; rebuild the accounts that are due
+        (those, registered after a sync, gaps, failed rebuilds)."""
         live = self._live()
-        now = utcnow()
-        for account_id in live.due(now):
-            try:
-                live.rebuild(account_id)
-            except grpc.RpcError as exc:
-                log.warning("rebuild failed: collector-api %s", exc.code().name, extra={"account_id": account_id})
-                live.schedule_rebuild(account_id, utcnow() + RETRY_AFTER_ERROR)
-        live.forget_old(now)
+        live.reprice_stale()
+        live.reconcile()
         self.wake_relay()
 
 

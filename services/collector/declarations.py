@@ -122,7 +122,8 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
        "elasticloadbalancing:DescribeTargetHealth"),
     # Containers
     _t("AWS::ECS::Cluster", "ecs:ListClusters", "ecs:DescribeClusters"),
-    _t("AWS::ECS::Service", "ecs:ListServices", "ecs:DescribeServices"),
+    # ecs:DescribeTaskDefinition for a service's size (its budget); only cpu and memory are kept.
+    _t("AWS::ECS::Service", "ecs:ListServices", "ecs:DescribeServices", "ecs:DescribeTaskDefinition"),
     _t("AWS::ECS::Task", "ecs:ListTasks", "ecs:DescribeTasks"),
     _t("AWS::EKS::Cluster", "eks:ListClusters", "eks:DescribeCluster"),
     _t("AWS::EKS::Nodegroup", "eks:ListNodegroups", "eks:DescribeNodegroup"),

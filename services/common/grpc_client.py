@@ -61,17 +61,21 @@ def stub(service: str, stub_class):
 
 
 def grpc_threads_outside_eventlet() -> None:
-    """In an eventlet-patched worker, give grpcio's own threads real OS threads (idempotent).
+    """In an eventlet-patched worker, give grpcio's Python layer the original `threading`. Every
+    worker calls this at start (services/common/main.py), right after monkey-patching.
 
-    Measured: a server-streaming call made through eventlet.tpool.execute hangs until its deadline,
-    because grpcio starts the channel's polling thread with the patched `threading` module (a
-    green thread that blocks inside the C core, so the stream never advances); unary calls do not
-    use that thread and work either way. With grpcio's modules on the original `threading`, a
-    stream read in the tpool works. Call before the worker's first streaming call."""
+    Workers call grpcio only from real OS threads (eventlet.tpool), so its locks, conditions and
+    threads must be real ones too. With the patched module, grpcio's channel polling thread is a
+    green thread blocked inside the C core (measured: a server-streaming call through the tpool
+    hung until its deadline), and its locks are green locks taken from OS threads, which eventlet
+    does not support. The collector-worker, the one worker that had not called this, aborted
+    twice in a few hundred runs with grpcio's "epoll_wait error: Bad file descriptor"; it never
+    reproduced on demand, and this removes the one mix of green and OS threads on its gRPC path."""
     import grpc._channel
+    import grpc._utilities
     from eventlet import patcher
     from grpc._cython import cygrpc
 
     original = patcher.original("threading")
-    grpc._channel.threading = original
-    cygrpc.threading = original
+    for module in (grpc._channel, grpc._utilities, cygrpc):
+        module.threading = original

@@ -20,6 +20,9 @@ def run_process(service: str, argv: list[str] | None = None) -> None:
         # psycopg waits on its socket in C (wait_c), which blocks eventlet's hub: every green
         # thread would stall during each query. select() is green once patched.
         os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
+        # grpcio runs only in real threads here (eventlet.tpool): give it real locks and threads.
+        from services.common.grpc_client import grpc_threads_outside_eventlet
+        grpc_threads_outside_eventlet()
         module = importlib.import_module(f"services.{service}.worker")
         from services.common.worker import run_worker
         run_worker(service, module.SERVICE)

@@ -3,10 +3,12 @@
 A blueprint is either a detached snapshot (Cloudcraft's document as posted: an exported
 Cloudcraft blueprint renders as it is) or linked to live accounts: read with a format, it is
 composed from their live models, with its own layout so positions stay put. Every structural
-change (creation, an edit that changes the name or the document) is a new version; the newest
-MAX_VERSIONS are kept. The ETag is the version, so a PUT based on an older one is refused."""
+change (creation, an edit that changes the name or the document, a sync of a linked account that
+changed the composed document) is a new version; the newest MAX_VERSIONS are kept. The ETag is
+the version, so a PUT based on an older one is refused."""
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Mapping
 
@@ -21,7 +23,7 @@ from services.common.timeutil import to_timestamp, utcnow
 from services.diagram.compose import compose
 from services.diagram.diff import diff_documents
 from services.diagram.live import LiveModel
-from services.diagram.options import parse_format, parse_options
+from services.diagram.options import ExportOptions, parse_format, parse_options
 from services.diagram.render import render
 from services.diagram.tables import blueprint_versions, blueprints
 
@@ -104,18 +106,45 @@ class Blueprints:
         return pb.GetBlueprintResponse(blueprint=self._message(row, data=document), content=content,
                                        content_type=content_type)
 
-    def _compose_linked(self, row, options) -> dict:
+    def _compose_linked(self, row, options, conn=None) -> dict:
+        """The linked accounts' live models composed with the blueprint's layout, which is kept
+        (in `conn`'s transaction when given: the caller holds the blueprint's row)."""
         live = LiveModel(self.engine)
         resources = [r for account_id in row.linked_account_ids for r in live.resources(account_id, row.region)]
         layout = dict(row.layout or {})
         composed = compose(resources, options, name=row.name, layout=layout)
         if any(layout.get(arn) != list(position) for arn, position in composed.layout.items()):
-            with self.engine.begin() as conn:
+            with contextlib.ExitStack() as stack:
+                if conn is None:
+                    conn = stack.enter_context(self.engine.begin())
                 stored = conn.execute(sa.select(blueprints.c.layout).where(blueprints.c.id == row.id)
                                       .with_for_update()).scalar()
                 conn.execute(blueprints.update().where(blueprints.c.id == row.id).values(
                     layout={**(stored or {}), **{arn: list(p) for arn, p in composed.layout.items()}}))
         return composed.data
+
+    def on_account_changed(self, account_id: str, sync_id: str = "") -> list[str]:
+        """A sync (or a rebuild) changed the account's live model: every blueprint linked to it
+        whose composed document changed since its last sync version gets a new version (reason
+        "sync"; its ETag moves too). Returns the ids of those that did."""
+        with read_connection(self.engine) as conn:
+            rows = conn.execute(sa.select(blueprints.c.id, blueprints.c.linked_account_ids)).all()
+        return [row.id for row in rows if account_id in (row.linked_account_ids or []) and self._sync_version(row.id)]
+
+    def _sync_version(self, blueprint_id: str) -> bool:
+        now = utcnow()
+        with self.engine.begin() as conn:
+            row = self._row(conn, blueprint_id, lock=True)
+            document = self._compose_linked(row, ExportOptions(), conn)
+            latest = conn.execute(sa.select(blueprint_versions.c.data).where(
+                blueprint_versions.c.blueprint_id == blueprint_id, blueprint_versions.c.reason == "sync")
+                .order_by(blueprint_versions.c.version.desc()).limit(1)).scalar()
+            if latest is not None and diff_documents(latest, document).empty:
+                return False
+            self._version(conn, blueprint_id, row.version + 1, row.name, document, "sync", now)
+            conn.execute(blueprints.update().where(blueprints.c.id == blueprint_id).values(
+                version=row.version + 1, updated_at=now))
+        return True
 
     def update(self, request: pb.UpdateBlueprintRequest) -> pb.SavedBlueprint:
         now = utcnow()

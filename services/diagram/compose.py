@@ -69,7 +69,7 @@ class _Group:
     parent: str | None
     order: tuple
     children: list        # keys
-    nodes: list           # (sort key, arn)
+    nodes: dict           # arn -> sort key
 
 
 def _arn_kind(arn: str) -> str:
@@ -85,37 +85,224 @@ def _arn_scope(arn: str) -> tuple[str, str, str]:
     return (parts[1], parts[3], parts[4]) if len(parts) == 6 else ("aws", "", "")
 
 
-class _Composer:
-    def __init__(self, resources: Iterable[Resource], options: ExportOptions, live_account: dict | None):
+# Relationship kinds whose change moves a resource: `contains` moves its target, `attached_to` and
+# `secured_by` their source (the placement and the security grouping read them).
+_PLACING = {"contains": 2, "attached_to": 1, "secured_by": 1}
+# Resources a change to which reaches every component inside them (groups, their names, the
+# filter's container ids): an incremental update that touches one recomposes everything.
+_CONTAINER_KINDS = ("vpc", "subnet", "availability-zone", "security-group")
+
+
+# Types whose change recomposes everything: containers, and VPC peerings (drawn once for both
+# accounts, so one side's change decides how the other is drawn).
+_WHOLE_TYPES = {*GROUP_TYPES, "AWS::EC2::VPCPeeringConnection"}
+
+
+def _peering_twins(resources: Iterable[Resource]) -> dict[str, str]:
+    """{arn: the arn drawn instead} for VPC peerings seen from both sides: each account's (and,
+    across regions, each region's) scan names the same pcx-... with an ARN of its own account and
+    region. One is drawn, carrying the connections of both: the requester's, else the first ARN."""
+    sides: dict[str, list[Resource]] = {}
+    for resource in resources:
+        if resource.type == "AWS::EC2::VPCPeeringConnection":
+            key = resource.attributes.get("vpcPeeringConnectionId") or resource.resource_id
+            sides.setdefault(str(key), []).append(resource)
+    twins: dict[str, str] = {}
+    for seen in sides.values():
+        if len(seen) < 2:
+            continue
+        requester = seen[0].attributes.get("requester")
+        owner, region = (requester.get("ownerId"), requester.get("region")) if isinstance(requester, dict) \
+            else (None, None)
+        drawn = min(seen, key=lambda r: (_arn_scope(r.arn)[2] != owner, _arn_scope(r.arn)[1] != region, r.arn)).arn
+        twins.update((r.arn, drawn) for r in seen if r.arn != drawn)
+    return twins
+
+
+class Composer:
+    """Composition that keeps its state: `update` applies upserted and removed resources and
+    recomputes only what they touch (the changed resources, the ones whose placement reads them,
+    and the group tree's membership), then `compose` lays out and writes the document again.
+    `compose(resources, ...)` below is the same thing done once from nothing; the two give the
+    same document (tests/services/diagram/test_compose_incremental.py). A change that touches a
+    container (a VPC, subnet, zone or security group, whose content, names and filter context all
+    depend on it), a VPC peering (drawn once for both its accounts) or an attachment cycle
+    recomposes everything: rare, and then always right."""
+
+    def __init__(self, options: ExportOptions, live_account: dict | None = None,
+                 resources: Iterable[Resource] = ()):
         self.options = options
         self.live_account = live_account
+        self.predicate = parse_filter(options.filter)     # raises InvalidArgument first
+        self.excluded = {value.lower() for value in options.exclude}
+        self._ids: dict[str, str] = {}
         by_arn: dict[str, Resource] = {}
         for resource in resources:
             other = by_arn.get(resource.arn)
             # The same ARN twice: keep one, chosen by content so that input order does not matter.
             if other is None or repr(resource.to_dict()) > repr(other.to_dict()):
                 by_arn[resource.arn] = resource
-        self.arns = sorted(by_arn)
+        self._load(by_arn)
+
+    def _load(self, by_arn: dict[str, Resource]) -> None:
+        """Everything from nothing: the indices, every placement, the group tree."""
         self.by_arn = by_arn
         self.parents: dict[str, list[str]] = {}
         self.attached: dict[str, list[str]] = {}
+        self.attached_by: dict[str, list[str]] = {}
         self.secured: dict[str, list[str]] = {}
-        self.edges: dict[tuple[str, str, str], None] = {}
-        for arn in self.arns:
-            for kind, source, target in by_arn[arn].relationships:
-                if (kind, source, target) in self.edges:
-                    continue
-                self.edges[(kind, source, target)] = None
-                if kind == "contains":
-                    self.parents.setdefault(target, []).append(source)
-                elif kind == "attached_to":
-                    self.attached.setdefault(source, []).append(target)
-                elif kind == "secured_by":
-                    self.secured.setdefault(source, []).append(target)
+        self.edges: dict[tuple[str, str, str], int] = {}   # relationship -> resources declaring it
         self.groups: dict[str, _Group] = {}
-        self._ids: dict[str, str] = {}
         self._subnets: dict[str, tuple[str | None, str | None]] = {}
         self._placement: dict[str, tuple[str | None, str | None, str | None]] = {}
+        self._computing: set[str] = set()
+        self.cyclic = False                      # an attachment cycle was met (update recomposes)
+        self.visible: dict[str, str] = {}       # arn -> node type, for nodes drawn
+        self.where: dict[str, str] = {}         # arn -> key of the group it is drawn in
+        self.anchors: dict[str, str] = {}       # VPC or subnet arn -> the group it makes, drawn even empty
+        self.node_tail: dict[str, dict] = {}    # arn -> its node's fields after id, type and mapPos
+        self.twins = _peering_twins(by_arn.values())
+        for resource in by_arn.values():
+            self._relate(resource, 1)
+        for arn in sorted(by_arn):
+            self._place(arn)
+
+    def _relate(self, resource: Resource, step: int) -> None:
+        """Count the resource's relationships in (step 1) or out (step -1) of the indices."""
+        for relationship in set(resource.relationships):
+            count = self.edges.get(relationship, 0) + step
+            if count:
+                self.edges[relationship] = count
+            else:
+                del self.edges[relationship]
+            if count - step and count:       # still declared by another resource: indices unchanged
+                continue
+            kind, source, target = relationship
+            index = {"contains": (self.parents, target, source), "attached_to": (self.attached, source, target),
+                     "secured_by": (self.secured, source, target)}.get(kind)
+            pairs = [index] if index else []
+            if kind == "attached_to":
+                pairs.append((self.attached_by, target, source))
+            for table, key, value in pairs:
+                if step > 0:
+                    table.setdefault(key, []).append(value)
+                else:
+                    table[key].remove(value)
+                    if not table[key]:
+                        del table[key]
+
+    def update(self, upserted: Iterable[Resource] = (), removed: Iterable[str] = ()) -> None:
+        """Apply a change: resources added or changed, ARNs removed (unknown ones ignored)."""
+        before: dict[str, Resource | None] = {}
+        after: dict[str, Resource | None] = {}
+        for resource in upserted:
+            if self.by_arn.get(resource.arn) != resource:
+                before.setdefault(resource.arn, self.by_arn.get(resource.arn))
+                after[resource.arn] = resource
+        for arn in removed:
+            if arn in self.by_arn or after.get(arn) is not None:
+                before.setdefault(arn, self.by_arn.get(arn))
+                after[arn] = None
+        if not after:
+            return
+        # The roots of the change: the changed resources and those a changed relationship places.
+        roots = set(after)
+        for arn, new in after.items():
+            old = before[arn]
+            changed = set(old.relationships if old else ()) ^ set(new.relationships if new else ())
+            roots.update(relationship[_PLACING[relationship[0]]] for relationship in changed
+                         if relationship[0] in _PLACING)
+        by_arn = dict(self.by_arn)
+        for arn, new in after.items():
+            if new is None:
+                by_arn.pop(arn, None)
+            else:
+                by_arn[arn] = new
+        if self.cyclic or any(_arn_kind(arn) in _CONTAINER_KINDS or any(
+                r is not None and r.type in _WHOLE_TYPES for r in (self.by_arn.get(arn), by_arn.get(arn)))
+                for arn in roots):
+            self._load(by_arn)
+            return
+        dirty = self._attached_closure(roots)       # what is placed beside them, before...
+        for arn, new in after.items():
+            old = before[arn]
+            if old is not None:
+                self._relate(old, -1)
+            if new is not None:
+                self._relate(new, 1)
+            self.node_tail.pop(arn, None)
+        self.by_arn = by_arn
+        dirty |= self._attached_closure(roots)      # ... and after the change
+        for arn in dirty:
+            self._unplace(arn)
+            self._placement.pop(arn, None)
+        for arn in sorted(dirty):
+            if arn in by_arn:
+                self._place(arn)
+        if self.cyclic:
+            self._load(by_arn)
+            return
+        self._prune()
+
+    def _attached_closure(self, roots: set[str]) -> set[str]:
+        found, stack = set(roots), list(roots)
+        while stack:
+            for source in self.attached_by.get(stack.pop(), ()):
+                if source not in found:
+                    found.add(source)
+                    stack.append(source)
+        return found
+
+    def _place(self, arn: str) -> None:
+        """Decide whether the resource is drawn and in which group (or which group it makes)."""
+        options, predicate = self.options, self.predicate
+        group_by = options.group_by
+        resource = self.by_arn[arn]
+        kind = node_type(resource.type)
+        if arn in self.twins:       # the peering is drawn once, as its twin
+            return
+        if resource.type in GROUP_TYPES:
+            # VPCs and subnets are groups even when empty (when they match the filter).
+            if resource.type in ("AWS::EC2::VPC", "AWS::EC2::Subnet") and group_by in (
+                    "infrastructure", "network", "vpc", "subnet") and (
+                    predicate is None or predicate(self.subject(arn))):
+                if resource.type == "AWS::EC2::VPC":
+                    self.anchors[arn] = self.vpc_group(arn)
+                elif group_by != "vpc":
+                    self.anchors[arn] = self.subnet_group(arn, with_zone=group_by != "subnet")
+            return
+        if kind in self.excluded or resource.type.lower() in self.excluded:
+            return
+        if kind in HIDDEN_BY_DEFAULT and not (group_by == "network" and kind in ("routetable", "networkacl")):
+            return
+        if group_by == "network" and kind not in NETWORK_TYPES and self.placement(arn)[0] is None:
+            return
+        if predicate is not None and not predicate(self.subject(arn)):
+            return
+        key = self.path(arn)
+        self.visible[arn] = kind
+        self.where[arn] = key
+        self.groups[key].nodes[arn] = (kind, resource.name, arn)
+
+    def _unplace(self, arn: str) -> None:
+        self.visible.pop(arn, None)
+        self.anchors.pop(arn, None)
+        key = self.where.pop(arn, None)
+        if key is not None:
+            del self.groups[key].nodes[arn]
+
+    def _prune(self) -> None:
+        """Drop the groups nothing holds any more (no node, no anchoring VPC or subnet, no such
+        group inside): composing from nothing would not have made them."""
+        live: set[str] = set()
+        for key in (*self.where.values(), *self.anchors.values()):
+            while key is not None and key not in live:
+                live.add(key)
+                key = self.groups[key].parent
+        for key in [k for k in self.groups if k not in live]:
+            parent = self.groups.pop(key).parent
+            if parent in self.groups:
+                self.groups[parent].children.remove(key)
 
     def nid(self, arn: str) -> str:
         found = self._ids.get(arn)
@@ -153,6 +340,8 @@ class _Composer:
     def placement(self, arn: str) -> tuple[str | None, str | None, str | None]:
         found = self._placement.get(arn)
         if found is not None:
+            if arn in self._computing:
+                self.cyclic = True
             return found
         resource = self.by_arn[arn]
         parents = sorted(self.parents.get(arn, ()))
@@ -183,11 +372,13 @@ class _Composer:
             else:
                 # Attached to a placed component (a volume to its instance): sits beside it.
                 self._placement[arn] = result          # guards against attachment cycles
+                self._computing.add(arn)
                 for target in sorted(self.attached.get(arn, ())):
                     if target in self.by_arn and self.by_arn[target].type not in GROUP_TYPES \
                             and self.by_arn[target].region == resource.region:
                         result = self.placement(target)
                         break
+                self._computing.discard(arn)
         self._placement[arn] = result
         return result
 
@@ -196,7 +387,7 @@ class _Composer:
     def group(self, key: str, kind: str, name: str, region: str, arn: str, parent: str | None,
               order: tuple) -> str:
         if key not in self.groups:
-            self.groups[key] = _Group(key, kind, name, region, arn, parent, order, [], [])
+            self.groups[key] = _Group(key, kind, name, region, arn, parent, order, [], {})
             if parent is not None:
                 self.groups[parent].children.append(key)
         return key
@@ -312,40 +503,14 @@ class _Composer:
     # --- the document --------------------------------------------------------------------------
 
     def compose(self, name: str, previous_layout: dict | None) -> Composed:
-        options = self.options
-        predicate = parse_filter(options.filter)
-        excluded = {value.lower() for value in options.exclude}
-        group_by = options.group_by
-        shown_hidden = {"routetable", "networkacl"} if group_by == "network" else set()
-        expand = set(options.expand)
+        """Lay the current state out (against the stored layout) and write the document."""
+        with collector_paused():
+            return self._compose(name, previous_layout)
 
-        visible: dict[str, str] = {}          # arn -> node type, for nodes drawn
-        ids_present: set[str] = set()
-        for arn in self.arns:
-            resource = self.by_arn[arn]
-            kind = node_type(resource.type)
-            ids_present.add(self.nid(arn))
-            if resource.type in GROUP_TYPES:
-                # VPCs and subnets are groups even when empty (when they match the filter).
-                if resource.type in ("AWS::EC2::VPC", "AWS::EC2::Subnet") and group_by in (
-                        "infrastructure", "network", "vpc", "subnet") and (
-                        predicate is None or predicate(self.subject(arn))):
-                    if resource.type == "AWS::EC2::VPC":
-                        self.vpc_group(arn)
-                    elif group_by != "vpc":
-                        self.subnet_group(arn, with_zone=group_by != "subnet")
-                continue
-            if kind in excluded or resource.type.lower() in excluded:
-                continue
-            if kind in HIDDEN_BY_DEFAULT and kind not in shown_hidden:
-                continue
-            if group_by == "network" and kind not in NETWORK_TYPES and self.placement(arn)[0] is None:
-                continue
-            if predicate is not None and not predicate(self.subject(arn)):
-                continue
-            visible[arn] = kind
-            group = self.groups[self.path(arn)]
-            group.nodes.append(((kind, resource.name, arn), arn))
+    def _compose(self, name: str, previous_layout: dict | None) -> Composed:
+        options = self.options
+        expand = set(options.expand)
+        visible = self.visible
 
         # Collapse crowded groups (their whole content), unless expanded by id or key.
         collapsed: dict[str, dict] = {}
@@ -357,7 +522,7 @@ class _Composer:
             found, stack = [], [key]
             while stack:
                 current = self.groups[stack.pop()]
-                found.extend(arn for _, arn in current.nodes)
+                found.extend(current.nodes)
                 stack.extend(current.children)
             return found
 
@@ -370,37 +535,39 @@ class _Composer:
             collapsed[key] = {"count": len(arns), "types": dict(sorted(types.items()))}
             hidden.update(arns)
 
-        # The group tree for the layout, children in a deterministic order.
+        # The group tree for the layout, children and nodes in a deterministic order.
         flows = {"vpc": "row", "zone": "column", "account": "row"}
+        ordered_children = {key: sorted(group.children, key=lambda k: (self.groups[k].order, k))
+                            for key, group in self.groups.items()}
+        ordered_nodes = {key: [self.nid(arn) for _, arn in sorted((v, a) for a, v in group.nodes.items())]
+                         for key, group in self.groups.items() if key not in collapsed}
 
         def box(key: str) -> layout_mod.Box:
             group = self.groups[key]
             if key in collapsed:
                 return layout_mod.Box(id=self.gid(key), collapsed=True)
-            children = sorted(group.children, key=lambda k: (self.groups[k].order, k))
-            return layout_mod.Box(id=self.gid(key), nodes=[self.nid(arn) for _, arn in sorted(group.nodes)],
-                                  children=[box(child) for child in children], flow=flows.get(group.kind, "wrap"))
+            return layout_mod.Box(id=self.gid(key), nodes=ordered_nodes[key],
+                                  children=[box(child) for child in ordered_children[key]],
+                                  flow=flows.get(group.kind, "wrap"))
 
         roots = sorted((k for k, g in self.groups.items() if g.parent is None), key=lambda k: (self.groups[k].order, k))
         node_pos, group_rect, new_layout = layout_mod.arrange([box(k) for k in roots], previous_layout)
         # Keep the stored positions of components present but not drawn this time (filtered out,
         # collapsed), so they return to their place; drop those of components that are gone.
-        ids_present.update(self.gid(k) for k in self.groups)
-        for key, value in (previous_layout or {}).items():
-            if key not in new_layout and key in ids_present:
-                new_layout[key] = value
+        if previous_layout:
+            ids_present = {self.nid(arn) for arn in self.by_arn}
+            ids_present.update(self.gid(k) for k in self.groups)
+            for key, value in previous_layout.items():
+                if key not in new_layout and key in ids_present:
+                    new_layout[key] = value
 
         nodes = []
         for arn, kind in visible.items():
             if arn in hidden:
                 continue
-            resource = self.by_arn[arn]
             nid = self.nid(arn)
-            node = {"id": nid, "type": kind, "mapPos": list(node_pos[nid]), "region": resource.region}
-            for field_name, value in node_fields(resource.type, resource.attributes).items():
-                node.setdefault(field_name, value)
-            node.update({"arn": arn, "name": resource.name or resource.resource_id, "awsType": resource.type,
-                         "accountId": resource.aws_account_id, "tags": dict(resource.tags)})
+            node = {"id": nid, "type": kind, "mapPos": list(node_pos[nid])}
+            node.update(self.node_tail.get(arn) or self._node_tail(arn))
             nodes.append(node)
         nodes.sort(key=lambda n: n["id"])
 
@@ -418,8 +585,8 @@ class _Composer:
             if key in collapsed:
                 entry["collapsed"] = collapsed[key]
             else:
-                entry["nodes"] = [self.nid(arn) for _, arn in sorted(group.nodes)]
-                children = sorted(group.children, key=lambda k: (self.groups[k].order, k))
+                entry["nodes"] = ordered_nodes[key]
+                children = ordered_children[key]
                 entry["groups"] = [self.gid(child) for child in children]
                 stack.extend(reversed(children))
             groups.append(entry)
@@ -437,6 +604,19 @@ class _Composer:
         if self.live_account is not None:
             data["liveAccount"] = dict(self.live_account)
         return Composed(data=data, layout=new_layout)
+
+    def _node_tail(self, arn: str) -> dict:
+        """A node's fields after id, type and mapPos (they depend on the resource alone: kept
+        until it changes)."""
+        resource = self.by_arn[arn]
+        tail: dict = {"region": resource.region}
+        for field_name, value in node_fields(resource.type, resource.attributes).items():
+            if field_name not in ("id", "type", "mapPos"):
+                tail.setdefault(field_name, value)
+        tail.update({"arn": arn, "name": resource.name or resource.resource_id, "awsType": resource.type,
+                     "accountId": resource.aws_account_id, "tags": dict(resource.tags)})
+        self.node_tail[arn] = tail
+        return tail
 
     def connections(self, visible: dict[str, str], hidden: set[str]) -> list[dict]:
         network = self.options.group_by == "network"
@@ -456,13 +636,14 @@ class _Composer:
         for (kind, source, target) in self.edges:
             if kind not in drawn:
                 continue
+            source, target = self.twins.get(source, source), self.twins.get(target, target)
             start, finish = end(source), end(target)
             if start is not None and finish is None and visible.get(source) == "vpcpeering" \
                     and target in groups_by_arn:
                 finish = self.gid(groups_by_arn[target])     # a peering drawn to each VPC (a group)
             if start is None or finish is None or start == finish:
                 continue
-            edge = {"id": _uuid5(f"edge:{kind}:{start}:{finish}"), "from": start, "to": finish,
+            edge = {"id": node_id(f"edge:{kind}:{start}:{finish}"), "from": start, "to": finish,
                     "type": kind}
             if network and kind == "routes_to":
                 edge["color"] = dict(ROUTE_COLOR)
@@ -480,5 +661,5 @@ def compose(resources: Iterable[Resource], options: ExportOptions, *, name: str,
     The garbage collector is paused meanwhile (model.collector_paused): composing a large estate
     again took twice as long with it."""
     with collector_paused():
-        return _Composer(resources, options, live_account).compose(name, layout)
+        return Composer(options, live_account, resources).compose(name, layout)
 

@@ -1,7 +1,10 @@
 """Live account blueprints. Event handlers here are idempotent: the bus delivers at least once."""
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from google.protobuf import struct_pb2
@@ -12,8 +15,9 @@ from cloudsketch.diagram.v1 import diagram_pb2 as pb
 from services.common.database import insert_if_absent, read_connection
 from services.common.errors import NotFound
 from services.common.timeutil import to_timestamp, utcnow
-from services.diagram.compose import compose
+from services.diagram.compose import Composed, Composer
 from services.diagram.diff import diff_documents, overlay
+from services.diagram.filters import parse_filter
 from services.diagram.live import LiveModel
 from services.diagram.model import collector_paused
 from services.diagram.options import parse_format, parse_options
@@ -29,9 +33,32 @@ def empty_blueprint_data(name: str) -> dict:
             "text": [], "icons": [], "images": [], "surfaces": [], "connectors": []}
 
 
+# The live blueprint's columns a request reads first (not the document or the layout).
+HEADER = (live_blueprints.c.account_id, live_blueprints.c.aws_account_id, live_blueprints.c.name,
+          live_blueprints.c.state, live_blueprints.c.created_at, live_blueprints.c.updated_at,
+          live_blueprints.c.revision, live_blueprints.c.reload_revision)
+# Compositions kept per diagram-api process (account, region, options): about 30 MiB each for
+# 10,000 components, the resources, the composer's state, the document and its JSON
+# (docs/performance.md, "Diagram pipeline").
+LIVE_CACHE_ENTRIES = 16
+
+
+@dataclass
+class _Live:
+    """One cached live composition: the composer's state at `revision` and its renderings."""
+    live_account: dict
+    revision: int = -1
+    composer: Composer | None = None
+    composed: Composed | None = None
+    rendered: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
 class Diagrams:
     def __init__(self, engine: Engine):
         self.engine = engine
+        self._cache: OrderedDict[tuple, _Live] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def on_account_registered(self, event: account_events.AccountRegistered) -> None:
         now = utcnow()
@@ -44,6 +71,14 @@ class Diagrams:
         # rebuild_after: the collector may have synced the account before this event came
         # (services/diagram/live.py); the worker's reconcile timer asks collector-api.
 
+    def on_account_updated(self, event: account_events.AccountUpdated) -> None:
+        """A renamed account: its live blueprint's name follows (the document's name and its
+        account group's); cached compositions notice the new name."""
+        with self.engine.begin() as conn:
+            conn.execute(live_blueprints.update().where(live_blueprints.c.account_id == event.account_id,
+                                                        live_blueprints.c.name != event.name)
+                         .values(name=event.name, updated_at=utcnow()))
+
     def on_account_removed(self, event: account_events.AccountRemoved) -> None:
         with self.engine.begin() as conn:
             conn.execute(live_blueprints.delete().where(live_blueprints.c.account_id == event.account_id))
@@ -52,27 +87,65 @@ class Diagrams:
     def get_account_blueprint(self, account_id: str, region: str, fmt: str = "json",
                               query: Mapping[str, str] | None = None) -> pb.GetAccountBlueprintResponse:
         """The live blueprint of one region ("" or "all": every region) composed from the live
-        model and rendered; the layout composition returns is kept, so positions stay put."""
+        model and rendered; the layout composition returns is kept, so positions stay put.
+
+        The composition and its renderings are cached per account, region and options (`_Live`)
+        at the live model's revision: an unchanged model is answered from the cache, a changed
+        one by applying only the rows written since (docs/diagram.md, "Serving")."""
         fmt = parse_format(fmt or "json")
         options = parse_options(query or {})
+        region = "" if region in ("", "all") else region
+        parse_filter(options.filter)      # a malformed filter fails here, before anything is cached
         with read_connection(self.engine) as conn:
-            row = conn.execute(sa.select(live_blueprints).where(live_blueprints.c.account_id == account_id)).first()
+            row = conn.execute(sa.select(*HEADER).where(live_blueprints.c.account_id == account_id)).first()
+            if row is not None and row.state != "ready":
+                data = conn.execute(sa.select(live_blueprints.c.data).where(
+                    live_blueprints.c.account_id == account_id)).scalar()
+                return pb.GetAccountBlueprintResponse(state=STATES[row.state], blueprint=self._blueprint(row, data))
         if row is None:
             raise NotFound("no live blueprint for this account")
-        if row.state != "ready":
-            return pb.GetAccountBlueprintResponse(state=STATES[row.state], blueprint=self._blueprint(row, row.data))
-        resources = LiveModel(self.engine).resources(account_id, "" if region in ("", "all") else region)
-        layout = dict(row.layout or {})
-        composed = compose(resources, options, name=row.name, layout=layout, live_account={
-            "id": row.account_id, "awsAccountId": row.aws_account_id, "name": row.name})
-        if any(layout.get(arn) != list(position) for arn, position in composed.layout.items()):
-            self._save_layout(account_id, {arn: list(position) for arn, position in composed.layout.items()})
-        with collector_paused():
-            content, content_type = render(composed.data, fmt, options)
+        live_account = {"id": row.account_id, "awsAccountId": row.aws_account_id, "name": row.name}
+        key = (account_id, region, options)
+        with self._cache_lock:
+            entry = self._cache.get(key)
+            if entry is None or entry.live_account != live_account:
+                entry = self._cache[key] = _Live(live_account)
+            self._cache.move_to_end(key)
+            while len(self._cache) > LIVE_CACHE_ENTRIES:
+                self._cache.popitem(last=False)
+        with entry.lock:
+            if entry.revision != row.revision or entry.composed is None:
+                self._recompose(entry, row, region, options)
+            rendered = entry.rendered.get(fmt)
+            if rendered is None:
+                with collector_paused():
+                    rendered = entry.rendered[fmt] = render(entry.composed.data, fmt, options)
+        content, content_type = rendered
         # The document is in `content` (json) or drawn in it: not repeated as blueprint.data, whose
         # Struct cost more than composing it and doubled the reply (docs/performance.md).
         return pb.GetAccountBlueprintResponse(state=STATES[row.state], blueprint=self._blueprint(row),
                                               content=content, content_type=content_type)
+
+    def _recompose(self, entry: _Live, row, region: str, options) -> None:
+        """Bring the entry to the row's revision: only the rows written since its own revision
+        when it has one (and no tombstone it never saw was forgotten since), else all of them."""
+        live = LiveModel(self.engine)
+        if entry.composer is None or entry.revision < row.reload_revision:
+            entry.composer = Composer(options, entry.live_account, live.resources(row.account_id, region))
+        else:
+            upserted, removed = live.changes(row.account_id, region, since=entry.revision)
+            try:
+                entry.composer.update(upserted, removed)
+            except BaseException:
+                entry.composer = entry.composed = None      # half applied: the next call starts again
+                raise
+        with read_connection(self.engine) as conn:
+            layout = conn.execute(sa.select(live_blueprints.c.layout).where(
+                live_blueprints.c.account_id == row.account_id)).scalar() or {}
+        entry.composed = composed = entry.composer.compose(row.name, layout)
+        entry.revision, entry.rendered = row.revision, {}
+        if any(layout.get(arn) != list(position) for arn, position in composed.layout.items()):
+            self._save_layout(row.account_id, {arn: list(position) for arn, position in composed.layout.items()})
 
     @staticmethod
     def _blueprint(row, document: dict | None = None) -> pb.Blueprint:

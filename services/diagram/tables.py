@@ -6,6 +6,10 @@ metadata = sa.MetaData()
 # state: awaiting_scan until the model is complete (a complete first sync, or a rebuild from
 # collector-api after the collector had synced), then ready. rebuild_after: a rebuild from
 # collector-api's inventory is due at that time. layout: {arn: [x, y]} as composition left it.
+# revision: counts the transactions that wrote the account's live_resources (each row keeps the
+# revision that last wrote it), so a reader holding the model at revision r reads only the rows
+# above r; one holding it below reload_revision must read it whole (tombstones it never saw were
+# forgotten since).
 live_blueprints = sa.Table(
     "live_blueprints", metadata,
     sa.Column("account_id", sa.String(36), primary_key=True),
@@ -19,6 +23,8 @@ live_blueprints = sa.Table(
     sa.Column("last_sync_id", sa.String(36)),
     sa.Column("rebuild_after", sa.DateTime(timezone=True)),
     sa.Column("rebuilt_at", sa.DateTime(timezone=True)),
+    sa.Column("revision", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("reload_revision", sa.Integer, nullable=False, server_default="0"),
 )
 
 # The live model: each account's resources as the collector last published them. version is the
@@ -37,6 +43,8 @@ live_resources = sa.Table(
     sa.Column("fingerprint", sa.String(64), nullable=False),
     sa.Column("version", sa.DateTime(timezone=True), nullable=False),
     sa.Column("removed", sa.Boolean, nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False, server_default="0"),
+    sa.Index("ix_live_resources_revision", "account_id", "revision"),
 )
 
 # The resources_changed batches received, per sync and region, until the sync is known complete.

@@ -2,11 +2,6 @@
 collector-api's inventory when its events cannot be trusted (services/diagram/live.py)."""
 from __future__ import annotations
 
-import logging
-from datetime import timedelta
-
-import grpc
-from eventlet import tpool
 from nameko.events import event_handler
 from nameko.timer import timer
 
@@ -15,28 +10,16 @@ from cloudsketch.collector.v1 import collector_pb2, collector_pb2_grpc
 from cloudsketch.collector.v1 import events_pb2 as collector_events
 from services.common import config
 from services.common.events import parse_event
-from services.common.grpc_client import grpc_threads_outside_eventlet, stub
-from services.common.timeutil import utcnow
+from services.common.live import inventory_reader
 from services.common.worker import Database, ObservableService
+from services.diagram.blueprints import Blueprints
 from services.diagram.domain import Diagrams
 from services.diagram.live import LiveModel
 
-log = logging.getLogger(__name__)
 RECONCILE_SECONDS = 2
-INVENTORY_TIMEOUT_SECONDS = 120
-RETRY_AFTER_ERROR = timedelta(seconds=15)
 
-
-def fetch_inventory(account_id: str) -> list[collector_pb2.ListInventoryResponse]:
-    """Every page of the account's inventory from collector-api. grpcio blocks, so the call (and
-    reading its stream) runs in eventlet's thread pool (docs/architecture.md, "Runtime rules")."""
-    grpc_threads_outside_eventlet()
-    collector = stub("collector", collector_pb2_grpc.CollectorServiceStub)
-
-    def read() -> list[collector_pb2.ListInventoryResponse]:
-        return list(collector.ListInventory(collector_pb2.ListInventoryRequest(account_id=account_id, page_size=500),
-                                            timeout=INVENTORY_TIMEOUT_SECONDS))
-    return tpool.execute(read)
+# Every page of an account's inventory from collector-api.
+fetch_inventory = inventory_reader(collector_pb2_grpc.CollectorServiceStub, collector_pb2.ListInventoryRequest)
 
 
 class DiagramWorker(ObservableService):
@@ -45,11 +28,16 @@ class DiagramWorker(ObservableService):
     db = Database()
 
     def _live(self) -> LiveModel:
-        return LiveModel(self.db, fetch_inventory, config.diagram_gap_seconds())
+        return LiveModel(self.db, fetch_inventory, config.diagram_gap_seconds(),
+                         on_version=Blueprints(self.db).on_account_changed)
 
     @event_handler("accounts", "account_registered")
     def on_account_registered(self, payload):
         Diagrams(self.db).on_account_registered(parse_event(payload, account_events.AccountRegistered))
+
+    @event_handler("accounts", "account_updated")
+    def on_account_updated(self, payload):
+        Diagrams(self.db).on_account_updated(parse_event(payload, account_events.AccountUpdated))
 
     @event_handler("accounts", "account_removed")
     def on_account_removed(self, payload):
@@ -66,15 +54,7 @@ class DiagramWorker(ObservableService):
     @timer(interval=RECONCILE_SECONDS)
     def reconcile(self):
         """Rebuild the accounts that are due (registered after a sync, gaps, failed rebuilds)."""
-        live = self._live()
-        now = utcnow()
-        for account_id in live.due(now):
-            try:
-                live.rebuild(account_id)
-            except grpc.RpcError as exc:
-                log.warning("rebuild failed: collector-api %s", exc.code().name, extra={"account_id": account_id})
-                live.schedule_rebuild(account_id, utcnow() + RETRY_AFTER_ERROR)
-        live.forget_old(now)
+        self._live().reconcile()
 
 
 SERVICE = DiagramWorker

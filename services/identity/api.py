@@ -107,6 +107,9 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         return pb.FilterAuthorizedResponse(allowed_ids=self.identity.filter_authorized(
             request.user_id, request.key_mode, request.action, list(request.resources)))
 
+    def GetAuthorizedScope(self, request, context):
+        return self.identity.authorized_scope(request.user_id, request.key_mode, request.action)
+
     def ListAuditEvents(self, request, context):
         return pb.ListAuditEventsResponse(events=self.identity.list_audit_events(request.limit, request.before_id))
 

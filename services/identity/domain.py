@@ -288,6 +288,12 @@ class Identity:
         caller = self._caller(user_id, key_mode)
         return [r.id for r in resources if permissions.allowed(caller, action, r)]
 
+    def authorized_scope(self, user_id: str, key_mode: int, action: str) -> pb.GetAuthorizedScopeResponse:
+        if action not in permissions.PERMISSIONS or not action.startswith(permissions.SCOPED_KINDS):
+            raise InvalidArgument(f"no scope for action {action[:60]!r}: only account and blueprint actions have one")
+        caller = self._caller(user_id, key_mode)
+        return pb.GetAuthorizedScopeResponse(scope=permissions.scope(caller, action), team_ids=sorted(caller.team_ids))
+
     # --- API keys ------------------------------------------------------------------------------
 
     def create_api_key(self, user_id: str, name: str, mode: int, expires_at: datetime | None = None,

@@ -112,6 +112,18 @@ def allowed(caller: Caller, action: str, resource: pb.ResourceRef) -> bool:
     return _in_scope(PERMISSIONS[action].get(caller.role), caller, resource)
 
 
+# The scopes of kinds whose resources have an owner and teams, as GetAuthorizedScope answers them.
+SCOPES = {ALL: pb.SCOPE_ALL, SHARED_READ: pb.SCOPE_SHARED_READ, SHARED_WRITE: pb.SCOPE_SHARED_WRITE, OWN: pb.SCOPE_OWN}
+SCOPED_KINDS = ("account:", "blueprint:")
+
+
+def scope(caller: Caller, action: str) -> int:
+    """What `allowed` lets the caller do across an account or blueprint list, as one pb.Scope."""
+    if caller.read_only_key and action not in READ_ACTIONS:
+        return pb.SCOPE_NONE
+    return SCOPES.get(PERMISSIONS[action].get(caller.role) or "", pb.SCOPE_NONE)
+
+
 def decide(caller: Caller, action: str, resource: pb.ResourceRef) -> tuple[int, str]:
     """(pb.Decision, reason)."""
     if allowed(caller, action, resource):

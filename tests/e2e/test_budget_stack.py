@@ -74,6 +74,18 @@ def test_an_account_budget_follows_its_syncs_and_a_blueprint_budget_exports_for_
     bad = requests.get(f"{url}/api/aws/account/{account_id}/budget", headers=auth, timeout=10,
                        params={"currency": "XYZ"})
     assert bad.status_code == 400 and "XYZ" in bad.json()["error"]
+    # The account's budget as a file: the blueprint export's columns, every component.
+    exported = requests.get(f"{url}/api/aws/account/{account_id}/budget/csv", headers=auth, timeout=10,
+                            params={"currency": "EUR", "period": "y"})
+    assert exported.status_code == 200 and exported.headers["Content-Type"].startswith("text/csv")
+    assert f'filename="budget-{account_id}.csv"' in exported.headers["Content-Disposition"]
+    header, *rows = list(csv.reader(io.StringIO(exported.text)))
+    assert header[:len(CLOUDCRAFT_COLUMNS)] == list(CLOUDCRAFT_COLUMNS)
+    assert set(workers) <= {row[header.index("id")] for row in rows}
+    assert {row[header.index("currency")] for row in rows} == {"EUR"}
+    xlsx = requests.get(f"{url}/api/aws/account/{account_id}/budget/xlsx", headers=auth, timeout=10)
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert requests.get(f"{url}/api/aws/account/{account_id}/budget/pdf", headers=auth, timeout=10).status_code == 400
 
     # A worker resized in AWS, then a sync: the change and its event.
     instance_id = sorted(workers)[0].rsplit("/", 1)[1]

@@ -1,12 +1,8 @@
 """The demo estate's budget: the demo estate (services/demo_estate.py) seeded into moto and synced by
 the real collector; every component it publishes gets an answer from the cost model, and none is
 unpriced where the catalog has the price: the only unpriced components are of the types the
-catalog does not cover (costs.UNPRICED_TYPES), each with its reason.
-
-One known exception, named here so that it cannot grow unseen: an ECS service is priced from its
-running tasks' size (cpu, memory), and moto runs no tasks for a service, so the demo's ECS service
-is unpriced ("service size unknown"). Reading the size from the service's task definition would
-price it without a running task."""
+catalog does not cover (costs.UNPRICED_TYPES), each with its reason. The demo's ECS service is
+priced although moto runs none of its tasks: its size is its task definition's."""
 from __future__ import annotations
 
 import uuid
@@ -32,8 +28,7 @@ def test_the_demo_estate_has_no_unpriced_component_the_catalog_could_price(datab
     assert len(priced) == len(resources) > 100
     by_status = {status: [p for p in priced if p.status == status] for status in ("priced", "free", "unpriced")}
     assert sum(len(items) for items in by_status.values()) == len(priced)
-    could_be_priced = [(p.type, p.name, p.basis) for p in by_status["unpriced"] if p.type not in UNPRICED_TYPES
-                       and not (p.type == "AWS::ECS::Service" and "no running task" in p.basis)]
+    could_be_priced = [(p.type, p.name, p.basis) for p in by_status["unpriced"] if p.type not in UNPRICED_TYPES]
     assert not could_be_priced, could_be_priced
     for item in by_status["unpriced"]:
         assert item.basis.startswith("unpriced: ") and len(item.basis) > len("unpriced: ")
@@ -41,4 +36,4 @@ def test_the_demo_estate_has_no_unpriced_component_the_catalog_could_price(datab
     # The estate's core is priced: its instances, databases, load balancers and NAT gateways.
     priced_types = {p.type for p in by_status["priced"]}
     assert {"AWS::EC2::Instance", "AWS::RDS::DBInstance", "AWS::ElasticLoadBalancingV2::LoadBalancer",
-            "AWS::EC2::NatGateway"} <= priced_types
+            "AWS::EC2::NatGateway", "AWS::ECS::Service"} <= priced_types

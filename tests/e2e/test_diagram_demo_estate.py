@@ -75,10 +75,15 @@ def test_the_demo_estate_diagram_matches_its_manifest_and_a_second_sync_is_its_d
     around = ancestors(data)
     assert not any("collapsed" in group for group in data["groups"])
     # Every resource is a node, or the group it names, or a kind the default diagram does not draw.
-    drawn = {"node": 0, "group": 0, "not drawn": 0}
+    drawn = {"node": 0, "group": 0, "not drawn": 0, "peering twin": 0}
+    peerings = {node["arn"].rsplit("/", 1)[1]: node for node in data["nodes"] if node["type"] == "vpcpeering"}
     for resource in estate.resources:
         kind = node_type(resource.type)
-        if resource.type in ("AWS::EC2::VPC", "AWS::EC2::Subnet"):
+        if resource.type == "AWS::EC2::VPCPeeringConnection" and resource.arn not in nodes:
+            # Seen from both regions, with an ARN of each: drawn once, as the requester's.
+            assert peerings[resource.arn.rsplit("/", 1)[1]]["arn"] != resource.arn, resource
+            drawn["peering twin"] += 1
+        elif resource.type in ("AWS::EC2::VPC", "AWS::EC2::Subnet"):
             assert resource.arn in groups, resource
             drawn["group"] += 1
         elif resource.type in GROUP_TYPES or kind in HIDDEN_BY_DEFAULT:

@@ -40,6 +40,9 @@ class Identity:
     def Authorize(self, request):
         return identity_pb.AuthorizeResponse(decision=identity_pb.DECISION_ALLOW)
 
+    def GetAuthorizedScope(self, request):
+        return identity_pb.GetAuthorizedScopeResponse(scope=identity_pb.SCOPE_ALL)
+
     def ListAuditEvents(self, request):
         self.asked.append(("ListAuditEvents", request.limit))
         return identity_pb.ListAuditEventsResponse()

@@ -141,18 +141,36 @@ class GetAccountResponse(_message.Message):
     def __init__(self, account: _Optional[_Union[Account, _Mapping]] = ...) -> None: ...
 
 class ListAccountsRequest(_message.Message):
-    __slots__ = ("ids", "search")
+    __slots__ = ("ids", "search", "visible_to", "limit", "cursor")
     IDS_FIELD_NUMBER: _ClassVar[int]
     SEARCH_FIELD_NUMBER: _ClassVar[int]
+    VISIBLE_TO_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    CURSOR_FIELD_NUMBER: _ClassVar[int]
     ids: _containers.RepeatedScalarFieldContainer[str]
     search: str
-    def __init__(self, ids: _Optional[_Iterable[str]] = ..., search: _Optional[str] = ...) -> None: ...
+    visible_to: AccountScope
+    limit: int
+    cursor: str
+    def __init__(self, ids: _Optional[_Iterable[str]] = ..., search: _Optional[str] = ..., visible_to: _Optional[_Union[AccountScope, _Mapping]] = ..., limit: _Optional[int] = ..., cursor: _Optional[str] = ...) -> None: ...
+
+class AccountScope(_message.Message):
+    __slots__ = ("creator_id", "team_ids", "write_only")
+    CREATOR_ID_FIELD_NUMBER: _ClassVar[int]
+    TEAM_IDS_FIELD_NUMBER: _ClassVar[int]
+    WRITE_ONLY_FIELD_NUMBER: _ClassVar[int]
+    creator_id: str
+    team_ids: _containers.RepeatedScalarFieldContainer[str]
+    write_only: bool
+    def __init__(self, creator_id: _Optional[str] = ..., team_ids: _Optional[_Iterable[str]] = ..., write_only: _Optional[bool] = ...) -> None: ...
 
 class ListAccountsResponse(_message.Message):
-    __slots__ = ("accounts",)
+    __slots__ = ("accounts", "next_cursor")
     ACCOUNTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_CURSOR_FIELD_NUMBER: _ClassVar[int]
     accounts: _containers.RepeatedCompositeFieldContainer[Account]
-    def __init__(self, accounts: _Optional[_Iterable[_Union[Account, _Mapping]]] = ...) -> None: ...
+    next_cursor: str
+    def __init__(self, accounts: _Optional[_Iterable[_Union[Account, _Mapping]]] = ..., next_cursor: _Optional[str] = ...) -> None: ...
 
 class TeamIds(_message.Message):
     __slots__ = ("ids",)

@@ -170,3 +170,29 @@ class PriceBlueprintResponse(_message.Message):
     total: str
     unpriced_count: int
     def __init__(self, content: _Optional[bytes] = ..., content_type: _Optional[str] = ..., total: _Optional[str] = ..., unpriced_count: _Optional[int] = ...) -> None: ...
+
+class ExportAccountBudgetRequest(_message.Message):
+    __slots__ = ("account_id", "region", "format", "currency", "period", "rate")
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    REGION_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    RATE_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    region: str
+    format: str
+    currency: str
+    period: str
+    rate: str
+    def __init__(self, account_id: _Optional[str] = ..., region: _Optional[str] = ..., format: _Optional[str] = ..., currency: _Optional[str] = ..., period: _Optional[str] = ..., rate: _Optional[str] = ...) -> None: ...
+
+class ExportAccountBudgetResponse(_message.Message):
+    __slots__ = ("state", "content", "content_type")
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    state: BudgetState
+    content: bytes
+    content_type: str
+    def __init__(self, state: _Optional[_Union[BudgetState, str]] = ..., content: _Optional[bytes] = ..., content_type: _Optional[str] = ...) -> None: ...

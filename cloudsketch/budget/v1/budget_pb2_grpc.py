@@ -50,6 +50,11 @@ class BudgetServiceStub:
                 request_serializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.PriceBlueprintRequest.SerializeToString,
                 response_deserializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.PriceBlueprintResponse.FromString,
                 _registered_method=True)
+        self.ExportAccountBudget = channel.unary_unary(
+                '/cloudsketch.budget.v1.BudgetService/ExportAccountBudget',
+                request_serializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.ExportAccountBudgetRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.ExportAccountBudgetResponse.FromString,
+                _registered_method=True)
 
 
 class BudgetServiceServicer:
@@ -77,6 +82,13 @@ class BudgetServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExportAccountBudget(self, request, context):
+        """An account's live budget as a CSV or XLSX file, in the blueprint export's format.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_BudgetServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -94,6 +106,11 @@ def add_BudgetServiceServicer_to_server(servicer, server):
                     servicer.PriceBlueprint,
                     request_deserializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.PriceBlueprintRequest.FromString,
                     response_serializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.PriceBlueprintResponse.SerializeToString,
+            ),
+            'ExportAccountBudget': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExportAccountBudget,
+                    request_deserializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.ExportAccountBudgetRequest.FromString,
+                    response_serializer=cloudsketch_dot_budget_dot_v1_dot_budget__pb2.ExportAccountBudgetResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -178,6 +195,33 @@ class BudgetService:
             '/cloudsketch.budget.v1.BudgetService/PriceBlueprint',
             cloudsketch_dot_budget_dot_v1_dot_budget__pb2.PriceBlueprintRequest.SerializeToString,
             cloudsketch_dot_budget_dot_v1_dot_budget__pb2.PriceBlueprintResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportAccountBudget(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.budget.v1.BudgetService/ExportAccountBudget',
+            cloudsketch_dot_budget_dot_v1_dot_budget__pb2.ExportAccountBudgetRequest.SerializeToString,
+            cloudsketch_dot_budget_dot_v1_dot_budget__pb2.ExportAccountBudgetResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -30,6 +30,15 @@ class Decision(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     DECISION_ALLOW: _ClassVar[Decision]
     DECISION_DENY: _ClassVar[Decision]
     DECISION_HIDDEN: _ClassVar[Decision]
+
+class Scope(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SCOPE_UNSPECIFIED: _ClassVar[Scope]
+    SCOPE_NONE: _ClassVar[Scope]
+    SCOPE_ALL: _ClassVar[Scope]
+    SCOPE_SHARED_READ: _ClassVar[Scope]
+    SCOPE_SHARED_WRITE: _ClassVar[Scope]
+    SCOPE_OWN: _ClassVar[Scope]
 ROLE_UNSPECIFIED: Role
 ROLE_OWNER: Role
 ROLE_ADMINISTRATOR: Role
@@ -42,6 +51,12 @@ DECISION_UNSPECIFIED: Decision
 DECISION_ALLOW: Decision
 DECISION_DENY: Decision
 DECISION_HIDDEN: Decision
+SCOPE_UNSPECIFIED: Scope
+SCOPE_NONE: Scope
+SCOPE_ALL: Scope
+SCOPE_SHARED_READ: Scope
+SCOPE_SHARED_WRITE: Scope
+SCOPE_OWN: Scope
 
 class User(_message.Message):
     __slots__ = ("id", "email", "name", "role", "created_at", "updated_at")
@@ -504,6 +519,24 @@ class FilterAuthorizedResponse(_message.Message):
     ALLOWED_IDS_FIELD_NUMBER: _ClassVar[int]
     allowed_ids: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, allowed_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class GetAuthorizedScopeRequest(_message.Message):
+    __slots__ = ("user_id", "key_mode", "action")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    KEY_MODE_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    key_mode: ApiKeyMode
+    action: str
+    def __init__(self, user_id: _Optional[str] = ..., key_mode: _Optional[_Union[ApiKeyMode, str]] = ..., action: _Optional[str] = ...) -> None: ...
+
+class GetAuthorizedScopeResponse(_message.Message):
+    __slots__ = ("scope", "team_ids")
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    TEAM_IDS_FIELD_NUMBER: _ClassVar[int]
+    scope: Scope
+    team_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, scope: _Optional[_Union[Scope, str]] = ..., team_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ListAuditEventsRequest(_message.Message):
     __slots__ = ("limit", "before_id")

@@ -155,6 +155,11 @@ class IdentityServiceStub:
                 request_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.FilterAuthorizedRequest.SerializeToString,
                 response_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.FilterAuthorizedResponse.FromString,
                 _registered_method=True)
+        self.GetAuthorizedScope = channel.unary_unary(
+                '/cloudsketch.identity.v1.IdentityService/GetAuthorizedScope',
+                request_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetAuthorizedScopeRequest.SerializeToString,
+                response_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetAuthorizedScopeResponse.FromString,
+                _registered_method=True)
         self.ListAuditEvents = channel.unary_unary(
                 '/cloudsketch.identity.v1.IdentityService/ListAuditEvents',
                 request_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.ListAuditEventsRequest.SerializeToString,
@@ -321,6 +326,14 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetAuthorizedScope(self, request, context):
+        """The same decision as a scope, for a kind whose resources have an owner and teams (accounts,
+        blueprints): the service that stores them filters and pages its list in SQL with it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListAuditEvents(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -449,6 +462,11 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.FilterAuthorized,
                     request_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.FilterAuthorizedRequest.FromString,
                     response_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.FilterAuthorizedResponse.SerializeToString,
+            ),
+            'GetAuthorizedScope': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAuthorizedScope,
+                    request_deserializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetAuthorizedScopeRequest.FromString,
+                    response_serializer=cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetAuthorizedScopeResponse.SerializeToString,
             ),
             'ListAuditEvents': grpc.unary_unary_rpc_method_handler(
                     servicer.ListAuditEvents,
@@ -1105,6 +1123,33 @@ class IdentityService:
             '/cloudsketch.identity.v1.IdentityService/FilterAuthorized',
             cloudsketch_dot_identity_dot_v1_dot_identity__pb2.FilterAuthorizedRequest.SerializeToString,
             cloudsketch_dot_identity_dot_v1_dot_identity__pb2.FilterAuthorizedResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAuthorizedScope(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/cloudsketch.identity.v1.IdentityService/GetAuthorizedScope',
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetAuthorizedScopeRequest.SerializeToString,
+            cloudsketch_dot_identity_dot_v1_dot_identity__pb2.GetAuthorizedScopeResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,6 +1,7 @@
 """ECS clusters, services and running tasks, in one unit (services and tasks are listed per cluster):
 ListClusters + DescribeClusters (100 a call), per cluster ListServices + DescribeServices (10 a
-call) and ListTasks + DescribeTasks (100 a call). Each stage's calls run through ctx.map.
+call) and ListTasks + DescribeTasks (100 a call), and DescribeTaskDefinition once per task
+definition an active service runs. Each stage's calls run through ctx.map.
 
 Edges: cluster -contains-> service and task; target group -targets-> service (a Classic load
 balancer -targets-> service where a service names one); task -member_of-> its service; with
@@ -8,11 +9,14 @@ awsvpc networking, subnet -contains-> service and task, and both -secured_by-> t
 security groups (DescribeTasks names a task's subnet but not its groups; a standalone task's
 groups stay unknown).
 
-Budget: Fargate is priced per vCPU and GB, which ECS keeps on the task definition.
-Reading task definitions (ecs:DescribeTaskDefinition) would also read their containers'
-environment variables, so cloudsketch reads the size from the running tasks instead: each task
-has `cpu` (CPU units, 1024 = 1 vCPU) and `memory` (MiB), and a service takes them from one of its
-tasks (of its current task definition where one runs) for desiredCount x size.
+Budget: Fargate is priced per vCPU and GB, which ECS keeps on the task definition: a service is
+priced desiredCount x its task definition's `cpu` (CPU units, 1024 = 1 vCPU) and `memory` (MiB),
+so a service is priced before (or without) a running task. DescribeTaskDefinition also answers
+the containers' definitions, environment variables included: `get` keeps the task-level `cpu` and
+`memory` of each and drops the rest at once, so nothing else of it reaches the transform, the
+store or a log. Where a task definition cannot be read (deleted since, or the role lacks
+ecs:DescribeTaskDefinition) or names no task-level size, the size comes from one of the service's
+running tasks (of its current task definition where one runs), as before.
 
 Never stored: task overrides (they may set environment variables), container details,
 deployments and service events (they change by the minute and say nothing a diagram shows).
@@ -45,6 +49,9 @@ DESCRIBE_CLUSTERS = 100        # DescribeClusters takes up to 100 clusters
 DESCRIBE_SERVICES = 10         # DescribeServices up to 10 services
 DESCRIBE_TASKS = 100           # DescribeTasks up to 100 tasks
 GONE = ("ClusterNotFoundException",)   # the cluster was deleted after it was listed
+# A task definition deregistered and deleted since, or a role without ecs:DescribeTaskDefinition
+# (granted before it was declared): the running tasks give the size instead.
+DEFINITION_UNREADABLE = ("ClientException", "AccessDeniedException", "AccessDenied")
 
 
 def get_ecs(ctx: Context) -> dict:
@@ -68,9 +75,18 @@ def get_ecs(ctx: Context) -> dict:
         cluster, arns = job
         return unless_error(GONE, ctx.client.describe_tasks, default={}, cluster=cluster, tasks=arns).get("tasks", [])
 
-    return {"clusters": clusters,
-            "services": flatten(ctx.map(describe_services, batches("list_services", "serviceArns", DESCRIBE_SERVICES))),
-            "tasks": flatten(ctx.map(describe_tasks, batches("list_tasks", "taskArns", DESCRIBE_TASKS)))}
+    described = flatten(ctx.map(describe_services, batches("list_services", "serviceArns", DESCRIBE_SERVICES)))
+    definitions = sorted({s["taskDefinition"] for s in described if ACTIVE(s, None) and s.get("taskDefinition")})
+
+    def size_of(arn: str) -> dict:
+        """The task definition's task-level size; nothing else of the answer is kept."""
+        found = unless_error(DEFINITION_UNREADABLE, ctx.client.describe_task_definition, default={},
+                             taskDefinition=arn).get("taskDefinition") or {}
+        return {key: found[key] for key in ("cpu", "memory") if found.get(key)}
+
+    return {"clusters": clusters, "services": described,
+            "tasks": flatten(ctx.map(describe_tasks, batches("list_tasks", "taskArns", DESCRIBE_TASKS))),
+            "taskDefinitions": dict(zip(definitions, ctx.map(size_of, definitions), strict=True))}
 
 
 def units(path: str):
@@ -116,20 +132,22 @@ def service_of(task: dict, services: dict[tuple[str, str], dict]) -> dict | None
 
 
 def services(raw: dict) -> list[dict]:
-    """The active services, each with "_sample": one of its running tasks (of its current task
-    definition where one runs), which gives its size."""
+    """The active services, each with "_size": its task definition's cpu and memory, else one of
+    its running tasks' (of its current task definition where one runs)."""
     active = active_services(raw)
     tasks_of: dict[str, list[dict]] = {}
     for task in raw["tasks"]:
         service = service_of(task, active)
         if service:
             tasks_of.setdefault(service["serviceArn"], []).append(task)
+    definitions = raw.get("taskDefinitions") or {}
     found = []
     for service in active.values():
+        defined = definitions.get(service.get("taskDefinition"), {})
         running = tasks_of.get(service["serviceArn"], [])
         sample = next((t for t in running if t.get("taskDefinitionArn") == service.get("taskDefinition")),
                       running[0] if running else {})
-        found.append({**service, "_sample": sample})
+        found.append({**service, "_size": defined if "cpu" in defined and "memory" in defined else sample})
     return found
 
 
@@ -166,8 +184,8 @@ SERVICE = Spec(
         "launchType": launch_type,
         "capacityProviders": nonempty(each("capacityProviderStrategy", "capacityProvider")),
         **named("platformVersion", "schedulingStrategy", "desiredCount", "taskDefinition"),
-        "cpu": units("_sample.cpu"),
-        "memory": units("_sample.memory"),
+        "cpu": units("_size.cpu"),
+        "memory": units("_size.memory"),
         "assignPublicIp": f"{AWSVPC}.assignPublicIp",
         "created": timestamp("createdAt"),
     },

@@ -35,6 +35,12 @@ K = UNIT / math.sqrt(2.0)
 BLOCK = 12.0            # isometric block height, px
 INSET = 0.14            # isometric block inset in its cell, grid units
 LABEL_CHARS = 28        # longer labels are cut with an ellipsis (the whole name is the tooltip)
+CHAR_WIDTH = 0.62       # a character's advance in sans-serif, as a share of the font size (a generous mean)
+NODE_FONT = 11.0
+# Nodes stand two cells apart (services/diagram/layout.py's NODE_PITCH). A node label may take the
+# room between its neighbours' labels in its screen row: 2 cells in 2D; in isometric the nearest
+# label in the same screen row is 4 cells' diagonal away (its row neighbours sit half a row lower).
+NODE_LABEL_PX = {False: 2 * UNIT - 6, True: 4 * K - 6}
 MARGIN = 24.0
 FONT = "sans-serif"
 
@@ -74,9 +80,17 @@ def _points(points) -> str:
     return " ".join(f"{_f(a)},{_f(b)}" for a, b in points)
 
 
-def _label(value) -> str:
+def _label(value, chars: int = LABEL_CHARS) -> str:
+    """The value cut to `chars` characters with an ellipsis (the whole value is the tooltip)."""
     label = text(value)
-    return label if len(label) <= LABEL_CHARS else label[:LABEL_CHARS - 1] + "\u2026"
+    if len(label) <= chars:
+        return label
+    return label[:chars - 1] + "\u2026" if chars > 1 else ""
+
+
+def _chars(px: float, font_size: float) -> int:
+    """How many characters of a label fit in `px` at this font size."""
+    return max(0, int(px / (font_size * CHAR_WIDTH)))
 
 
 class Projection:
@@ -317,9 +331,13 @@ def _groups(groups, rects, nodes, project: Projection, options: ExportOptions, t
         collapsed = group.get("collapsed")
         # The label lies on the plane along the group's top edge.
         lx, ly = x * UNIT + 8, y * UNIT + label_size + 4
-        label = f'<tspan font-weight="bold">{type_label}</tspan>'
-        if name:
-            label += f' {xml_text(_label(name) if len(name) > 60 else name)}'
+        # Cut to the group's width (the type label, bold, counts a little wider; in a box too
+        # narrow even for it, it is cut too, and the name is only the tooltip).
+        room = _chars(w * UNIT - 16, label_size)
+        label = f'<tspan font-weight="bold">{xml_text(_label(type_label, int(room / 1.1)))}</tspan>'
+        room -= math.ceil(len(type_label) * 1.1) + 1
+        if name and room >= 2:
+            label += f' {xml_text(_label(name, room))}'
         transform = f' transform="{plane}"' if plane else ""
         full = f'<title>{xml_text(name)}</title>' if name else ""
         out.append(f'<text x="{_f(lx)}" y="{_f(ly)}" font-size="{label_size}" fill="{stroke}"{transform}>'
@@ -400,7 +418,8 @@ def _nodes(nodes, positions, project: Projection, options: ExportOptions, theme:
         order = sorted(order, key=lambda i: (positions[i][0] + positions[i][1], positions[i][0]))
     defs: list[str] = []
     out = ['<g class="nodes">']
-    labels = [f'<g class="labels" font-size="11" text-anchor="middle" fill="{theme["text"]}">']
+    labels = [f'<g class="labels" font-size="{_f(NODE_FONT)}" text-anchor="middle" fill="{theme["text"]}">']
+    label_chars = _chars(NODE_LABEL_PX[isometric], NODE_FONT)
     label_dx, label_dy = (0.0, K + 12) if isometric else (20.0, 49.0)
     for i in order:
         node = nodes[i]
@@ -437,7 +456,8 @@ def _nodes(nodes, positions, project: Projection, options: ExportOptions, theme:
         if status in icons.STATUS:
             out.append(_use(f"s-{status}", px, py))
         if options.label and name:
-            labels.append(f'<text x="{_f(sx + label_dx)}" y="{_f(sy + label_dy)}">{xml_text(_label(name))}</text>')
+            labels.append(f'<text x="{_f(sx + label_dx)}" y="{_f(sy + label_dy)}">'
+                          f'{xml_text(_label(name, label_chars))}</text>')
     out.append('</g>')
     labels.append('</g>')
     return (['<defs>'] + defs + ['</defs>'] if defs else []) + out + (labels if len(labels) > 2 else [])

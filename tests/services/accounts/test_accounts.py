@@ -274,3 +274,33 @@ def test_search_matches_name_account_id_and_role_arn_literally(registry):
     assert names("%") == ["payments_100%"]
     assert names("nothing like it") == []
     assert len(names("  ")) == 3
+
+
+def test_a_list_is_filtered_to_what_a_user_may_see_and_paged_in_name_order(registry):
+    team, other_team = str(uuid.uuid4()), str(uuid.uuid4())
+    made = {}
+    for i, name in enumerate(["e", "d", "c", "b", "a", "a"]):
+        made[name, i] = registry.create_account(name, f"arn:aws:iam::{210987654300 + i}:role/cloudsketch",
+                                                "user-1" if i == 0 else "owner", [])
+    registry.update_account(made["d", 1].id, "owner", read_access=[team])
+    registry.update_account(made["c", 2].id, "owner", write_access=[team, other_team])
+    registry.update_account(made["b", 3].id, "owner", read_access=[other_team])
+
+    def names(visible_to=None, **paging):
+        found, cursor = registry.list_accounts_page([], "", visible_to, **paging)
+        return [a.name for a in found], cursor
+    assert names(pb.AccountScope(creator_id="user-1", team_ids=[team])) == (["c", "d", "e"], "")
+    assert names(pb.AccountScope(creator_id="user-1", team_ids=[team], write_only=True)) == (["c", "e"], "")
+    assert names(pb.AccountScope(creator_id="nobody")) == ([], "")
+    # pages of two, in (name, id) order, the two "a"s split across a page boundary
+    ids = [a.id for a in registry.list_accounts([])]
+    seen, cursor = [], ""
+    for _ in range(3):
+        page, cursor = registry.list_accounts_page([], "", None, 2, cursor)
+        seen += [a.id for a in page]
+        assert len(page) == 2 and bool(cursor) == (len(seen) < 6)
+    assert seen == ids
+    assert names(pb.AccountScope(creator_id="user-1", team_ids=[team]), limit=1)[1] != ""
+    for bad in (dict(limit=-1), dict(limit=2, cursor="not-a-cursor")):
+        with pytest.raises(InvalidArgument):
+            registry.list_accounts_page([], "", None, **bad)

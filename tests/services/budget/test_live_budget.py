@@ -4,6 +4,8 @@ collector's inventory; each complete sync settled into its cost changes and a bu
 event in the outbox."""
 from __future__ import annotations
 
+import gzip
+import json
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -16,7 +18,7 @@ from cloudsketch.budget.v1 import budget_pb2 as pb
 from cloudsketch.collector.v1 import collector_pb2
 from cloudsketch.collector.v1 import events_pb2 as events
 from cloudsketch.common.v1 import resource_pb2
-from services.budget import tables
+from services.budget import catalog, catalog_build, tables
 from services.budget.domain import Budgets
 from services.budget.live import LiveBudget
 from services.budget.tables import outbox
@@ -244,3 +246,91 @@ def test_a_blueprint_is_priced_from_live_components_and_cloudcraft_node_fields(s
     assert workbook.total == str((Decimal(reply.total) * Decimal("0.8636")).quantize(Decimal("0.01")))
     with pytest.raises(InvalidArgument):
         budgets.price_blueprint(pb.PriceBlueprintRequest(document=document, format="pdf"))
+
+
+def test_an_account_budget_exports_as_the_blueprint_budget_does(setup):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from services.budget.export import CLOUDCRAFT_COLUMNS
+
+    live, _, account_id = setup
+    live._clear_rebuild(account_id, utcnow() + timedelta(days=1))
+    budgets = Budgets(live.engine)
+    waiting = budgets.export_account_budget(pb.ExportAccountBudgetRequest(account_id=account_id, format="csv"))
+    assert waiting.state == pb.BUDGET_STATE_AWAITING_SCAN and waiting.content == b""
+    windows = instance("win")
+    windows.attributes.update({"platform": "Windows"})
+    live.on_resources_changed(batch(account_id, "s1", 0, utcnow(), [vpc(), instance("web"), windows]))
+    live.on_sync_finished(finished(account_id, "s1", 1))
+    reply = budgets.export_account_budget(pb.ExportAccountBudgetRequest(account_id=account_id, format="csv",
+                                                                        currency="EUR", period="y", rate="0.5"))
+    assert reply.state == pb.BUDGET_STATE_READY and reply.content_type.startswith("text/csv")
+    header, *rows = list(csv.reader(io.StringIO(reply.content.decode())))
+    assert header[:len(CLOUDCRAFT_COLUMNS)] == list(CLOUDCRAFT_COLUMNS)
+    by_name = {row[header.index("name")]: row for row in rows}
+    assert {name: row[header.index("priced")] for name, row in by_name.items()} == \
+        {"main": "free", "web": "yes", "win": "no"}
+    assert by_name["web"][header.index("cost")] == "420.48"     # 70.08 x 12 x 0.5
+    assert {row[header.index("currency")] for row in rows} == {"EUR"}
+    workbook = budgets.export_account_budget(pb.ExportAccountBudgetRequest(account_id=account_id, format="xlsx",
+                                                                           region="eu-west-1"))
+    assert load_workbook(io.BytesIO(workbook.content)).sheetnames == ["Budget", "Totals"]
+    for bad in (dict(format="pdf"), dict(format="csv", currency="XYZ")):
+        with pytest.raises(InvalidArgument):
+            budgets.export_account_budget(pb.ExportAccountBudgetRequest(account_id=account_id, **bad))
+    with pytest.raises(NotFound):
+        budgets.export_account_budget(pb.ExportAccountBudgetRequest(account_id=str(uuid.uuid4()), format="csv"))
+
+
+def test_a_new_catalog_prices_every_account_again(setup, tmp_path, monkeypatch):
+    """`prices refresh` rewrites the catalog file: catalog.current() loads it, the accounts priced
+    with the old one are rebuilt from the inventory with the new prices, and the moves are settled
+    and published like a sync's, with the unit price as the reason."""
+    live, collector, account_id = setup
+    sync_id, _ = collector.request_sync(account_id, [], "registered")
+    collector.start_sync(sync_id)
+    collector.apply_changes(account_id, REGION, [("ec2", instance("web")), ("ec2", nat("nat-1"))], [], utcnow())
+    collector.finish_sync(sync_id, "finished", counts={}, gaps=[], region_runs=[])
+    assert live.rebuild(account_id)
+    assert live.reprice_stale() == []                       # priced with the catalog in use
+    before = monthly(live, account_id)
+
+    with gzip.open(catalog.DEFAULT_PATH) as handle:
+        document = json.load(handle)
+    document["prices"]["ec2"]["m5.large"][REGION] = "0.2"    # was 0.096
+    path = tmp_path / "catalog.json.gz"
+    catalog_build.write(document, path)
+    try:
+        repriced(live, collector, account_id, path, before, monkeypatch)
+    finally:
+        monkeypatch.undo()
+        catalog.current()            # the packaged catalog again, for the tests that follow
+
+
+def repriced(live, collector, account_id, path, before, monkeypatch):
+    monkeypatch.setenv("CLOUDSKETCH_PRICE_CATALOG", str(path))
+    refreshed = catalog.current()
+    assert refreshed.digest != live.catalog.digest and catalog.current() is refreshed
+    (path.parent / "broken.json.gz").write_bytes(b"not a catalog")
+    monkeypatch.setenv("CLOUDSKETCH_PRICE_CATALOG", str(path.parent / "broken.json.gz"))
+    assert catalog.current() is refreshed                   # a file that does not load: the one in use stays
+    monkeypatch.setenv("CLOUDSKETCH_PRICE_CATALOG", str(path))
+
+    worker_view = LiveBudget(live.engine, collector.inventory, gap_seconds=0, catalog=catalog.current())
+    assert worker_view.reprice_stale() == [account_id]
+    assert worker_view.due(utcnow()) == [account_id]
+    assert worker_view.rebuild(account_id)
+    assert monthly(live, account_id) == {"web": "146.0", "nat-1": before["nat-1"]}
+    assert reasons(live, account_id) == {"web": "unit price 0.096 -> 0.2"}
+    assert published(live)[-1]["totalAfterUsd"] != published(live)[-1]["totalBeforeUsd"]
+    assert worker_view.reprice_stale() == [] and worker_view.due(utcnow()) == []
+
+
+def test_a_renamed_account_keeps_its_new_name(setup):
+    live, _, account_id = setup
+    live.on_account_updated(account_id, "Production (EU)")
+    live.on_account_updated(str(uuid.uuid4()), "unknown: nothing happens")
+    assert live.account(account_id).name == "Production (EU)"

@@ -182,8 +182,10 @@ def test_ecs_against_moto(aws, vpc):
                                launchType="FARGATE")["tasks"][0]["taskArn"]
 
     items, actions = run(ECS_UNIT, client)
+    # One DescribeTaskDefinition for the one task definition the 11 services run.
     assert sorted(actions) == ["ecs:DescribeClusters", "ecs:DescribeServices", "ecs:DescribeServices",
-                               "ecs:DescribeTasks", "ecs:ListClusters", "ecs:ListServices", "ecs:ListTasks"]
+                               "ecs:DescribeTaskDefinition", "ecs:DescribeTasks", "ecs:ListClusters",
+                               "ecs:ListServices", "ecs:ListTasks"]
     cluster = ECS + "cluster/shop"
     assert items[cluster].type == "AWS::ECS::Cluster"
     service = items[web]
@@ -193,6 +195,10 @@ def test_ecs_against_moto(aws, vpc):
                              *(Edge("contains", subnet_arn(s), web) for s in vpc.subnets),
                              Edge("secured_by", web, sg_arn(vpc.group))]
     assert sum(item.type == "AWS::ECS::Service" for item in items.values()) == 11
+    # moto runs none of the services' tasks: the size is the task definition's, and nothing else of
+    # the task definition (its containers' environment) is kept.
+    assert (service.attributes["cpu"], service.attributes["memory"]) == (256, 512)
+    assert SECRET not in repr(items)
     assert items[task_arn].type == "AWS::ECS::Task"
     assert items[task_arn].edges == [Edge("contains", cluster, task_arn)]
 

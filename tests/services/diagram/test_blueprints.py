@@ -11,6 +11,7 @@ import pytest
 from google.protobuf import struct_pb2
 
 from cloudsketch.accounts.v1 import events_pb2 as account_events
+from cloudsketch.collector.v1 import collector_pb2
 from cloudsketch.collector.v1 import events_pb2 as events
 from cloudsketch.diagram.v1 import diagram_pb2 as pb
 from services.common.database import open_database
@@ -97,3 +98,36 @@ def test_a_linked_blueprint_follows_its_account(blueprints):
     assert {n["arn"] for n in second["nodes"]} == {resource("web").arn, resource("db").arn}
     positions = {n["arn"]: n["mapPos"] for n in second["nodes"]}
     assert positions[resource("web").arn] == {n["arn"]: n["mapPos"] for n in first["nodes"]}[resource("web").arn]
+
+
+def test_a_linked_blueprint_gets_a_version_on_every_sync_that_changed_it(blueprints):
+    def registered(name: str) -> str:
+        account_id = str(uuid.uuid4())
+        Diagrams(blueprints.engine).on_account_registered(account_events.AccountRegistered(
+            account_id=account_id, aws_account_id="123456789012", name=name, occurred_at=to_timestamp(utcnow())))
+        live._clear_rebuild(account_id, utcnow())    # nothing synced before: the first sync makes it ready
+        return account_id
+
+    def sync(account_id: str, sync_id: str, upserted=(), removed=()) -> None:
+        live.on_resources_changed(events.ResourcesChanged(
+            account_id=account_id, sync_id=sync_id, region="us-east-1", upserted=list(upserted),
+            removed_arns=list(removed), occurred_at=to_timestamp(utcnow())))
+        live.on_sync_finished(events.SyncFinished(
+            account_id=account_id, sync_id=sync_id, occurred_at=to_timestamp(utcnow()),
+            state=collector_pb2.SYNC_STATE_FINISHED,
+            region_batches=[events.RegionBatches(region="us-east-1", batches=1)]))
+
+    live = LiveModel(blueprints.engine, on_version=blueprints.on_account_changed)
+    account_id, other = registered("Production"), registered("Staging")
+    linked = blueprints.create(pb.CreateBlueprintRequest(name="Prod view", owner_id="u1",
+                                                         linked_account_ids=[account_id], region="us-east-1"))
+    sync(account_id, "s1", [resource("web"), resource("db")])
+    versions = blueprints.versions(linked.id).versions
+    assert [(v.version, v.reason) for v in versions] == [(2, "sync"), (1, "created")]
+    assert blueprints.get(linked.id).blueprint.etag != linked.etag     # the sync moved the ETag too
+    sync(account_id, "s2", [resource("web"), resource("db")])          # nothing changed: no version
+    sync(other, "s3", [resource("cache")])                             # another account: none either
+    sync(account_id, "s4", [resource("web", "m5.large")], [resource("db").arn])
+    assert [(v.version, v.reason) for v in blueprints.versions(linked.id).versions][:2] == [(3, "sync"), (2, "sync")]
+    changed = blueprints.diff(linked.id, 2, 3).diff
+    assert list(changed["removed"]) == [resource("db").arn] and list(changed["changed"]) == [resource("web").arn]

@@ -246,3 +246,21 @@ def test_memoised_ids_and_the_paused_collector_change_nothing():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_peering_seen_from_both_accounts_is_drawn_once_with_both_sides_connections():
+    """Each account's collector names the same pcx-1 with an ARN of its own account: one node (the
+    requester's), connected to both VPCs, whichever twin carries which relationship."""
+    accepter_arn = e.ec2("vpc-peering-connection", "pcx-1", e.B)
+    requester = next(r for r in e.estate() if r.arn == e.PEERING)
+    requester_side_only = Resource(**{**requester.__dict__, "relationships": (("routes_to", e.PEERING, e.VPC_A),)})
+    accepter = Resource(**{**requester.__dict__, "arn": accepter_arn, "aws_account_id": e.B,
+                           "relationships": (("routes_to", accepter_arn, e.VPC_B),)})
+    resources = [r for r in e.estate() if r.arn != e.PEERING] + [requester_side_only, accepter]
+    for ordered in (resources, list(reversed(resources))):
+        data = compose(ordered, ExportOptions(), name="Estate").data
+        peerings = [n for n in data["nodes"] if n["type"] == "vpcpeering"]
+        assert [n["arn"] for n in peerings] == [e.PEERING]
+        edges = edge_names(data)
+        assert ("routes_to", "pcx-1", "prod") in edges and ("routes_to", "pcx-1", "partner") in edges
+        assert sum(1 for edge in data["edges"] if edge["from"] == peerings[0]["id"]) == 2

@@ -224,3 +224,51 @@ def diff_marks(svg: bytes) -> dict[str, str]:
             marks[title.text.rsplit(" (", 1)[0]] = pending
         pending = None
     return marks
+
+
+def test_a_cached_live_blueprint_follows_every_change_as_a_fresh_composition_would(setup, monkeypatch):
+    """diagram-api keeps each composition at the live model's revision and applies only the rows
+    written since: after upserts, removals, a rebuild and forgotten tombstones, its answer is the
+    answer of a process that composes from nothing."""
+    live, _, account_id = setup
+    cached = Diagrams(live.engine)
+    live.rebuild(account_id)
+    live.on_resources_changed(batch(account_id, "s1", 0, utcnow(), [resource(f"i-{n}") for n in range(8)]))
+    live.on_sync_finished(finished(account_id, "s1", {"us-east-1": 1}))
+
+    def check(region="all", **query):
+        got = cached.get_account_blueprint(account_id, region, "json", query).content
+        assert got == Diagrams(live.engine).get_account_blueprint(account_id, region, "json", query).content
+        return {node["name"]: node["instanceType"] + node["instanceSize"] for node in json.loads(got)["nodes"]}
+
+    assert check() == {f"i-{n}": "t3micro" for n in range(8)}
+    assert check("us-east-1", projection="2d") == check()
+    fresh = Diagrams(live.engine).get_account_blueprint(account_id, "all", "json", {}).content
+    with monkeypatch.context() as patch:      # unchanged: answered without reading the live model
+        patch.setattr(LiveModel, "changes", lambda *args, **kwargs: pytest.fail("the live model was read"))
+        assert cached.get_account_blueprint(account_id, "all", "json", {}).content == fresh
+    live.on_resources_changed(batch(account_id, "s2", 0, utcnow(), [resource("i-1", "m5.large"), resource("new")],
+                                    removed=[resource("i-2").arn]))
+    expected = {**{f"i-{n}": "t3micro" for n in range(8) if n != 2}, "i-1": "m5large", "new": "t3micro"}
+    assert check() == expected and check("us-east-1", projection="2d") == expected
+    assert check("eu-west-1") == {}
+    # Tombstones forgotten before the cache saw them: it reads the model whole.
+    live.on_resources_changed(batch(account_id, "s3", 0, utcnow(), removed=[resource("i-3").arn]))
+    live.forget_old(utcnow() + timedelta(hours=7))
+    del expected["i-3"]
+    assert check() == expected
+    assert blueprint(live, account_id).reload_revision == blueprint(live, account_id).revision
+
+
+def test_a_renamed_account_renames_its_live_blueprint(setup):
+    live, _, account_id = setup
+    diagrams = Diagrams(live.engine)
+    live.rebuild(account_id)
+    live.on_resources_changed(batch(account_id, "s1", 0, utcnow(), [resource("web")]))
+    live.on_sync_finished(finished(account_id, "s1", {"us-east-1": 1}))
+    assert json.loads(diagrams.get_account_blueprint(account_id, "all", "json", {}).content)["name"] == "Production"
+    diagrams.on_account_updated(account_events.AccountUpdated(account_id=account_id, name="Production (EU)",
+                                                              changed=["name"]))
+    document = json.loads(diagrams.get_account_blueprint(account_id, "all", "json", {}).content)
+    assert document["name"] == "Production (EU)" and document["liveAccount"]["name"] == "Production (EU)"
+    assert "Production (EU)" in {g["name"] for g in document["groups"] if g["type"] == "account"}

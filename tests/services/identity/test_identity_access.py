@@ -228,6 +228,26 @@ def test_authorize_uses_role_and_teams(identity, owner):
         identity.authorize("no-such-user", 0, "account:read", shared)
 
 
+def test_the_authorized_scope_of_a_list_follows_the_permission_table(identity, owner):
+    member = identity.create_user("member@example.com", "Member", pb.ROLE_USER, actor_id=owner.id)
+    viewer = identity.create_user("viewer@example.com", "Viewer", pb.ROLE_VIEWER, actor_id=owner.id)
+    team = identity.create_team("Platform", False, owner.id)
+    identity.add_team_member(team.id, member.id, owner.id)
+
+    def scope(user, action, mode=pb.API_KEY_MODE_READ_WRITE):
+        answer = identity.authorized_scope(user.id, mode, action)
+        return answer.scope, list(answer.team_ids)
+    assert scope(owner, "account:read") == (pb.SCOPE_ALL, [])
+    assert scope(member, "account:read") == (pb.SCOPE_SHARED_READ, [team.id])
+    assert scope(member, "account:scan") == (pb.SCOPE_SHARED_WRITE, [team.id])
+    assert scope(member, "account:scan", pb.API_KEY_MODE_READ)[0] == pb.SCOPE_NONE   # a read-only key
+    assert scope(member, "blueprint:delete")[0] == pb.SCOPE_OWN
+    assert scope(viewer, "account:update")[0] == pb.SCOPE_NONE
+    for action in ("team:read", "account:explode"):
+        with pytest.raises(InvalidArgument, match="no scope"):
+            identity.authorized_scope(member.id, 0, action)
+
+
 def test_audit_log_records_changes_and_pages(identity, owner):
     key, secret = identity.create_api_key(owner.id, "ci", pb.API_KEY_MODE_READ_WRITE)
     identity.revoke_api_key(key.id, actor_id=owner.id)

@@ -157,7 +157,7 @@ def test_the_basis_says_how_the_price_was_found():
     (c("AWS::RDS::DBInstance", "us-east-1", engine="oracle-ee", instanceClass="db.m5.large"), "engine oracle-ee"),
     (c("AWS::DocDB::DBCluster", "us-east-1"), "DocumentDB storage and I/O prices are not in the catalog"),
     (c("AWS::ECS::Task", "us-east-1", capacityProviderName="FARGATE_SPOT"), "Fargate Spot"),
-    (c("AWS::ECS::Service", "us-east-1", launchType="FARGATE", desiredCount=2), "no running task"),
+    (c("AWS::ECS::Service", "us-east-1", launchType="FARGATE", desiredCount=2), "no cpu and memory"),
     (c("AWS::Made::Up", "us-east-1"), "no cost model for AWS::Made::Up"),
     (c("AWS::EC2::Volume", "us-east-1", volumeType="gp3", size="large"), "not a number"),
 ])

@@ -82,3 +82,42 @@ def test_every_format_renders_the_composed_estate(multi_account_estate, browser,
         assert "partner" in text and "analytics" in text, "text stays text"
 
     assert json.loads(render(data, "json", ExportOptions())[0]) == data
+
+
+def long_named(resources) -> list:
+    """Every resource with a long name (and subnets too long for their box)."""
+    import dataclasses
+    return [dataclasses.replace(r, name=f"{r.name or 'unnamed'}-with-a-long-descriptive-suffix-{i}")
+            for i, r in enumerate(resources)]
+
+
+@pytest.mark.parametrize("projection", ("isometric", "2d"))
+def test_labels_are_cut_to_their_room_and_never_overlap(multi_account_estate, projection):
+    """A node's label never reaches its row neighbour's, and a group's label stays inside its box
+    (widths estimated as the renderer does, by the font's mean advance)."""
+    from services.diagram.render import svg as svg_module
+    data = composed(long_named(multi_account_estate), projection)
+    root = ET.fromstring(render(data, "svg", ExportOptions(projection=projection))[0])
+    advance = svg_module.NODE_FONT * svg_module.CHAR_WIDTH
+    labels = [(float(t.get("x")), float(t.get("y")), len(t.text) * advance)
+              for t in root.find(f".//{SVG}g[@class='labels']")]
+    assert len(labels) == sum(1 for n in data["nodes"])
+    assert all(t.text.endswith("\u2026") for t in root.find(f".//{SVG}g[@class='labels']"))
+    rows: dict[float, list] = {}
+    for x, y, width in labels:
+        rows.setdefault(y, []).append((x - width / 2, x + width / 2))
+    for row in rows.values():
+        row.sort()
+        assert all(left[1] < right[0] for left, right in zip(row, row[1:], strict=False))
+    # Labels a line apart or more do not collide either: every other pair of labels is on another row.
+    assert all(abs(a - b) >= svg_module.NODE_FONT for a in rows for b in rows if a != b)
+
+    sizes = {g["name"]: g["mapSize"][0] * svg_module.UNIT for g in data["groups"]}
+    for element in root.find(f".//{SVG}g[@class='groups']").iter(f"{SVG}text"):
+        name = element.findtext(f"{SVG}title")
+        size = float(element.get("font-size"))
+        shown = "".join(element.itertext())[len(name or ""):]           # the label after its tooltip
+        kind, _, rest = shown.partition(" ")
+        width = (len(kind) * 1.1 + (1 + len(rest) if rest else 0)) * size * svg_module.CHAR_WIDTH
+        assert width <= sizes[name] - 16, shown
+        assert rest == name or rest == "" or (rest.endswith("\u2026") and name.startswith(rest[:-1])), shown
