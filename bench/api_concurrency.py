@@ -1,5 +1,5 @@
 """1,000 concurrent API clients on GET /api/aws/account, through the gateway as `python -m gateway`
-serves it (waitress, CLOUDSKETCH_GATEWAY_THREADS worker threads).
+serves it (gevent, a greenlet per connection, at most CLOUDSKETCH_GATEWAY_CONNECTIONS at once).
 
 Starts the whole stack (bench/_stack.py), stores --accounts accounts straight into the accounts
 database (bench/accounts_scale.py's seed: an Owner, a User and a team), then opens --clients
@@ -7,9 +7,7 @@ HTTP/1.1 keep-alive connections at once, each an API client with the Owner's key
 --requests requests one after another (a client waits for its answer before the next). The load
 generator is one asyncio process with plain sockets (no client library: its own cost stays
 small), on the same machine. It prints the latency of every request from the moment the client
-sends it (connection set-up counts in the first), percentiles, throughput and errors; and how
-many connections the gateway had accepted at once (waitress answers at most `connection_limit`
-connections at a time, default 100; the rest wait in the listen backlog).
+sends it (connection set-up counts in the first), percentiles, throughput and errors.
 
     .venv/bin/python bench/api_concurrency.py                   # 1,000 clients x 5 requests
     .venv/bin/python bench/api_concurrency.py --clients 100
@@ -98,10 +96,10 @@ def main() -> None:
         with _stack.OtherLoad() as other:
             latencies, errors, seconds = asyncio.run(load(url, owner_key, args.clients, args.requests))
 
-    threads = os.environ.get("CLOUDSKETCH_GATEWAY_THREADS", "16")
+    connections = os.environ.get("CLOUDSKETCH_GATEWAY_CONNECTIONS", "2000")
     print(f"\n{args.clients:,} concurrent API clients x {args.requests} requests: GET /api/aws/account "
-          f"({args.accounts} accounts), Owner API key, SQLite, {os.cpu_count()} cores, gateway = waitress "
-          f"with {threads} threads (gateway/__main__.py)")
+          f"({args.accounts} accounts), Owner API key, SQLite, {os.cpu_count()} cores, gateway = gevent "
+          f"serving up to {connections} connections (gateway/server.py)")
     print(other.line())
     answered = len(latencies)
     print(f"answered 200: {answered:,} of {args.clients * args.requests:,} in {seconds:.1f} s "

@@ -13,7 +13,7 @@ connects one AWS account (its role in moto) as `cloudsketch demo` does, then mea
   with N client threads sharing the channel (--threads, --seconds each).
 - A baseline without any database work: grpc.health.v1 Check on identity-api.
 - The end-to-end HTTP figure, separate from the gRPC target: GET /api/aws/account through the
-  gateway (waitress -> Flask -> whatever gRPC calls the route makes; docs/performance.md names
+  gateway (gevent -> Flask -> whatever gRPC calls the route makes; docs/performance.md names
   them) with requests.Session, sequential latency (and the gateway's own time per request from its
   /metrics) and throughput with --http-threads threads.
 
@@ -217,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         call = http_caller()
         for _ in range(min(args.warmup, 100)):
             call()
-        series = (f"{_stack.gateway_url(env)}/metrics", "http_request_duration_seconds")
+        series = (f"http://127.0.0.1:{env['CLOUDSKETCH_METRICS_PORT_BASE']}/metrics", "http_request_duration_seconds")
         before = _stack.histogram(*series, method="GET", endpoint="api.list_accounts")
         http.latencies_ms = sequential(call, args.http_calls, 0)
         after = _stack.histogram(*series, method="GET", endpoint="api.list_accounts")
@@ -265,7 +265,7 @@ def report(args, results: list[Result], baseline: Result | None, http: Result) -
               f"{_stack.verdict(rate >= TARGET_CALLS_PER_S)}")
     print()
     rate, p50, p99 = http.throughput[args.http_threads]
-    print("end-to-end HTTP (not the gRPC target): requests -> gateway (waitress, Flask) -> the route's gRPC calls")
+    print("end-to-end HTTP (not the gRPC target): requests -> gateway (gevent, Flask) -> the route's gRPC calls")
     print(f"  {http.name:<32} sequential p50 {http.p(50):.2f} ms, p90 {http.p(90):.2f} ms, "
           f"p99 {http.p(99):.2f} ms ({args.http_calls} requests)")
     if http.server_ms is not None:

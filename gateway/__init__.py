@@ -1,31 +1,23 @@
 """The gateway: cloudsketch's only public entry point (web UI, REST API, live stream)."""
 from __future__ import annotations
 
-from flask import Flask, request
-from flask.json.provider import DefaultJSONProvider
-
-from gateway.api.body import MAX_BODY_BYTES, text_problem
-from gateway.errors import ApiError
+# Nothing is imported here at module level: `python -m gateway` imports this package before its
+# __main__, which must patch the standard library for gevent before anything else is imported.
 
 
-def _refuse_oversized_and_nul() -> None:
-    """Before anything else: 413 for a body above MAX_BODY_BYTES; 400 for a NUL character in the
-    path or the query (text the services could not store or look up)."""
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise ApiError(413, f"the request body is larger than {MAX_BODY_BYTES} bytes")
-    for name, value in [("the path", request.path), *((f"query parameter {k!r}", v) for k, v in
-                                                        request.args.items(multi=True))]:
-        if problem := text_problem(value):
-            raise ApiError(400, f"{name} {problem}")
+def create_app(clients=None, live_hub=None):
+    """Application factory. `clients` defaults to gRPC stubs at the configured addresses, `live_hub`
+    to a LiveHub on the configured broker (it connects when the first live stream opens)."""
+    from flask import Flask
+    from flask.json.provider import DefaultJSONProvider
 
-
-def create_app(clients=None) -> Flask:
-    """Application factory. `clients` defaults to gRPC stubs at the configured addresses."""
-    from gateway.api import accounts, api, blueprints, budget, onboarding, sync, teams, users  # noqa: F401 (routes attach to api)
+    from gateway.api import accounts, api, blueprints, budget, live, onboarding, sync, teams, users  # noqa: F401 (routes attach to api)
+    from gateway.api.body import MAX_BODY_BYTES, refuse_oversized_and_nul
     from gateway.auth import PrincipalCache
     from gateway.clients import Clients
     from gateway.errors import register_error_handlers
     from gateway.headers import register_security_headers
+    from gateway.live import LiveHub
     from gateway.observability import observability, register_request_metrics
     from gateway.pages import pages
     from gateway.proxy import parse_networks
@@ -41,9 +33,10 @@ def create_app(clients=None) -> Flask:
     # Bodies above the limit are refused before they are read (413): with a Content-Length by the
     # check below, without one (chunked) by Flask as the body is read.
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
-    app.before_request(_refuse_oversized_and_nul)
+    app.before_request(refuse_oversized_and_nul)
     app.extensions["clients"] = clients or Clients()
     app.extensions["principal_cache"] = PrincipalCache()
+    app.extensions["live_hub"] = live_hub or LiveHub()
     register_error_handlers(app)
     register_security_headers(app)
     register_request_metrics(app)

@@ -27,6 +27,17 @@ def text_problem(value: str) -> str | None:
     return None
 
 
+def refuse_oversized_and_nul() -> None:
+    """The app's first before_request: 413 for a body above MAX_BODY_BYTES; 400 for a NUL
+    character in the path or the query (text the services could not store or look up)."""
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise ApiError(413, f"the request body is larger than {MAX_BODY_BYTES} bytes")
+    for name, value in [("the path", request.path), *((f"query parameter {k!r}", v) for k, v in
+                                                        request.args.items(multi=True))]:
+        if problem := text_problem(value):
+            raise ApiError(400, f"{name} {problem}")
+
+
 def _check_text(value, where: str) -> None:
     if isinstance(value, str):
         if problem := text_problem(value):

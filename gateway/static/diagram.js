@@ -2,7 +2,9 @@
 // (GET /api/aws/account/{id}/{region}/svg with the export options), shown in an <img> from a Blob
 // URL (never inserted as markup), with pan and zoom by a CSS transform of that one element: no
 // re-render on pan or zoom. The options live in the page's URL, so a view can be bookmarked.
+// Live status (live.js) is a layer over the picture, in the same transformed canvas.
 import { api, el, errorText, message, replace, when } from "./lib.js";
+import { LiveStatus } from "./live.js";
 
 const RETRY_MS = 3000;
 const PRESETS = [["infrastructure", "Infrastructure"], ["network", "Network"], ["security", "Security"]];
@@ -88,12 +90,14 @@ class DiagramView {
     this.objectUrl = null;
     this.request = 0;          // the newest load; older answers are dropped
     this.retry = null;
+    this.live = new LiveStatus(account.id);
   }
 
   start() {
-    this.root.append(this.controls(), this.stage(), this.exports(), this.versionsSection());
+    this.root.append(this.controls(), this.stage(), this.live.panel(), this.exports(), this.versionsSection());
     this.load();
     this.loadVersions();
+    this.live.connect();
   }
 
   apiPath(fmt, options = this.options) {
@@ -206,7 +210,7 @@ class DiagramView {
   stage() {
     this.status = el("div", { class: "diagram-status", "aria-live": "polite" });
     this.image = el("img", { class: "diagram-image", alt: "", draggable: "false" });
-    this.canvas = el("div", { class: "diagram-canvas" }, this.image);
+    this.canvas = el("div", { class: "diagram-canvas" }, this.image, this.live.layer);
     this.viewport = el("div", { class: "diagram-viewport", tabindex: "0", role: "region",
       "aria-label": "Diagram: drag or use the arrow keys to pan, + and - to zoom, 0 to fit",
       "aria-describedby": "diagram-summary" }, this.canvas);
@@ -291,6 +295,7 @@ class DiagramView {
     };
     this.image.style.width = `${this.size.width}px`;
     this.image.style.height = `${this.size.height}px`;
+    this.live.picture(markup, this.size.width, this.size.height, o.projection === "isometric");
     replace(this.status);
     this.picture.hidden = false;
     this.viewport.classList.toggle("dark", o.theme === "dark");

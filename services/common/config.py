@@ -31,7 +31,9 @@ SETTINGS = [
             "Empty: one SQLite file per service under the data directory."),
     Setting("CLOUDSKETCH_BIND_HOST", "127.0.0.1", "Interface every server listens on (0.0.0.0 in containers)."),
     Setting("CLOUDSKETCH_GATEWAY_PORT", "8080", "HTTP port of the gateway (web UI, REST API, live stream)."),
-    Setting("CLOUDSKETCH_GATEWAY_THREADS", "16", "Worker threads of the gateway's WSGI server."),
+    Setting("CLOUDSKETCH_GATEWAY_CONNECTIONS", "2000",
+            "Connections the gateway serves at once (requests and open live streams, each a greenlet); "
+            "more wait to be accepted."),
     Setting("CLOUDSKETCH_<SERVICE>_API_ADDR", "127.0.0.1:5005N",
             "host:port of a service's gRPC api (N: "
             + ", ".join(f"{service} {n}" for service, n in SERVICE_PORT_OFFSETS.items()) + "). "
@@ -84,6 +86,9 @@ SETTINGS = [
     Setting("CLOUDSKETCH_BUDGET_GAP_SECONDS", "30",
             "How long budget-worker waits for a finished sync's late resources_changed batches before it "
             "treats them as missed and rebuilds the account's budget from collector-api's inventory."),
+    Setting("CLOUDSKETCH_LIVE_WATCH_TTL_SECONDS", "45",
+            "How long the collector keeps polling an account's live status after the gateway's last "
+            "status_watched heartbeat for it; the gateway sends one every third of this while someone streams it."),
     Setting("CLOUDSKETCH_DEMO_MOTO_PORT", "5055", "Port of the moto server `cloudsketch demo` starts."),
     Setting("AWS_ENDPOINT_URL", "", "AWS's own variable: send every AWS call to this endpoint (a moto server)."),
 ]
@@ -118,8 +123,8 @@ def gateway_port() -> int:
     return int(env("CLOUDSKETCH_GATEWAY_PORT"))
 
 
-def gateway_threads() -> int:
-    return int(env("CLOUDSKETCH_GATEWAY_THREADS"))
+def gateway_connections() -> int:
+    return int(env("CLOUDSKETCH_GATEWAY_CONNECTIONS"))
 
 
 def grpc_threads() -> int:
@@ -217,6 +222,10 @@ def diagram_gap_seconds() -> float:
 
 def budget_gap_seconds() -> float:
     return float(env("CLOUDSKETCH_BUDGET_GAP_SECONDS"))
+
+
+def live_watch_ttl_seconds() -> int:
+    return int(env("CLOUDSKETCH_LIVE_WATCH_TTL_SECONDS"))
 
 
 def demo_moto_port() -> int:

@@ -208,6 +208,9 @@ def test_still_processing_then_the_diagram(visit, stack):
 
     page.route("**/api/aws/account", lambda route: route.fulfill(json={"accounts": [account]}))
     page.route("**/api/aws/account/acc-9/versions", lambda route: route.fulfill(json={"versions": []}))
+    # the live-status stream (test_web_live.py): open, with nothing to say
+    page.route("**/api/aws/account/acc-9/live", lambda route: route.fulfill(
+        content_type="text/event-stream", body="retry: 600000\n: nothing yet\n\n"))
     page.route(re.compile(r".*/api/aws/account/acc-9/all/svg\?.*"), diagram)
     # an account registered without regions: the region list comes from its blueprint
     page.route(re.compile(r".*/api/aws/account/acc-9/all/json\?groupBy=region"), lambda route: route.fulfill(json={

@@ -11,8 +11,8 @@ import pytest
 from cloudsketch.accounts.v1 import accounts_pb2 as accounts_pb
 from cloudsketch.identity.v1 import identity_pb2 as identity_pb
 from gateway import create_app
-from gateway.__main__ import WAITRESS_LIMITS
 from gateway.api.body import MAX_BODY_BYTES
+from gateway.server import SERVER_LIMITS
 
 KEY = {"Authorization": "Bearer test-key"}
 ROLE_ARN = "arn:aws:iam::123456789012:role/cloudsketch"
@@ -92,8 +92,8 @@ def test_a_body_above_the_limit_is_413_json_and_never_reaches_a_service(http, cl
     # just below the limit is read
     small = json.dumps({"name": "Production", "roleArn": ROLE_ARN, "region": "us-east-1"})
     assert http.post("/api/aws/account", headers=KEY, data=small, content_type="application/json").status_code == 201
-    # waitress refuses what the app would not read anyway, unread
-    assert WAITRESS_LIMITS["max_request_body_size"] >= MAX_BODY_BYTES
+    # the server refuses what the app would not read anyway, unread
+    assert SERVER_LIMITS["max_request_body_size"] >= MAX_BODY_BYTES
 
 
 @pytest.mark.parametrize("raw_name, problem", [

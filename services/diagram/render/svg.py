@@ -447,7 +447,11 @@ def _nodes(nodes, positions, project: Projection, options: ExportOptions, theme:
         title = xml_text(name)
         kind = xml_text(node.get("type") or node.get("awsType") or "")
         opacity = ' opacity="0.45"' if diff == "removed" else ""
-        out.append(_use(icon_id, px, py, opacity, f'<title>{title} ({kind})</title>'))
+        # data-arn: the browser app finds each component (and its place) by its ARN to draw live
+        # status over the picture; AWS's strings are escaped like every other.
+        arn = node.get("arn")
+        extra = f'{opacity} data-arn="{xml_text(arn)}"' if arn else opacity
+        out.append(_use(icon_id, px, py, extra, f'<title>{title} ({kind})</title>'))
         status = node.get("status")
         if status in icons.STATUS:
             out.append(_use(f"s-{status}", px, py))

@@ -374,3 +374,17 @@ def test_a_nodes_own_colour_replaces_its_category_colour():
     model = ET.fromstring(render(realistic(), "mxGraph", ExportOptions())[0])
     cdn = next(o for o in model.iter("object") if o.get("cloudsketchId") == "cdn")
     assert "fillColor=#A03;" in cdn.find("mxCell").get("style")
+
+
+@pytest.mark.parametrize("projection", PROJECTIONS)
+def test_each_component_carries_its_arn_escaped(projection):
+    """The browser app places live status by data-arn (gateway/static/live.js); an ARN is AWS's
+    string, so it is escaped like a name and parses back intact."""
+    data = realistic()
+    hostile_arn = 'arn:aws:ec2:us-east-1:1:instance/"><script>alert(1)</script>&x'
+    data["nodes"][0]["arn"] = hostile_arn
+    data["nodes"][1]["arn"] = "arn:aws:rds:us-east-1:123456789012:db:orders"
+    root = svg_of(data, projection=projection)
+    arns = {use.get("data-arn") for use in root.iter(f"{SVG}use") if use.get("data-arn")}
+    assert {hostile_arn, "arn:aws:rds:us-east-1:123456789012:db:orders"} <= arns
+    assert not any(e.tag.endswith("script") for e in root.iter())
