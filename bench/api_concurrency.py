@@ -11,6 +11,13 @@ sends it (connection set-up counts in the first), percentiles, throughput and er
 
     .venv/bin/python bench/api_concurrency.py                   # 1,000 clients x 5 requests
     .venv/bin/python bench/api_concurrency.py --clients 100
+    .venv/bin/python bench/api_concurrency.py --think 5         # each client pauses 5 s between requests
+
+Without --think every client sends its next request the moment an answer arrives (a closed loop:
+1,000 clients then need 5,000 answers a second for a 200 ms p99). With --think, a client pauses
+that long (exponentially distributed, so the clients do not march in step) after each answer and
+starts at a random moment within the first pause: 1,000 clients polling every 5 s offer about 200
+requests a second, which is what 1,000 scripts and dashboards polling an account list look like.
 
 Target: p99 < 200 ms with 1,000 concurrent clients.
 """
@@ -19,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import sys
 import time
 from urllib.parse import urlsplit
@@ -31,8 +39,10 @@ TARGET_P99_MS = 200.0
 
 
 async def client(host: str, port: int, request: bytes, count: int, start: asyncio.Event,
-                 latencies: list[float], errors: list[str]) -> None:
+                 latencies: list[float], errors: list[str], think: float = 0.0) -> None:
     await start.wait()
+    if think:
+        await asyncio.sleep(random.uniform(0, think))
     sent = time.perf_counter()
     try:
         reader, writer = await asyncio.open_connection(host, port)
@@ -40,7 +50,10 @@ async def client(host: str, port: int, request: bytes, count: int, start: asynci
         errors.append(f"connect: {exc}")
         return
     try:
-        for _ in range(count):
+        for index in range(count):
+            if think and index:
+                await asyncio.sleep(random.expovariate(1 / think))
+                sent = time.perf_counter()
             writer.write(request)
             await writer.drain()
             status = await reader.readline()
@@ -62,7 +75,8 @@ async def client(host: str, port: int, request: bytes, count: int, start: asynci
         writer.close()
 
 
-async def load(url: str, key: str, clients: int, requests: int) -> tuple[list[float], list[str], float]:
+async def load(url: str, key: str, clients: int, requests: int,
+               think: float = 0.0) -> tuple[list[float], list[str], float]:
     parts = urlsplit(url)
     request = (f"GET {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nAuthorization: Bearer {key}\r\n"
                "Accept: application/json\r\n\r\n").encode()
@@ -70,7 +84,7 @@ async def load(url: str, key: str, clients: int, requests: int) -> tuple[list[fl
     errors: list[str] = []
     start = asyncio.Event()
     tasks = [asyncio.create_task(client(parts.hostname or "127.0.0.1", parts.port or 80, request, requests, start,
-                                        latencies, errors)) for _ in range(clients)]
+                                        latencies, errors, think)) for _ in range(clients)]
     await asyncio.sleep(0.2)          # every client waiting on the same start
     began = time.perf_counter()
     start.set()
@@ -83,6 +97,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=5, help="requests per client, one after another")
     parser.add_argument("--accounts", type=int, default=20, help="accounts in the list")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean seconds a client pauses after each answer (0: the next request at once)")
     args = parser.parse_args()
     if args.clients > 1000:
         import resource
@@ -94,10 +110,11 @@ def main() -> None:
         url = _stack.gateway_url(env) + "/api/aws/account"
         asyncio.run(load(url, owner_key, 20, 5))        # warm-up: connections to the services, caches
         with _stack.OtherLoad() as other:
-            latencies, errors, seconds = asyncio.run(load(url, owner_key, args.clients, args.requests))
+            latencies, errors, seconds = asyncio.run(load(url, owner_key, args.clients, args.requests, args.think))
 
     connections = os.environ.get("CLOUDSKETCH_GATEWAY_CONNECTIONS", "2000")
-    print(f"\n{args.clients:,} concurrent API clients x {args.requests} requests: GET /api/aws/account "
+    pacing = f"pausing {args.think:g} s on average between requests" if args.think else "no pause between requests"
+    print(f"\n{args.clients:,} concurrent API clients x {args.requests} requests ({pacing}): GET /api/aws/account "
           f"({args.accounts} accounts), Owner API key, SQLite, {os.cpu_count()} cores, gateway = gevent "
           f"serving up to {connections} connections (gateway/server.py)")
     print(other.line())
