@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import grpc
 from eventlet import tpool
-from nameko.events import event_handler
 from nameko.timer import timer
 
 from cloudsketch.accounts.v1 import events_pb2 as account_events
@@ -21,7 +20,7 @@ from services.common import config
 from services.common.events import parse_event
 from services.common.grpc_client import grpc_threads_outside_eventlet, stub
 from services.common.timeutil import utcnow
-from services.common.worker import Database, ObservableService, OutboxRelayProvider
+from services.common.worker import Database, ObservableService, OutboxRelayProvider, event_handler
 
 log = logging.getLogger(__name__)
 RECONCILE_SECONDS = 2

@@ -11,7 +11,7 @@ import uuid
 from datetime import timedelta
 
 from eventlet import tpool
-from nameko.events import EventDispatcher, event_handler
+from nameko.events import EventDispatcher
 from nameko.timer import timer
 
 from cloudsketch.accounts.v1 import accounts_pb2, accounts_pb2_grpc
@@ -24,7 +24,7 @@ from services.common import config
 from services.common.events import parse_event, to_payload
 from services.common.grpc_client import DEFAULT_TIMEOUT_SECONDS, stub
 from services.common.timeutil import utcnow
-from services.common.worker import Database, ObservableService, OutboxRelayProvider
+from services.common.worker import Database, ObservableService, OutboxRelayProvider, event_handler
 
 # Who holds a lease: unique per process, readable in the database.
 HOLDER = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import grpc
 from eventlet import tpool
-from nameko.events import event_handler
 from nameko.timer import timer
 
 from cloudsketch.accounts.v1 import events_pb2 as account_events
@@ -17,7 +16,7 @@ from services.common import config
 from services.common.events import parse_event
 from services.common.grpc_client import grpc_threads_outside_eventlet, stub
 from services.common.timeutil import utcnow
-from services.common.worker import Database, ObservableService
+from services.common.worker import Database, ObservableService, event_handler
 from services.diagram.domain import Diagrams
 from services.diagram.live import LiveModel
 
