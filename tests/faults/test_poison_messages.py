@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 
 import pytest
 from kombu import Connection, Exchange, Queue
@@ -17,11 +16,11 @@ from services.common import config
 from services.common.events import EventPublisher
 from services.common.healthcheck import http_ok
 from services.common.processes import PROCESSES
-from services.common.supervisor import Child, Supervisor, child_for, free_port, isolated_env
+from services.common.supervisor import Supervisor, child_for, free_port, isolated_env
 from services.common.worker import ATTEMPTS_HEADER, DEAD_LETTER_QUEUE, MAX_ATTEMPTS, DeadLetteringEventHandler
 from tests.helpers.databases import stored_rows
 from tests.helpers.metrics import metric
-from tests.helpers.stack import REPO, wait_for
+from tests.helpers.stack import faulty_worker, wait_for
 
 pytestmark = pytest.mark.slow
 JOBS_QUEUE = "evt-faults-job--faulty.on_job"
@@ -61,9 +60,7 @@ def workers(tmp_path, fresh_amqp_uri, monkeypatch):
     for index in range(20):
         publisher.publish_payload("job", {"id": str(index)})
     faulty_port = free_port()
-    faulty = Child("faulty-worker", [sys.executable, "-m", "tests.helpers.faulty_worker"],
-                   lambda: http_ok(f"http://127.0.0.1:{faulty_port}/healthz", timeout=0.5), "",
-                   env={"CLOUDSKETCH_METRICS_PORT": str(faulty_port), "PYTHONPATH": str(REPO)})
+    faulty = faulty_worker(faulty_port, tmp_path / "journal.db")
     identity = child_for(next(p for p in PROCESSES if p.name == "identity-worker"))
     supervisor = Supervisor(tmp_path / "logs", out=open(os.devnull, "w"))
     try:
