@@ -22,7 +22,7 @@ from services.collector.sync import SyncRunner, SyncSettings
 from services.collector.tables import outbox
 from services.common import config
 from services.common.events import parse_event, to_payload
-from services.common.grpc_client import DEFAULT_TIMEOUT_SECONDS, stub
+from services.common.grpc_client import DEFAULT_TIMEOUT_SECONDS, grpc_threads_outside_eventlet, stub
 from services.common.timeutil import utcnow
 from services.common.worker import Database, ObservableService, OutboxRelayProvider, event_handler
 
@@ -36,7 +36,11 @@ PUBLISH_RETRY_POLICY = {"max_retries": 20, "interval_start": 0.5, "interval_step
 
 def lookup_account(account_id: str) -> accounts_pb2.Account:
     """The account (with its role and External ID) from accounts-api. grpcio blocks, so the call
-    runs in eventlet's thread pool (docs/architecture.md, "Runtime rules") instead of stalling every green thread."""
+    runs in eventlet's thread pool (docs/architecture.md, "Runtime rules") instead of stalling every green thread.
+    grpcio's own locks must be real ones there: with eventlet's, ten syncs starting at once (one
+    worker's share) stalled for good on "greenlet.error: Cannot switch to a different thread"
+    (bench/collector_scale.py found it)."""
+    grpc_threads_outside_eventlet()
     accounts = stub("accounts", accounts_pb2_grpc.AccountsServiceStub)
     return tpool.execute(accounts.GetAccount, accounts_pb2.GetAccountRequest(id=account_id),
                          timeout=DEFAULT_TIMEOUT_SECONDS).account
