@@ -6,7 +6,8 @@ call (tests/helpers/aws_faults.py's proxy, in this process). Figures go to docs/
 Real processes: a moto server, accounts-api (collector-worker asks it for each account) and N
 collector-workers (python -m services.collector worker), on PostgreSQL (a fresh database) and
 RabbitMQ (a fresh vhost). The accounts are stored straight into the accounts database (registering
-verifies each role through STS, which is not what this measures). For each replica count the
+verifies each role through STS, which is not what this measures), spread over --aws-accounts AWS
+accounts (a role each), and moto is warmed up by one sync per AWS account before measuring. For each replica count the
 collector's schema starts empty, every account gets a sync request (the way the gateway's POST
 /sync or the schedule makes one: a queued sync and its sync_requested event, relayed by the
 workers' outbox relays), and a tenth of them a second request once the first is running (so that
@@ -55,21 +56,24 @@ REGION = "us-east-1"
 SYNC_QUEUE = "evt-collector-sync_requested--collector.on_sync_requested"
 
 
-def seed_accounts(moto: str, count: int) -> list[str]:
-    """`count` accounts in the accounts database, each with a VPC and two queues in moto."""
+def seed_accounts(moto: str, count: int, aws_accounts: int) -> list[str]:
+    """`count` accounts in the accounts database over `aws_accounts` AWS accounts (each with a VPC
+    and two queues in moto), each connected through a role of its own."""
     from services.accounts.tables import accounts
 
-    ids, rows, now = [], [], utcnow()
-    for index in range(count):
+    for index in range(aws_accounts):
         aws_account_id = str(200000000000 + index)
-        ec2 = account_client("ec2", moto, aws_account_id, REGION)
-        ec2.create_vpc(CidrBlock="10.0.0.0/16")
+        account_client("ec2", moto, aws_account_id, REGION).create_vpc(CidrBlock="10.0.0.0/16")
         sqs = account_client("sqs", moto, aws_account_id, REGION)
         for queue in ("orders", "jobs"):
             sqs.create_queue(QueueName=queue)
+    ids, rows, now = [], [], utcnow()
+    for index in range(count):
+        aws_account_id = str(200000000000 + index % aws_accounts)
         account_id = str(uuid.uuid4())
         ids.append(account_id)
-        rows.append(dict(id=account_id, name=f"scale-{index:05d}", role_arn=f"arn:aws:iam::{aws_account_id}:role/cs",
+        role_arn = f"arn:aws:iam::{aws_account_id}:role/cs-{index}"
+        rows.append(dict(id=account_id, name=f"scale-{index:05d}", role_arn=role_arn,
                          aws_account_id=aws_account_id, regions=[REGION], creator_id="bench", source="manual",
                          read_access=[], write_access=[], verification_state="verified", verification_message="",
                          verified_at=now, created_at=now, updated_at=now))
@@ -220,6 +224,10 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=1000)
     parser.add_argument("--replicas", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--latency", type=float, default=0.05, help="seconds added to every AWS call")
+    parser.add_argument("--aws-accounts", type=int, default=20,
+                        help="AWS accounts behind the connected ones (moto builds each account's backends on first "
+                             "use, a second of its CPU per service: with one AWS account per connected account, moto "
+                             "and not the collector would be measured)")
     parser.add_argument("--timeout", type=float, default=3600, help="longest wait for one replica count's syncs")
     args = parser.parse_args()
     # Stopped with SIGTERM: clean up (processes, vhost, database) as on Ctrl-C.
@@ -238,8 +246,14 @@ def main() -> None:
                            AWS_DEFAULT_REGION=REGION, CLOUDSKETCH_SYNC_INTERVAL_SECONDS="86400")
                 os.environ.update(env)
                 print(f"seeding {args.accounts} accounts ...", file=sys.stderr)
-                account_ids = seed_accounts(moto, args.accounts)
+                account_ids = seed_accounts(moto, args.accounts, args.aws_accounts)
                 supervisor.start_group([child_for(next(p for p in PROCESSES if p.name == "accounts-api"))])
+                # Warm-up, not reported: one sync per AWS account builds moto's backends.
+                print("warming moto up ...", file=sys.stderr)
+                by_aws = {}
+                for index, account_id in enumerate(account_ids):
+                    by_aws.setdefault(index % args.aws_accounts, account_id)
+                measure(max(args.replicas), list(by_aws.values()), supervisor, proxy, amqp, database, args.timeout)
                 results = []
                 for replicas in args.replicas:
                     print(f"syncing with {replicas} replica(s) ...", file=sys.stderr)
@@ -248,7 +262,8 @@ def main() -> None:
             supervisor.stop_all()
 
     concurrency = config.sync_concurrency()
-    print(f"\ncollector scale-out: {args.accounts} accounts x 1 region, {args.latency * 1000:.0f} ms added per AWS "
+    print(f"\ncollector scale-out: {args.accounts} accounts ({args.aws_accounts} AWS accounts) x 1 region, "
+          f"{args.latency * 1000:.0f} ms added per AWS "
           f"call, PostgreSQL, {os.cpu_count()} cores; per worker: 10 syncs at once (nameko max_workers), "
           f"{concurrency[0]} calls in flight per account")
     print("| replicas | wall s | account-region syncs/s | AWS calls/s | speed-up | worker CPU (cores, each) | "
