@@ -34,7 +34,7 @@ import tempfile
 import threading
 import time
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -56,7 +56,7 @@ REGION = "us-east-1"
 SYNC_QUEUE = "evt-collector-sync_requested--collector.on_sync_requested"
 
 
-def seed_accounts(moto: str, count: int, aws_accounts: int) -> list[str]:
+def seed_accounts(moto: str, count: int, aws_accounts: int) -> dict[str, str]:
     """`count` accounts in the accounts database over `aws_accounts` AWS accounts (each with a VPC
     and two queues in moto), each connected through a role of its own."""
     from services.accounts.tables import accounts
@@ -67,11 +67,11 @@ def seed_accounts(moto: str, count: int, aws_accounts: int) -> list[str]:
         sqs = account_client("sqs", moto, aws_account_id, REGION)
         for queue in ("orders", "jobs"):
             sqs.create_queue(QueueName=queue)
-    ids, rows, now = [], [], utcnow()
+    ids, rows, now = {}, [], utcnow()
     for index in range(count):
         aws_account_id = str(200000000000 + index % aws_accounts)
         account_id = str(uuid.uuid4())
-        ids.append(account_id)
+        ids[account_id] = aws_account_id
         role_arn = f"arn:aws:iam::{aws_account_id}:role/cs-{index}"
         rows.append(dict(id=account_id, name=f"scale-{index:05d}", role_arn=role_arn,
                          aws_account_id=aws_account_id, regions=[REGION], creator_id="bench", source="manual",
@@ -149,7 +149,7 @@ def overlaps(rows) -> int:
     return found
 
 
-def measure(replicas: int, account_ids: list[str], supervisor: Supervisor, proxy: FaultProxy, amqp: str,
+def measure(replicas: int, account_ids: dict[str, str], supervisor: Supervisor, proxy: FaultProxy, amqp: str,
             database: str, timeout: float) -> dict:
     engine = sa.create_engine(database.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.begin() as conn:
@@ -165,6 +165,10 @@ def measure(replicas: int, account_ids: list[str], supervisor: Supervisor, proxy
     supervisor.start_group(workers)
     collector = Collector(open_database("collector"), lambda: None)   # the workers' relays publish
     db = collector.engine
+    # What account_registered does: the collector keeps (and records resources for) scheduled
+    # accounts only. The schedule itself is far off: only the requests below sync.
+    for account_id, aws_account_id in account_ids.items():
+        collector.schedule(account_id, aws_account_id, utcnow() + timedelta(days=1))
 
     def busy() -> bool:
         return bool(rows(db, "SELECT 1 FROM syncs WHERE state IN ('queued', 'running') LIMIT 1"))
@@ -177,7 +181,7 @@ def measure(replicas: int, account_ids: list[str], supervisor: Supervisor, proxy
         collector.request_sync(account_id, [], "bench")
     # A second request for a tenth of the accounts once their first sync runs: a second queued
     # sync that another replica may start while the first still holds the region.
-    again = set(random.Random(replicas).sample(account_ids, len(account_ids) // 10))
+    again = set(random.Random(replicas).sample(sorted(account_ids), len(account_ids) // 10))
     while again:
         running = {row.account_id for row in rows(db, "SELECT account_id FROM syncs WHERE state = 'running'")}
         for account_id in again & running:
@@ -199,7 +203,14 @@ def measure(replicas: int, account_ids: list[str], supervisor: Supervisor, proxy
         worker.process.wait(30)
         supervisor.children.remove(worker)
 
-    syncs = rows(db, "SELECT account_id, state, region_runs FROM syncs")
+    syncs = rows(db, "SELECT account_id, state, region_runs, message, gaps FROM syncs")
+    why: dict[str, int] = {}
+    for sync in syncs:
+        keys = [f"gap {g['region']} {g['service']} {g['reason']}: {g['message'][:100]}" for g in sync.gaps or []]
+        if sync.state != "finished":
+            keys.append(f"{sync.state}: {(sync.message or '')[:160]}")
+        for key in keys:
+            why[key] = why.get(key, 0) + 1
     held = sum(1 for s in syncs for r in (s.region_runs or []) if not r["skipped"])
     skipped = sum(1 for s in syncs for r in (s.region_runs or []) if r["skipped"])
     resources = rows(db, "SELECT count(*) AS n, sum(pg_column_size(r.*)) AS bytes FROM resources r")[0]
@@ -216,7 +227,7 @@ def measure(replicas: int, account_ids: list[str], supervisor: Supervisor, proxy
         schema_bytes=size or 0, queue_peak=sampler.queue_peak, connections_peak=sampler.connections_peak,
         cpu=[(sampler.ticks_end[p] - sampler.ticks_start[p]) / tick / wall for p in sampler.pids],
         rss_mib=[sampler.hwm.get(p, 0) / 1024 for p in sampler.pids],
-        alarms=alarms.strip() or "none")
+        alarms=alarms.strip() or "none", why=why)
 
 
 def main() -> None:
@@ -250,10 +261,9 @@ def main() -> None:
                 supervisor.start_group([child_for(next(p for p in PROCESSES if p.name == "accounts-api"))])
                 # Warm-up, not reported: one sync per AWS account builds moto's backends.
                 print("warming moto up ...", file=sys.stderr)
-                by_aws = {}
-                for index, account_id in enumerate(account_ids):
-                    by_aws.setdefault(index % args.aws_accounts, account_id)
-                measure(max(args.replicas), list(by_aws.values()), supervisor, proxy, amqp, database, args.timeout)
+                one_each = {aws_account_id: account_id for account_id, aws_account_id in account_ids.items()}
+                warm_up = {account_id: aws_account_id for aws_account_id, account_id in one_each.items()}
+                measure(max(args.replicas), warm_up, supervisor, proxy, amqp, database, args.timeout)
                 results = []
                 for replicas in args.replicas:
                     print(f"syncing with {replicas} replica(s) ...", file=sys.stderr)
@@ -281,6 +291,8 @@ def main() -> None:
               f"{r['leases_left']} leases left, {r['calls'] / max(1, r['held']):.0f} AWS calls per account-region; "
               f"{r['resources']} resources, {r['resource_bytes'] / max(1, r['resources']):.0f} bytes a row, collector "
               f"schema {r['schema_bytes'] / 2 ** 20:.1f} MiB; broker alarms: {r['alarms']}")
+        for reason, count in sorted(r["why"].items()):
+            print(f"    ({count}) {reason}")
     print(load.line())
     ok = all(r["failed"] == 0 and r["overlaps"] == 0 and r["leases_left"] == 0 for r in results)
     print(f"checks (every sync finished, no overlapping runs, no lease left): {_stack.verdict(ok)}")
