@@ -47,10 +47,12 @@ RESOURCES_BY_ROLE = {
     "gateway": {"requests": {"cpu": "50m", "memory": "128Mi"}, "limits": {"cpu": "500m", "memory": "256Mi"}},
 }
 RESOURCES_BY_NAME = {
-    # A sync runs up to 32 AWS calls at once per account and holds an account's resources in
-    # memory: 366 MiB peak for the two small demo accounts, so real estates get room to grow.
-    "collector-worker": {"requests": {"cpu": "200m", "memory": "512Mi"},
-                         "limits": {"cpu": "1", "memory": "1Gi"}},
+    # A worker runs up to 10 syncs at once (nameko's max_workers), each with up to 32 AWS calls in
+    # flight and its own boto3 clients: bench/collector_scale.py measured 1.1 to 1.2 GiB peak RSS
+    # per replica at full concurrency (about 110 MiB a sync; 366 MiB for the demo's two accounts)
+    # and 0.7 of a core for one replica: the old 1Gi limit would have OOM-killed it.
+    "collector-worker": {"requests": {"cpu": "500m", "memory": "1280Mi"},
+                         "limits": {"cpu": "1", "memory": "3Gi"}},
 }
 
 # Workers scaled by a HorizontalPodAutoscaler (their Deployment leaves `replicas` to it). The KEDA

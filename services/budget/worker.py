@@ -4,7 +4,6 @@ complete sync into its cost changes and a `budget_changed` event in the outbox
 (services/budget/live.py), which this process's outbox relay publishes."""
 from __future__ import annotations
 
-from nameko.events import event_handler
 from nameko.timer import timer
 
 from cloudsketch.accounts.v1 import events_pb2 as account_events
@@ -16,7 +15,7 @@ from services.budget.tables import outbox
 from services.common import config
 from services.common.events import parse_event
 from services.common.live import inventory_reader
-from services.common.worker import Database, ObservableService, OutboxRelayProvider
+from services.common.worker import Database, ObservableService, OutboxRelayProvider, event_handler
 
 RECONCILE_SECONDS = 2
 

@@ -12,7 +12,7 @@ import uuid
 from datetime import timedelta
 
 from eventlet import tpool
-from nameko.events import BROADCAST, EventDispatcher, event_handler
+from nameko.events import BROADCAST, EventDispatcher
 from nameko.timer import timer
 
 from cloudsketch.accounts.v1 import accounts_pb2, accounts_pb2_grpc
@@ -27,7 +27,7 @@ from services.common import config
 from services.common.events import parse_event, to_payload
 from services.common.grpc_client import DEFAULT_TIMEOUT_SECONDS, stub
 from services.common.timeutil import utcnow
-from services.common.worker import Database, ObservableService, OutboxRelayProvider
+from services.common.worker import Database, ObservableService, OutboxRelayProvider, event_handler
 
 # Who holds a lease: unique per process, readable in the database.
 HOLDER = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
@@ -40,7 +40,8 @@ PUBLISH_RETRY_POLICY = {"max_retries": 20, "interval_start": 0.5, "interval_step
 
 def lookup_account(account_id: str) -> accounts_pb2.Account:
     """The account (with its role and External ID) from accounts-api. grpcio blocks, so the call
-    runs in eventlet's thread pool (docs/architecture.md, "Runtime rules") instead of stalling every green thread."""
+    runs in eventlet's thread pool (docs/architecture.md, "Runtime rules") instead of stalling every green thread;
+    grpcio has real locks there (grpc_threads_outside_eventlet, called when the worker starts)."""
     accounts = stub("accounts", accounts_pb2_grpc.AccountsServiceStub)
     return tpool.execute(accounts.GetAccount, accounts_pb2.GetAccountRequest(id=account_id),
                          timeout=DEFAULT_TIMEOUT_SECONDS).account

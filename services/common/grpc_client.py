@@ -69,8 +69,9 @@ def grpc_threads_outside_eventlet() -> None:
     green thread blocked inside the C core (measured: a server-streaming call through the tpool
     hung until its deadline), and its locks are green locks taken from OS threads, which eventlet
     does not support. The collector-worker, the one worker that had not called this, aborted
-    twice in a few hundred runs with grpcio's "epoll_wait error: Bad file descriptor"; it never
-    reproduced on demand, and this removes the one mix of green and OS threads on its gRPC path."""
+    twice in a few hundred runs with grpcio's "epoll_wait error: Bad file descriptor", and with
+    ten syncs starting at once it stalled for good on "greenlet.error: Cannot switch to a
+    different thread" (bench/collector_scale.py found it)."""
     import grpc._channel
     import grpc._utilities
     from eventlet import patcher

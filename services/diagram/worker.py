@@ -2,7 +2,6 @@
 collector-api's inventory when its events cannot be trusted (services/diagram/live.py)."""
 from __future__ import annotations
 
-from nameko.events import event_handler
 from nameko.timer import timer
 
 from cloudsketch.accounts.v1 import events_pb2 as account_events
@@ -11,7 +10,7 @@ from cloudsketch.collector.v1 import events_pb2 as collector_events
 from services.common import config
 from services.common.events import parse_event
 from services.common.live import inventory_reader
-from services.common.worker import Database, ObservableService
+from services.common.worker import Database, ObservableService, event_handler
 from services.diagram.blueprints import Blueprints
 from services.diagram.domain import Diagrams
 from services.diagram.live import LiveModel

@@ -2,12 +2,10 @@
 events (durable, so no change goes unrecorded when the identity api is briefly away)."""
 from __future__ import annotations
 
-from nameko.events import event_handler
-
 from cloudsketch.accounts.v1 import accounts_pb2
 from cloudsketch.accounts.v1 import events_pb2 as account_events
 from services.common.events import parse_event
-from services.common.worker import Database, ObservableService
+from services.common.worker import Database, ObservableService, event_handler
 from services.identity.domain import Identity
 
 

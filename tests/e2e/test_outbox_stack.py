@@ -5,7 +5,6 @@ identity-worker's audit entries, diagram-worker's live blueprint."""
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from urllib.parse import urlsplit, urlunsplit
@@ -17,6 +16,7 @@ from services.common import config
 from services.common.supervisor import Supervisor, stack_groups
 from services.demo import ensure_role
 from tests.helpers.databases import stored_rows
+from tests.helpers.metrics import metric
 from tests.helpers.stack import drop_service_schemas, stack_env, wait_for
 from tests.helpers.tcp_proxy import TcpProxy
 
@@ -28,14 +28,6 @@ def admin(*args) -> str:
     done = subprocess.run([*CLI, "admin", *args], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
-
-
-def metric(port: int, name: str, **labels) -> float:
-    """A sample from a process's /metrics (0 when absent)."""
-    text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
-    wanted = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
-    match = re.search(rf"^{re.escape(name)}\{{{re.escape(wanted)}\}} (\S+)$", text, re.MULTILINE)
-    return float(match.group(1)) if match else 0.0
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -2,13 +2,16 @@
 clearing its PostgreSQL schemas."""
 from __future__ import annotations
 
+import sqlite3
+import sys
 import time
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from services.common.config import SERVICES
-from services.common.supervisor import isolated_env
+from services.common.healthcheck import http_ok
+from services.common.supervisor import Child, isolated_env
 from tests.helpers.aws import AWS_TEST_ENV
 
 REPO = Path(__file__).resolve().parents[2]
@@ -41,3 +44,21 @@ def stack_env(tmp_path: Path, amqp: str, database: str, aws_endpoint: str = "") 
     if aws_endpoint:
         env.update(AWS_TEST_ENV, AWS_ENDPOINT_URL=aws_endpoint)
     return env
+
+
+def faulty_worker(port: int, journal: Path) -> Child:
+    """tests/helpers/faulty_worker.py as a process, its metrics on `port`."""
+    return Child("faulty-worker", [sys.executable, "-m", "tests.helpers.faulty_worker"],
+                 lambda: http_ok(f"http://127.0.0.1:{port}/healthz", timeout=0.5), f"metrics :{port}",
+                 env={"CLOUDSKETCH_METRICS_PORT": str(port), "PYTHONPATH": str(REPO), "FAULTY_JOURNAL": str(journal)})
+
+
+def journal_of(journal: Path, step: str) -> list[str]:
+    """The jobs the faulty worker journalled at `step` ("started", "finished"), in order."""
+    if not journal.exists():
+        return []
+    with sqlite3.connect(journal) as db:
+        try:
+            return [job for (job,) in db.execute("SELECT job FROM journal WHERE step = ? ORDER BY rowid", (step,))]
+        except sqlite3.OperationalError:   # the worker has not created its table yet
+            return []

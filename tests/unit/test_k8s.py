@@ -29,6 +29,7 @@ import yaml
 
 from services.common.config import SERVICE_PORT_OFFSETS
 from services.common.processes import PROCESSES, Process
+from services.common.worker import DEAD_LETTER_QUEUE
 from tests.helpers.stack import REPO
 
 ROOT = REPO
@@ -506,7 +507,8 @@ def test_alerts_cover_the_failures_and_have_a_runbook(rendered):
     rules = alert_rules(rendered["prod"])
     names = {r["alert"] for r in rules}
     assert {"CloudsketchProcessDown", "CloudsketchGrpcErrorRatio", "CloudsketchSyncFailures",
-            "CloudsketchQueueBacklog", "CloudsketchOutboxBacklog", "CloudsketchAccountAccessLost"} <= names
+            "CloudsketchQueueBacklog", "CloudsketchOutboxBacklog", "CloudsketchAccountAccessLost",
+            "CloudsketchDeadLetters", "CloudsketchDeadLetterQueueNotEmpty"} <= names
     headings = {re.sub(r"[^a-z0-9 -]", "", line.lstrip("#").strip().lower()).replace(" ", "-")
                 for line in OPERATIONS_DOC.read_text().splitlines() if line.startswith("#")}
     for rule in rules:
@@ -545,6 +547,8 @@ def test_alert_label_values_exist(rendered):
                   "accounts_access_state": ("verified", "limited", "lost")}
         for metric, state in re.findall(r'(\w+)\{[^}]*\bstate="([^"]*)"', expr):
             assert state in states[metric], (metric, state)
+        for queue in re.findall(r'queue="([^"]*)"', expr):
+            assert queue == DEAD_LETTER_QUEUE.name, queue
 
 
 # ---------------------------------------------------------------- network policies
