@@ -271,10 +271,10 @@ def grpc_report(size: int, calls: int) -> None:
 def first_request_after_start(account_id: str, resources: list, calls: int) -> None:
     """A new diagram-api process on the seeded database: its readiness, and its first requests
     at once and after warm-up; then a sync's changes picked up by its refresh."""
+    import _stack
     import grpc
     from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-    import _stack
     from cloudsketch.diagram.v1 import diagram_pb2 as pb
     from cloudsketch.diagram.v1 import diagram_pb2_grpc as pb_grpc
     from services.common import grpc_client
@@ -333,7 +333,8 @@ def first_request_after_start(account_id: str, resources: list, calls: int) -> N
           f"start; warm-up logged done {warmed['warmed'] * 1000:.0f} ms after start")
     print(f"        first requests at readiness (warm-up under way): json {at_once['json'] * 1000:.0f} ms, "
           f"then svg {at_once['svg'] * 1000:.0f} ms")
-    print(f"        first requests after warm-up: json {warmed['json'] * 1000:.0f} ms, svg {warmed['svg'] * 1000:.0f} ms")
+    print(f"        first requests after warm-up: json {warmed['json'] * 1000:.0f} ms, "
+          f"svg {warmed['svg'] * 1000:.0f} ms")
     print(f"        json after a sync of 10 changes, once the refresh ran: best of {calls} "
           f"{warmed['after sync'] * 1000:.0f} ms")
 

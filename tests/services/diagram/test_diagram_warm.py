@@ -141,7 +141,8 @@ def test_diagram_api_is_ready_during_warm_up_and_answers_a_request_meanwhile(est
                 go_on.set()
                 got = {label: reply.result().content for label, reply in replies.items()}
         assert warmers[0].warmed.wait(30)
-        assert got == {label: answer(Diagrams(live.engine), account_id, "svg") for label, account_id in accounts.items()}
+        fresh = Diagrams(live.engine)
+        assert got == {label: answer(fresh, account_id, "svg") for label, account_id in accounts.items()}
     finally:
         go_on.set()
         server.stop(0)
