@@ -50,9 +50,9 @@ LIVE_CACHE_ENTRIES = 16
 # cache so the views people ask for keep their places, for at most WARM_SECONDS.
 WARM_ENTRIES = LIVE_CACHE_ENTRIES // 2
 WARM_SECONDS = 120.0
-# The renderings warm-up makes and a refresh makes again: the app's picture and the snapshot.
+# The renderings warm-up makes and a refresh makes again: the snapshot and the app's picture.
 # (PNG and PDF take seconds and are asked for rarely: rendered on request.)
-WARM_FORMATS = ("svg", "json")
+WARM_FORMATS = ("json", "svg")
 # How often kept compositions are brought to the live model's revision (after a sync, say).
 REFRESH_SECONDS = 5.0
 
@@ -175,12 +175,15 @@ class Diagrams:
                     continue
                 entry = self._cache[key] = _Live(_live_account(row))
                 self._cache.move_to_end(key, last=False)     # first out unless a request uses it
-                entry.lock.acquire()
+                entry.lock.acquire()     # before a request can find it: one waits for this composition
             try:
-                for fmt in WARM_FORMATS:
-                    self._current(entry, row, "", options, fmt)
+                self._current(entry, row, "", options, WARM_FORMATS[0])
             finally:
                 entry.lock.release()
+            for fmt in WARM_FORMATS[1:]:     # a request for the first waits for no more than it
+                with entry.lock:
+                    if entry.revision == row.revision:      # else a request brought it further
+                        self._current(entry, row, "", options, fmt)
             warmed.append(account_id)
         return warmed
 
