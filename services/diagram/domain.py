@@ -47,7 +47,7 @@ HEADER = (live_blueprints.c.account_id, live_blueprints.c.aws_account_id, live_b
 LIVE_CACHE_ENTRIES = 16
 # Warm-up at start (docs/diagram.md, "Serving"): the default view (every region, default options:
 # what the app and a snapshot export ask first) of the largest ready accounts, at most half the
-# cache so the views people ask for keep their places, for at most WARM_SECONDS.
+# cache so the views people ask for keep their places; no account is begun after WARM_SECONDS.
 WARM_ENTRIES = LIVE_CACHE_ENTRIES // 2
 WARM_SECONDS = 120.0
 # The renderings warm-up makes and a refresh makes again: the snapshot and the app's picture.
@@ -193,7 +193,7 @@ class Diagrams:
         current. An entry a request is working on is left to it. Returns the entries brought."""
         with self._cache_lock:
             entries = list(self._cache.items())
-        rows: dict[str, object] = {}
+        rows: dict = {}
         brought = 0
         for (account_id, region, options), entry in entries:
             if account_id not in rows:
