@@ -21,6 +21,11 @@ by the real diagram-api over gRPC. Prints figures; asserts nothing.
   gateway's stubs): the first call, calls on an unchanged model (the cached document), and calls
   after 10 changes written into the live model each time; and its steps timed in this process
   (CPU) to say where the time goes.
+- First request after start: a fresh diagram-api process (`python -m services.diagram api`, the
+  stack's configuration, a port of its own) started against the seeded database, with the time
+  until its health check says SERVING, then GetAccountBlueprint json and svg (the app's first
+  request) either at once (while the cache warms, services/diagram/domain.py `Warmer`) or once
+  it logged the end of warm-up; and after a sync (10 changes) once its refresh ran.
 """
 from __future__ import annotations
 
@@ -255,10 +260,83 @@ def grpc_report(size: int, calls: int) -> None:
               f"rendered again): best {after_change[0] * 1000:.0f} ms, median "
               f"{after_change[len(after_change) // 2] * 1000:.0f} ms wall")
 
+        first_request_after_start(account_id, resources, calls)
+
         # Where the time goes: the steps of Diagrams.get_account_blueprint, in this process.
         print("    its steps in this process (CPU, best of 3):")
         for step, cpu in steps(open_database("diagram"), account_id).items():
             print(f"        {step:<52} {cpu * 1000:6.0f} ms")
+
+
+def first_request_after_start(account_id: str, resources: list, calls: int) -> None:
+    """A new diagram-api process on the seeded database: its readiness, and its first requests
+    at once and after warm-up; then a sync's changes picked up by its refresh."""
+    import _stack
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    from cloudsketch.diagram.v1 import diagram_pb2 as pb
+    from cloudsketch.diagram.v1 import diagram_pb2_grpc as pb_grpc
+    from services.common import grpc_client
+    from services.diagram.domain import REFRESH_SECONDS
+
+    def fresh_api(wait_for_warm_up: bool) -> dict[str, float]:
+        addr = f"127.0.0.1:{_stack.free_port()}"
+        env = {**os.environ, "CLOUDSKETCH_DIAGRAM_API_ADDR": addr, "CLOUDSKETCH_METRICS_PORT": str(_stack.free_port()),
+               "CLOUDSKETCH_LOG_FORMAT": "text"}
+        log = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-diagram-api-{os.getpid()}.log"
+        started = time.perf_counter()
+        with open(log, "w") as out:
+            child = subprocess.Popen([sys.executable, "-m", "services.diagram", "api"], env=env, stderr=out,
+                                     stdout=out, cwd=Path(__file__).resolve().parent.parent)
+        try:
+            channel = grpc_client.channel(addr)
+            health = health_pb2_grpc.HealthStub(channel)
+            while True:
+                try:
+                    if health.Check(health_pb2.HealthCheckRequest(), timeout=1).status == \
+                            health_pb2.HealthCheckResponse.SERVING:
+                        break
+                except grpc.RpcError:
+                    time.sleep(0.02)
+            found = {"ready": time.perf_counter() - started}
+            if wait_for_warm_up:
+                while "diagram cache warmed" not in log.read_text():
+                    time.sleep(0.05)
+                found["warmed"] = time.perf_counter() - started
+            stub = pb_grpc.DiagramServiceStub(channel)
+            for fmt, options in (("json", {}), ("svg", {"groupBy": "infrastructure", "projection": "isometric",
+                                                        "theme": "light"})):
+                wall = time.perf_counter()
+                stub.GetAccountBlueprint(pb.GetAccountBlueprintRequest(
+                    account_id=account_id, region="all", format=fmt, options=options), timeout=60)
+                found[fmt] = time.perf_counter() - wall
+            if wait_for_warm_up:
+                found["after sync"] = 10.0 ** 9
+                for serial in range(calls):
+                    resources[:] = apply_ten_changes(account_id, resources, 200 + serial)
+                    time.sleep(REFRESH_SECONDS + 1.5)       # its refresh has run (and finished: 10 changes)
+                    wall = time.perf_counter()
+                    stub.GetAccountBlueprint(pb.GetAccountBlueprintRequest(
+                        account_id=account_id, region="all", format="json"), timeout=60)
+                    found["after sync"] = min(found["after sync"], time.perf_counter() - wall)
+            channel.close()
+            return found
+        finally:
+            child.terminate()
+            child.wait(10)
+            log.unlink(missing_ok=True)
+
+    print("    a fresh diagram-api process on this database:")
+    at_once, warmed = fresh_api(False), fresh_api(True)
+    print(f"        ready (health SERVING) {at_once['ready'] * 1000:.0f} / {warmed['ready'] * 1000:.0f} ms after "
+          f"start; warm-up logged done {warmed['warmed'] * 1000:.0f} ms after start")
+    print(f"        first requests at readiness (warm-up under way): json {at_once['json'] * 1000:.0f} ms, "
+          f"then svg {at_once['svg'] * 1000:.0f} ms")
+    print(f"        first requests after warm-up: json {warmed['json'] * 1000:.0f} ms, "
+          f"svg {warmed['svg'] * 1000:.0f} ms")
+    print(f"        json after a sync of 10 changes, once the refresh ran: best of {calls} "
+          f"{warmed['after sync'] * 1000:.0f} ms")
 
 
 def steps(engine, account_id: str) -> dict[str, float]:

@@ -5,7 +5,7 @@ from cloudsketch.diagram.v1 import diagram_pb2 as pb
 from cloudsketch.diagram.v1 import diagram_pb2_grpc as pb_grpc
 from services.common.database import open_database
 from services.diagram.blueprints import Blueprints
-from services.diagram.domain import Diagrams
+from services.diagram.domain import Diagrams, Warmer
 
 
 class DiagramServicer(pb_grpc.DiagramServiceServicer):
@@ -49,5 +49,8 @@ class DiagramServicer(pb_grpc.DiagramServiceServicer):
 
 def register(server) -> list[str]:
     engine = open_database("diagram")
-    pb_grpc.add_DiagramServiceServicer_to_server(DiagramServicer(Diagrams(engine), Blueprints(engine)), server)
+    diagrams = Diagrams(engine)
+    pb_grpc.add_DiagramServiceServicer_to_server(DiagramServicer(diagrams, Blueprints(engine)), server)
+    # The cache warms and follows the live model in the background: readiness does not wait.
+    Warmer(diagrams).start()
     return [pb.DESCRIPTOR.services_by_name["DiagramService"].full_name]
