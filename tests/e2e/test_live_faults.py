@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import threading
 import time
 import uuid
@@ -80,8 +81,10 @@ class EventSource(threading.Thread):
     def states(self) -> list[str]:
         return [d["state"] for _, e, d in self.events if e == "status"]
 
-    def snapshots_since(self, index: int) -> int:
-        return sum(1 for _, e, _ in self.events[index:] if e == "snapshot")
+    def snapshots_since(self, index: int, arn: str = "") -> int:
+        """Snapshots received since events[index] (that carry `arn`'s status, if given)."""
+        return sum(1 for _, e, d in self.events[index:]
+                   if e == "snapshot" and (not arn or arn in {s["arn"] for s in d["statuses"]}))
 
 
 @pytest.fixture
@@ -106,12 +109,13 @@ def stack(tmp_path, fresh_amqp_uri, moto_endpoint, monkeypatch):
             account_id, aws_account_id = connect(stack, auth)
             finished_sync(stack["url"], auth, account_id)
             # an instance, synced: a component with live status, so that the collector polls it
-            account_client("ec2", moto_endpoint, aws_account_id, "us-east-1").run_instances(
-                ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType="t3.micro")
+            instance_id = account_client("ec2", moto_endpoint, aws_account_id, "us-east-1").run_instances(
+                ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType="t3.micro")["Instances"][0]["InstanceId"]
             sync_id = requests.post(f"{stack['url']}/api/aws/account/{account_id}/sync", headers=auth,
                                     timeout=10).json()["syncId"]
             finished_sync(stack["url"], auth, account_id, sync_id)
-            yield dict(stack, auth=auth, account_id=account_id)
+            yield dict(stack, auth=auth, account_id=account_id,
+                       instance_arn=f"arn:aws:ec2:us-east-1:{aws_account_id}:instance/{instance_id}")
         finally:
             supervisor.stop_all()
 
@@ -145,7 +149,8 @@ def wait_for_quietly(predicate, seconds: float) -> bool:
     return False
 
 
-def test_clients_resume_after_the_gateway_restarts(stack):
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["restarted", "killed"])
+def test_clients_resume_after_the_gateway_restarts(stack, how):
     url = f"{stack['url']}/api/aws/account/{stack['account_id']}/live"
     clients = [EventSource(url, stack["auth"]) for _ in range(2)]
     for client in clients:
@@ -157,14 +162,17 @@ def test_clients_resume_after_the_gateway_restarts(stack):
 
         supervisor: Supervisor = stack["supervisor"]
         old = next(c for c in supervisor.children if c.name == "gateway")
-        old.process.terminate()             # a restart: SIGTERM ends the streams, then a new process
+        old.process.send_signal(how)        # SIGTERM ends the streams; SIGKILL leaves them cut mid-air
         old.process.wait(timeout=30)
         supervisor.start_group([Child(old.name, old.args, old.ready, old.describe, dict(old.env))])
 
         state = published_until_seen(stack, clients, "a status event published after the restart on both streams")
         for client, before, mark in zip(clients, ids_before, marks, strict=True):
             assert before in client.sent_ids[1:]        # it reconnected with the last id it had
-            assert client.snapshots_since(mark) >= 1    # the new process's catch-up / the collector's snapshot
+            # the new process knew nothing of the account (an empty snapshot: the client clears what
+            # it held); the collector answered its new watcher with the instance's status
+            wait_for(lambda c=client, m=mark: c.snapshots_since(m, stack["instance_arn"]), timeout=30,
+                     what="the collector's snapshot after the restart")
             assert state in client.states()
             assert client.last_event_id.split(".")[0] != before.split(".")[0]   # ids of the new process
     finally:
@@ -180,7 +188,8 @@ def test_a_stream_open_across_a_broker_outage_gets_the_later_events(stack):
     client = EventSource(f"{stack['url']}/api/aws/account/{account_id}/live", stack["auth"])
     client.start()
     try:
-        wait_for(lambda: client.snapshots_since(0), timeout=30, what="the collector's snapshot on the stream")
+        wait_for(lambda: client.snapshots_since(0, stack["instance_arn"]), timeout=30,
+                 what="the collector's snapshot on the stream")
         published_until_seen(stack, [client], "a status event before the outage")
         connections = len(client.sent_ids)
 
@@ -196,7 +205,8 @@ def test_a_stream_open_across_a_broker_outage_gets_the_later_events(stack):
         # new watcher id with a snapshot, and the stream carried it
         wait_for(lambda: len(bus.of("status_snapshot", account_id)) > snapshots_on_bus, timeout=30,
                  what="a collector snapshot after the broker is back")
-        wait_for(lambda: client.snapshots_since(mark), timeout=30, what="that snapshot on the stream")
+        wait_for(lambda: client.snapshots_since(mark, stack["instance_arn"]), timeout=30,
+                 what="that snapshot on the stream")
     finally:
         client.stopping = True
         bus.stopping = True
