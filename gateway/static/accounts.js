@@ -134,7 +134,7 @@ function row(account, list, status) {
   const verification = account.verification;
   const tr = el("tr", { dataset: { accountId: account.id } },
     el("th", { scope: "row" }, el("a", { href: `/app/diagram?account=${encodeURIComponent(account.id)}` }, account.name)),
-    el("td", {}, el("code", {}, account.awsAccountId || "—"),
+    el("td", {}, el("code", { class: "nowrap" }, account.awsAccountId || "—"),
       account.regions.length ? el("div", { class: "muted small" }, account.regions.join(", ")) : null),
     // The access badge supersedes a verification that succeeded at registration.
     el("td", { class: "access" }, verification.state === "verified" ? null : [verificationBadge(verification), " "],

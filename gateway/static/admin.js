@@ -314,6 +314,6 @@ async function renderAudit(state) {
     }
   };
   more.addEventListener("click", loadPage);
-  section.append(status, table, more);
+  section.append(status, el("div", { class: "table-scroll" }, table), more);
   await loadPage();
 }
