@@ -2,7 +2,7 @@
 // its total, a chart of cost by service (an SVG drawn here, labels as text), the components that
 // could not be priced and why, what the latest sync changed (/budget/changes), and CSV and XLSX
 // downloads (/budget/{csv|xlsx}). The options live in the page's URL, so a view can be bookmarked.
-import { ApiError, api, el, errorText, message, replace, when } from "./lib.js";
+import { ApiError, api, el, errorText, message, replace, scrollBox, when } from "./lib.js";
 
 const RETRY_MS = 3000;
 const SVG = "http://www.w3.org/2000/svg";
@@ -325,7 +325,7 @@ class BudgetView {
     const sorted = [...components].sort((a, b) => (Number(b.cost) || 0) - (Number(a.cost) || 0));
     return el("details", { class: "budget-components" },
       el("summary", {}, `All ${components.length} priced components`),
-      el("div", { class: "table-scroll" }, el("table", {},
+      scrollBox("All priced components", el("table", {},
         el("thead", {}, el("tr", {}, ["Name", "Type", "Region", "Service", "Cost", "How it is priced"].map((h) =>
           el("th", { scope: "col", class: h === "Cost" ? "num" : null }, h)))),
         el("tbody", {}, sorted.map((c) => el("tr", {},
@@ -389,7 +389,7 @@ class BudgetView {
 // Changes come largest first; each with its reason ("m5.large -> m5.xlarge", "new NAT gateway").
 // The region comes from the ARN: the same name in two regions would otherwise read as a duplicate.
 function changeTable(changes) {
-  return el("div", { class: "table-scroll" }, el("table", { class: "budget-change-list" },
+  return scrollBox("Cost changes", el("table", { class: "budget-change-list" },
     el("thead", {}, el("tr", {}, ["Component", "Region", "Type", "Before", "After", "Change", "Why"].map((h) =>
       el("th", { scope: "col", class: ["Before", "After", "Change"].includes(h) ? "num" : null }, h)))),
     el("tbody", {}, changes.map((c) => el("tr", {},
