@@ -395,7 +395,9 @@ function changeTable(changes) {
     el("tbody", {}, changes.map((c) => el("tr", {},
       el("td", {}, c.name || c.arn), el("td", { class: "nowrap" }, (c.arn || "").split(":")[3] || "global"),
       el("td", {}, c.type), el("td", { class: "num" }, money(c.before, "USD")), el("td", { class: "num" }, money(c.after, "USD")),
-      el("td", { class: "num" }, `${Number(c.delta) >= 0 ? "+" : "−"}${money(Math.abs(Number(c.delta)), "USD")}`),
+      // Priced neither before nor after (a new component without a price): "+$0.00" would read as free.
+      el("td", { class: "num" }, c.before == null && c.after == null ? "not priced"
+        : `${Number(c.delta) >= 0 ? "+" : "−"}${money(Math.abs(Number(c.delta)), "USD")}`),
       el("td", {}, c.reason))))));
 }
 
