@@ -331,7 +331,7 @@ class BudgetView {
         el("tbody", {}, sorted.map((c) => el("tr", {},
           el("td", {}, c.name || c.arn), el("td", {}, c.type), el("td", { class: "nowrap" }, c.region || "global"), el("td", {}, c.service),
           el("td", { class: "num" }, c.status === "free" ? "free" : money(c.cost, currency)),
-          el("td", { class: "small" }, c.basis)))))));
+          el("td", { class: "small basis" }, c.basis)))))));
   }
 
   unpricedList(unpriced) {
