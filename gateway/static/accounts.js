@@ -134,7 +134,7 @@ function row(account, list, status) {
   const verification = account.verification;
   const tr = el("tr", { dataset: { accountId: account.id } },
     el("th", { scope: "row" }, el("a", { href: `/app/diagram?account=${encodeURIComponent(account.id)}` }, account.name)),
-    el("td", {}, el("code", {}, account.awsAccountId || "—"),
+    el("td", {}, el("code", { class: "nowrap" }, account.awsAccountId || "—"),
       account.regions.length ? el("div", { class: "muted small" }, account.regions.join(", ")) : null),
     // The access badge supersedes a verification that succeeded at registration.
     el("td", { class: "access" }, verification.state === "verified" ? null : [verificationBadge(verification), " "],
@@ -192,8 +192,11 @@ function describeSync(sync) {
   const parts = [el("span", { class: "badge verified" }, "synced"), " ", when(sync.finishedAt),
     el("div", { class: "small" }, `${counts.resources} resources (${changes}) in ${counts.durationSeconds.toFixed(1)} s`)];
   if (sync.gaps.length) {
+    // Only access-denied gaps mean the role lacks permissions; the others are AWS failing,
+    // throttling or a disabled region, which the access badge rightly does not count.
+    const label = sync.gaps.every((gap) => gap.reason === "access_denied") ? "Limited access" : "Not everything read";
     parts.push(el("details", { class: "small" },
-      el("summary", {}, `Limited access: ${sync.gaps.length} gap${sync.gaps.length === 1 ? "" : "s"}`),
+      el("summary", {}, `${label}: ${sync.gaps.length} gap${sync.gaps.length === 1 ? "" : "s"}`),
       el("ul", {}, sync.gaps.map((gap) => el("li", {},
         gap.regions.length > 1 ? gap.message || gap.reason : `${gap.region || "global"} ${gap.service}: ${gap.message || gap.reason}`)))));
   }

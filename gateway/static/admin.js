@@ -1,5 +1,5 @@
 // Administration: users and roles, teams and membership, API keys, the audit log.
-import { api, canManage, confirmDialog, copyButton, el, errorText, field, icon, message, pageData, replace, setFieldError, when }
+import { api, canManage, confirmDialog, copyButton, el, errorText, field, icon, message, pageData, replace, scrollBox, setFieldError, when }
   from "./lib.js";
 
 const ROLES = [["owner", "Owner"], ["administrator", "Administrator"], ["user", "User"], ["viewer", "Viewer"]];
@@ -314,6 +314,6 @@ async function renderAudit(state) {
     }
   };
   more.addEventListener("click", loadPage);
-  section.append(status, table, more);
+  section.append(status, scrollBox("Audit log entries", table), more);
   await loadPage();
 }

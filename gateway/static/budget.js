@@ -2,7 +2,7 @@
 // its total, a chart of cost by service (an SVG drawn here, labels as text), the components that
 // could not be priced and why, what the latest sync changed (/budget/changes), and CSV and XLSX
 // downloads (/budget/{csv|xlsx}). The options live in the page's URL, so a view can be bookmarked.
-import { ApiError, api, el, errorText, message, replace, when } from "./lib.js";
+import { ApiError, api, el, errorText, message, replace, scrollBox, when } from "./lib.js";
 
 const RETRY_MS = 3000;
 const SVG = "http://www.w3.org/2000/svg";
@@ -245,8 +245,8 @@ class BudgetView {
       el("p", { class: "muted small" },
         `${count(components.length, "priced component", "priced components")}` +
         (unpriced.length ? `, ${unpriced.length} not priced (listed below)` : "") + ". Priced ", when(budget.pricedAt),
-        ` at AWS on-demand list prices (${budget.priceSource || "the packaged catalog"}).`));
-    replace(this.body, summary, this.groupTable(budget, per), this.chart(components, currency, per),
+        ` from ${budget.priceSource || "AWS on-demand list prices (the packaged catalog)"}.`));
+    replace(this.body, summary, this.groupTable(budget, per), this.chart(budget, currency, per),
       this.componentTable(components, currency), this.unpricedList(unpriced));
   }
 
@@ -276,11 +276,15 @@ class BudgetView {
   }
 
   // A horizontal bar chart of cost by service, drawn as SVG elements; every label is a text node.
-  chart(components, currency, per) {
+  // Grouped by service, the bars are the table's own groups: summing the components' rounded
+  // costs here could differ from the table by a cent.
+  chart(budget, currency, per) {
     const byService = new Map();
-    for (const c of components) {
+    const byGroup = budget.groupBy === "service";
+    for (const c of byGroup ? budget.groups || [] : budget.components || []) {
+      const name = (byGroup ? c.key : c.service) || "other";
       const cost = Number(c.cost) || 0;
-      if (cost > 0) byService.set(c.service || "other", (byService.get(c.service || "other") || 0) + cost);
+      if (cost > 0) byService.set(name, (byService.get(name) || 0) + cost);
     }
     let rows = [...byService.entries()].sort((a, b) => b[1] - a[1]);
     if (rows.length > CHART_SERVICES) {
@@ -321,13 +325,13 @@ class BudgetView {
     const sorted = [...components].sort((a, b) => (Number(b.cost) || 0) - (Number(a.cost) || 0));
     return el("details", { class: "budget-components" },
       el("summary", {}, `All ${components.length} priced components`),
-      el("table", {},
+      scrollBox("All priced components", el("table", {},
         el("thead", {}, el("tr", {}, ["Name", "Type", "Region", "Service", "Cost", "How it is priced"].map((h) =>
           el("th", { scope: "col", class: h === "Cost" ? "num" : null }, h)))),
         el("tbody", {}, sorted.map((c) => el("tr", {},
-          el("td", {}, c.name || c.arn), el("td", {}, c.type), el("td", {}, c.region || "global"), el("td", {}, c.service),
+          el("td", {}, c.name || c.arn), el("td", {}, c.type), el("td", { class: "nowrap" }, c.region || "global"), el("td", {}, c.service),
           el("td", { class: "num" }, c.status === "free" ? "free" : money(c.cost, currency)),
-          el("td", { class: "small" }, c.basis))))));
+          el("td", { class: "small basis" }, c.basis)))))));
   }
 
   unpricedList(unpriced) {
@@ -383,15 +387,18 @@ class BudgetView {
 }
 
 // Changes come largest first; each with its reason ("m5.large -> m5.xlarge", "new NAT gateway").
+// The region comes from the ARN: the same name in two regions would otherwise read as a duplicate.
 function changeTable(changes) {
-  return el("table", { class: "budget-change-list" },
-    el("thead", {}, el("tr", {}, ["Component", "Type", "Before", "After", "Change", "Why"].map((h) =>
+  return scrollBox("Cost changes", el("table", { class: "budget-change-list" },
+    el("thead", {}, el("tr", {}, ["Component", "Region", "Type", "Before", "After", "Change", "Why"].map((h) =>
       el("th", { scope: "col", class: ["Before", "After", "Change"].includes(h) ? "num" : null }, h)))),
     el("tbody", {}, changes.map((c) => el("tr", {},
-      el("td", {}, c.name || c.arn), el("td", {}, c.type),
-      el("td", { class: "num" }, money(c.before, "USD")), el("td", { class: "num" }, money(c.after, "USD")),
-      el("td", { class: "num" }, `${Number(c.delta) >= 0 ? "+" : "−"}${money(Math.abs(Number(c.delta)), "USD")}`),
-      el("td", {}, c.reason)))));
+      el("td", {}, c.name || c.arn), el("td", { class: "nowrap" }, (c.arn || "").split(":")[3] || "global"),
+      el("td", {}, c.type), el("td", { class: "num" }, money(c.before, "USD")), el("td", { class: "num" }, money(c.after, "USD")),
+      // Priced neither before nor after (a new component without a price): "+$0.00" would read as free.
+      el("td", { class: "num" }, c.before == null && c.after == null ? "not priced"
+        : `${Number(c.delta) >= 0 ? "+" : "−"}${money(Math.abs(Number(c.delta)), "USD")}`),
+      el("td", {}, c.reason))))));
 }
 
 function count(n, one, many) {

@@ -55,6 +55,12 @@ export function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+// A wide table in a box that scrolls sideways on a narrow window instead of widening the page; the
+// box takes focus (the arrow keys scroll it) and its name says what it holds.
+export function scrollBox(label, table) {
+  return el("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-label": label }, table);
+}
+
 function append(node, children) {
   for (const child of children.flat()) {
     if (child === null || child === undefined || child === false) continue;

@@ -102,3 +102,37 @@ def test_lost_access_shows_its_fix_and_a_recheck_brings_it_back(visit, stack):
     assert [re.sub(r"(-> \w+).*", r"\1", e["detail"]) for e in reversed(found)] == [
         "Health <i>check</i>: verified -> lost", "Health <i>check</i>: lost -> verified"]
     assert "no longer exists" in found[-1]["detail"]
+
+
+def sync_answer(gaps: list[dict]) -> dict:
+    return {"syncId": "s1", "state": "finished", "requestedAt": "2026-01-01T00:00:00Z",
+            "startedAt": "2026-01-01T00:00:00Z", "finishedAt": "2026-01-01T00:00:10Z", "message": "",
+            "counts": {"resources": 3, "added": 3, "changed": 0, "removed": 0, "apiCalls": 9, "durationSeconds": 10.0},
+            "gaps": gaps, "skippedRegions": []}
+
+
+def test_sync_gaps_say_limited_access_only_when_the_role_was_denied(visit, stack):
+    """A gap AWS answered with an error (moto lacks some APIs) is not the role's fault: the accounts
+    page must not say "Limited access" beside "access verified" for it. The API is answered by the test."""
+    page = visit.page
+    sign_in(page)
+    access = {"state": "verified", "reason": "", "since": "2026-01-01T00:00:00Z", "checkedAt": "2026-01-01T00:00:00Z",
+              "errorCode": "", "fix": "", "fixDocument": None, "denied": []}
+    accounts = [{"id": f"acc-{n}", "name": name, "awsAccountId": f"21098765432{n}", "regions": ["eu-west-1"],
+                 "roleArn": "", "readAccess": [], "writeAccess": [], "creatorId": "", "access": access,
+                 "verification": {"state": "verified", "message": ""}} for n, name in ((1, "Denied"), (2, "Failed"))]
+    denied = {"region": "eu-west-1", "service": "rds", "reason": "access_denied", "regions": ["eu-west-1"],
+              "message": "rds instances: AccessDenied", "errorCode": "AccessDenied"}
+    failed = {"region": "eu-west-1", "service": "cassandra", "reason": "error", "regions": ["eu-west-1"],
+              "message": "keyspaces keyspaces: 500 Internal Server Error", "errorCode": "500"}
+    page.route("**/api/aws/account", lambda route: route.fulfill(json={"accounts": accounts}))
+    page.route("**/api/aws/account/acc-1/sync", lambda route: route.fulfill(json=sync_answer([denied])))
+    page.route("**/api/aws/account/acc-2/sync", lambda route: route.fulfill(json=sync_answer([failed, denied])))
+    page.goto("/app/accounts")
+    expect(page.locator("tr", has=page.get_by_role("link", name="Denied")).locator("details summary")).to_have_text(
+        "Limited access: 1 gap")
+    row = page.locator("tr", has=page.get_by_role("link", name="Failed"))
+    expect(row.locator("details summary")).to_have_text("Not everything read: 2 gaps")
+    row.locator("details summary").click()
+    expect(row.locator("details li").first).to_have_text(f"eu-west-1 cassandra: {failed['message']}")
+    visit.check("accounts-sync-gaps")

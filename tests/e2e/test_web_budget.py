@@ -64,6 +64,10 @@ def test_the_budget_page(visit, stack):
     services = {c["service"] for c in budget["components"] if float(c["cost"] or 0) > 0}
     chart = page.get_by_role("img", name=re.compile(r"^Cost a month by service, in USD: "))
     expect(chart.locator("rect.chart-bar")).to_have_count(min(len(services), 12))
+    # the bars say what the table says, to the cent (not sums of rounded component costs)
+    shown = len(services) if len(services) <= 12 else 11
+    assert chart.locator("text.chart-value").all_text_contents()[:shown] == \
+        table.locator("tbody tr td.num:nth-child(2)").all_text_contents()[:shown]
     # what could not be priced, with the reason (moto runs no task for the demo's ECS service)
     assert budget["unpriced"]
     unpriced = page.get_by_role("table").filter(has=page.get_by_role("columnheader", name="Reason"))
@@ -141,6 +145,15 @@ BUDGET = {"accountId": "acc-2", "currency": "USD", "period": "m", "total": "110.
           "priceSource": "test prices", "pricedAt": "2026-01-01T00:00:00Z", "syncId": "s1"}
 
 
+CHANGES = {"accountId": "acc-2", "syncId": "s1", "changedAt": "2026-01-01T00:00:00Z", "totalBefore": "60.00",
+           "totalAfter": "110.00", "staleSince": None,
+           "changes": [{"arn": "arn:aws:ec2:eu-west-1:210987654322:instance/i-1", "type": "AWS::EC2::Instance",
+                        "name": "web", "before": "50.00", "after": "100.00", "delta": "50.00",
+                        "reason": "m5.large -> m5.xlarge"},
+                       {"arn": "arn:aws:wafv2::210987654322:global/webacl/edge", "type": "AWS::WAFv2::WebACL",
+                        "name": "edge", "before": None, "after": None, "delta": "0", "reason": "new WebACL"}]}
+
+
 def test_account_switch_processing_error_and_hostile_names(visit, stack):
     """The API answered by the test: the account switch, "still processing" then the budget, an
     error that says what to do, and AWS names with markup that stay text (in the chart too)."""
@@ -159,6 +172,7 @@ def test_account_switch_processing_error_and_hostile_names(visit, stack):
     page.route(re.compile(r".*/api/aws/account/acc-\d/budget/changes$"),
                lambda route: route.fulfill(json={"accountId": "acc", "syncId": None, "changedAt": None,
                                                  "totalBefore": None, "totalAfter": None, "changes": []}))
+    page.route(re.compile(r".*/api/aws/account/acc-2/budget/changes$"), lambda route: route.fulfill(json=CHANGES))
     page.route(re.compile(r".*/api/aws/account/acc-1/budget\?.*"), staging)
     page.route(re.compile(r".*/api/aws/account/acc-2/budget\?.*"), lambda route: route.fulfill(json=BUDGET))
     visit.allow_http_error(r"GET /api/aws/account/acc-1/budget\?.* 503")
@@ -187,4 +201,10 @@ def test_account_switch_processing_error_and_hostile_names(visit, stack):
     assert page.locator("main script").count() == 0 and page.locator("svg.budget-chart script").count() == 0
     expect(page.get_by_text("no cost model for AWS::WAFv2::WebACL")).to_be_visible()
     expect(page.get_by_text("1 component is left out of the total")).to_be_visible()
+    # what the sync changed, with each component's region; a new component without a price is not "+$0.00"
+    changes = page.get_by_role("region", name="Since the last sync").locator("tbody tr")
+    expect(changes.nth(0).locator("td")).to_have_text(["web", "eu-west-1", "AWS::EC2::Instance", "$50.00", "$100.00",
+                                                       "+$50.00", "m5.large -> m5.xlarge"])
+    expect(changes.nth(1).locator("td")).to_have_text(["edge", "global", "AWS::WAFv2::WebACL", "–", "–", "not priced",
+                                                       "new WebACL"])
     visit.check("budget-hostile-names")
