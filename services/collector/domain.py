@@ -138,6 +138,31 @@ class Collector:
                 state=state, finished_at=utcnow(), counts=counts, gaps=gaps, region_runs=region_runs,
                 message=message[:1000]))
 
+    def end_abandoned_syncs(self, now: datetime, grace: timedelta) -> list[str]:
+        """Fail the syncs still marked running whose worker is gone; their ids.
+
+        A worker that died mid-sync, or lost its database while ending one, leaves its sync
+        `running` for good, and the diagram and budget services wait for running syncs to end
+        before they rebuild from the inventory: one such row would hold them off for ever. A
+        live sync renews a lease per region (holder "<process>/<sync_id[:8]>") until it ends, so
+        one that started more than `grace` ago and holds no unexpired lease is abandoned."""
+        ended = []
+        with self.engine.begin() as conn:
+            candidates = conn.execute(sa.select(syncs.c.sync_id, syncs.c.account_id).where(
+                syncs.c.state == "running", syncs.c.started_at < now - grace)).all()
+            for sync_id, account_id in candidates:
+                held = conn.execute(sa.select(sa.func.count()).select_from(leases).where(
+                    leases.c.account_id == account_id, leases.c.holder.like(f"%/{sync_id[:8]}"),
+                    leases.c.expires_at > now)).scalar()
+                if held:
+                    continue
+                conn.execute(syncs.update().where(syncs.c.sync_id == sync_id, syncs.c.state == "running").values(
+                    state="failed", finished_at=now, counts={}, gaps=[], region_runs=[],
+                    message="abandoned: the worker running this sync stopped before it ended; the next sync "
+                            "publishes what it missed"))
+                ended.append(sync_id)
+        return ended
+
     def sync_row(self, sync_id: str) -> dict:
         with read_connection(self.engine) as conn:
             row = conn.execute(sa.select(syncs).where(syncs.c.sync_id == sync_id)).first()

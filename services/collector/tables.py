@@ -54,6 +54,8 @@ syncs = sa.Table(
     # Per region: when this sync held it, or that it skipped it because another sync held it.
     sa.Column("region_runs", sa.JSON),
     sa.Column("message", sa.String(1000)),
+    # Collector.end_abandoned_syncs looks for old running syncs every minute.
+    sa.Index("ix_syncs_state_started_at", "state", "started_at"),
 )
 
 # Who is syncing an account-region right now: a lease with an expiry, so that several collector

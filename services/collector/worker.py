@@ -6,6 +6,7 @@ one takes each; leases (domain.py) keep two syncs of one account-region apart al
 """
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
@@ -29,9 +30,12 @@ from services.common.grpc_client import DEFAULT_TIMEOUT_SECONDS, stub
 from services.common.timeutil import utcnow
 from services.common.worker import Database, ObservableService, OutboxRelayProvider, event_handler
 
+log = logging.getLogger(__name__)
+
 # Who holds a lease: unique per process, readable in the database.
 HOLDER = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 SCHEDULE_CHECK_SECONDS = 10
+ABANDONED_CHECK_SECONDS = 60   # syncs left running by a worker that died (Collector.end_abandoned_syncs)
 STATUS_TICK_SECONDS = 1   # how often the status poller looks for due polls and lapsed watches
 # A broker restart takes seconds: keep retrying a publish for about a minute before the region
 # fails (and is published again by the next sync).
@@ -97,6 +101,11 @@ class CollectorWorker(ObservableService):
     def sync_due_accounts(self):
         for account_id in self._collector().claim_due(utcnow(), self._interval()):
             self._request(account_id, "schedule")
+
+    @timer(interval=ABANDONED_CHECK_SECONDS)
+    def end_abandoned_syncs(self):
+        for sync_id in self._collector().end_abandoned_syncs(utcnow(), 2 * SyncSettings().lease_ttl):
+            log.warning("ended an abandoned sync as failed", extra={"sync_id": sync_id})
 
     # Every replica hears every heartbeat (a broadcast queue of its own); leases decide who polls.
     @event_handler("gateway", "status_watched", handler_type=BROADCAST, reliable_delivery=False)

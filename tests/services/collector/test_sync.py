@@ -4,11 +4,13 @@ these tests pin the engine's behaviour whatever the discovery modules do;
 tests/services/collector/test_discovery_*.py test those modules, and test_collector_worker.py the whole process."""
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from functools import partial
 
 import grpc
 
+from cloudsketch.collector.v1 import collector_pb2 as pb
 from services.collector.domain import Collector
 from services.collector.session import AccountSession
 from services.common import aws
@@ -223,6 +225,30 @@ def test_the_schedule_hands_each_due_account_to_one_claimer_and_requests_coalesc
     collector.forget("due")
     assert collector.syncs_of("due") == [] and collector.claim_due(now + timedelta(days=1), timedelta(hours=1)) \
         == ["later"]
+
+
+def test_a_sync_left_running_by_a_dead_worker_ends_as_failed_once_its_leases_lapse(database_url):
+    collector = Collector(open_database("collector"))
+    grace = timedelta(minutes=4)
+    a, b, c = (str(uuid.uuid4()) for _ in range(3))   # accounts of this test's own
+    dead, alive, young = (collector.request_sync(account, [], "schedule")[0] for account in (a, b, c))
+    for sync_id in (dead, alive, young):
+        collector.start_sync(sync_id)
+    # "dead" stopped renewing its lease; "alive" still renews one; "young" has not taken one yet.
+    assert collector.acquire_lease(a, "eu-west-1", f"host-1-x/{dead[:8]}", timedelta(seconds=-1))
+    assert collector.acquire_lease(b, "eu-west-1", f"host-2-y/{alive[:8]}", timedelta(minutes=10))
+    later = utcnow() + timedelta(minutes=5)
+    ours = {dead, alive, young}    # the database may hold other tests' syncs
+    assert not ours & set(collector.end_abandoned_syncs(later - timedelta(minutes=2), grace))   # too young
+    assert ours & set(collector.end_abandoned_syncs(later, grace)) == {dead, young}
+    states = {sync_id: collector.sync_row(sync_id) for sync_id in (dead, alive, young)}
+    assert states[dead]["state"] == states[young]["state"] == "failed"
+    assert states[dead]["message"].startswith("abandoned:") and states[dead]["finished_at"] is not None
+    assert states[alive]["state"] == "running"
+    assert collector.status(a).state == collector.status(c).state == pb.SYNC_STATE_FAILED
+    # The inventory no longer says a sync is running, so rebuilds may go ahead.
+    assert next(collector.inventory(a)).sync_running is False
+    assert not ours & set(collector.end_abandoned_syncs(later, grace))
 
 
 class AccountGone(grpc.RpcError):
