@@ -1,12 +1,12 @@
 """The gateway's server (`python -m gateway`): gevent's WSGI server, one greenlet per connection.
-from __future__ import annotations
-
 
 A live-status stream holds its connection for as long as the page is open: a thread per
 connection (waitress's fixed pool) could not hold a thousand of them, a greenlet can
 (docs/architecture.md, "The gateway's server"). gateway/__main__.py patches the standard library
 for gevent and switches grpcio to gevent before it imports this module; importing it does neither.
 """
+from __future__ import annotations
+
 import logging
 import signal
 import socket
