@@ -42,14 +42,16 @@ import _stack  # noqa: E402  (puts the repository on sys.path)
 import sqlalchemy as sa  # noqa: E402
 from kombu import Connection  # noqa: E402
 
+from cloudsketch.accounts.v1 import accounts_pb2, accounts_pb2_grpc  # noqa: E402
 from services.collector.domain import Collector  # noqa: E402
 from services.common import config  # noqa: E402
 from services.common.database import open_database  # noqa: E402
+from services.common.grpc_client import DEFAULT_TIMEOUT_SECONDS, stub  # noqa: E402
 from services.common.healthcheck import http_ok  # noqa: E402
 from services.common.processes import PROCESSES  # noqa: E402
 from services.common.supervisor import Child, Supervisor, child_for, free_port, isolated_env, moto_child  # noqa: E402
 from services.common.timeutil import utcnow  # noqa: E402
-from services.demo import account_client  # noqa: E402
+from services.demo import account_client, ensure_role  # noqa: E402
 from tests.helpers.aws_faults import FaultProxy  # noqa: E402
 
 REGION = "us-east-1"
@@ -83,6 +85,16 @@ def seed_accounts(moto: str, count: int, aws_accounts: int) -> dict[str, str]:
             conn.execute(sa.insert(accounts), rows[start:start + 500])
     engine.dispose()
     return ids
+
+
+def create_roles(moto: str, count: int, aws_accounts: int) -> None:
+    """Each account's role in moto, trusting this installation with its External ID as onboarding
+    creates it: accounts-api checks the role before every sync (docs/accounts.md, "Account health")."""
+    parameters = stub("accounts", accounts_pb2_grpc.AccountsServiceStub).GetIamParameters(
+        accounts_pb2.GetIamParametersRequest(), timeout=DEFAULT_TIMEOUT_SECONDS)
+    for index in range(count):
+        ensure_role(moto, parameters.external_id, str(200000000000 + index % aws_accounts), f"cs-{index}",
+                    trusted_account_id=parameters.account_id)
 
 
 class Sampler(threading.Thread):
@@ -259,6 +271,7 @@ def main() -> None:
                 print(f"seeding {args.accounts} accounts ...", file=sys.stderr)
                 account_ids = seed_accounts(moto, args.accounts, args.aws_accounts)
                 supervisor.start_group([child_for(next(p for p in PROCESSES if p.name == "accounts-api"))])
+                create_roles(moto, args.accounts, args.aws_accounts)
                 # Warm-up, not reported: one sync per AWS account builds moto's backends.
                 print("warming moto up ...", file=sys.stderr)
                 one_each = {aws_account_id: account_id for account_id, aws_account_id in account_ids.items()}
@@ -279,7 +292,7 @@ def main() -> None:
     print("| replicas | wall s | account-region syncs/s | AWS calls/s | speed-up | worker CPU (cores, each) | "
           "worker RSS peak MiB (each) | sync queue peak | PG connections peak |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    base = results[0]["held"] / results[0]["wall"]
+    base = results[0]["held"] / results[0]["wall"] or float("nan")   # nothing held: every sync failed (see below)
     for r in results:
         rate = r["held"] / r["wall"]
         print(f"| {r['replicas']} | {r['wall']:.0f} | {rate:.1f} | {r['calls'] / r['wall']:.0f} | {rate / base:.2f}x | "

@@ -14,7 +14,6 @@ import time
 from dataclasses import dataclass
 
 import boto3
-import botocore.session
 from botocore.config import Config
 from botocore.credentials import RefreshableCredentials
 from eventlet.semaphore import Semaphore
@@ -51,7 +50,7 @@ class AccountSession:
         self.assumed = 0
         self.credentials = RefreshableCredentials.create_from_metadata(
             metadata=self._fresh(), refresh_using=self._fresh, method="sts-assume-role")
-        core = botocore.session.get_session()
+        core = aws.botocore_session()
         core._credentials = self.credentials  # the documented way to give a session refreshable credentials
         self._session = boto3.Session(botocore_session=core)
         self._config = aws.CLIENT_CONFIG.merge(Config(max_pool_connections=service_concurrency))
