@@ -5,6 +5,7 @@ each case needs."""
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from nameko.testing.services import worker_factory
@@ -106,6 +107,24 @@ def test_a_long_history_goes_in_batches_up_to_the_cap_of_a_call(database_url):
     assert collector.prune_sync_history(now, KEEP, max_batches=2) == 2000   # two batches of 1,000
     assert collector.prune_sync_history(now, KEEP, max_batches=2) == 500
     assert [row["sync_id"] for row in collector.syncs_of(account)] == [latest["sync_id"]]
+
+
+def test_replicas_pruning_at_once_delete_each_sync_once_and_keep_the_latest(database_url):
+    collector = Collector(open_database("collector"))
+    now = utcnow()
+    accounts = [str(uuid.uuid4()) for _ in range(5)]
+    start = now - KEEP - timedelta(days=30)
+    history = [sync(account, state, start + timedelta(hours=n))
+               for account in accounts for n, state in enumerate(["finished", "failed"] * 300)]
+    latest = [sync(account, "finished", now - timedelta(hours=1)) for account in accounts]
+    write(collector, [*history, *latest])
+
+    # Four replicas' timers fire together, each deleting in batches until nothing is left.
+    with ThreadPoolExecutor(4) as replicas:
+        deleted = sum(replicas.map(lambda _: collector.prune_sync_history(now, KEEP, batch=200, max_batches=100),
+                                   range(4)))
+    assert deleted == len(history)
+    assert remaining(collector, [*history, *latest]) == {row["sync_id"] for row in latest}
 
 
 def test_collector_worker_prunes_on_its_timer_and_counts_what_it_deleted(database_url, monkeypatch):
