@@ -163,6 +163,36 @@ class Collector:
                 ended.append(sync_id)
         return ended
 
+    def prune_sync_history(self, now: datetime, keep: timedelta, batch: int = 1000, max_batches: int = 10) -> int:
+        """Delete the ended syncs that started more than `keep` before `now`, `batch` rows per
+        transaction so that no statement holds many row locks for long, at most `max_batches`
+        transactions a call; how many were deleted.
+
+        Kept whatever their age: queued and running syncs (the inventory's sync_running, the
+        reaper above), and each account's latest sync (GetSyncStatus), latest ended sync
+        (ListInventory's last_sync_id: without it a rebuild would take a running sync for the
+        account's first) and latest finished sync. Each rule keeps the newest row of an order
+        that only grows, so replicas deciding from different snapshots never delete it. On
+        PostgreSQL a batch skips the rows another replica's batch is deleting (SKIP LOCKED);
+        SQLite writes one transaction at a time."""
+        candidate, newer = syncs.alias("candidate"), syncs.alias("newer")
+        same_account = newer.c.account_id == candidate.c.account_id
+        prunable = (sa.select(candidate.c.sync_id).where(
+            candidate.c.state.in_(("finished", "failed")), candidate.c.started_at < now - keep,
+            sa.exists().where(same_account, newer.c.requested_at > candidate.c.requested_at),
+            sa.exists().where(same_account, newer.c.finished_at > candidate.c.finished_at),
+            sa.or_(candidate.c.state != "finished", sa.exists().where(
+                same_account, newer.c.state == "finished", newer.c.finished_at > candidate.c.finished_at)))
+            .limit(batch).with_for_update(skip_locked=True))
+        deleted = 0
+        for _ in range(max_batches):
+            with self.engine.begin() as conn:
+                count = conn.execute(syncs.delete().where(syncs.c.sync_id.in_(prunable))).rowcount
+            deleted += count
+            if count < batch:   # nothing more, or another replica holds the rest
+                break
+        return deleted
+
     def sync_row(self, sync_id: str) -> dict:
         with read_connection(self.engine) as conn:
             row = conn.execute(sa.select(syncs).where(syncs.c.sync_id == sync_id)).first()

@@ -38,11 +38,12 @@ resources = sa.Table(
     sa.Index("ix_resources_account_region", "account_id", "scan_region"),
 )
 
-# One row per requested sync; GetSyncStatus reads the latest one of an account.
+# One row per requested sync; GetSyncStatus reads the latest one of an account. Ended syncs older
+# than CLOUDSKETCH_SYNC_HISTORY_DAYS are deleted (Collector.prune_sync_history).
 syncs = sa.Table(
     "syncs", metadata,
     sa.Column("sync_id", sa.String(36), primary_key=True),
-    sa.Column("account_id", sa.String(36), nullable=False, index=True),
+    sa.Column("account_id", sa.String(36), nullable=False),
     sa.Column("state", sa.String(16), nullable=False),   # queued, running, finished, failed
     sa.Column("reason", sa.String(32), nullable=False),  # registered, schedule, on_demand, ...
     sa.Column("regions", sa.JSON, nullable=False),
@@ -54,8 +55,13 @@ syncs = sa.Table(
     # Per region: when this sync held it, or that it skipped it because another sync held it.
     sa.Column("region_runs", sa.JSON),
     sa.Column("message", sa.String(1000)),
-    # Collector.end_abandoned_syncs looks for old running syncs every minute.
+    # Collector.end_abandoned_syncs looks for old running syncs every minute, and
+    # Collector.prune_sync_history for old ended ones.
     sa.Index("ix_syncs_state_started_at", "state", "started_at"),
+    # The retention looks for a newer sync of the same account by each of these (and GetSyncStatus
+    # reads an account's latest by the first).
+    sa.Index("ix_syncs_account_requested_at", "account_id", "requested_at"),
+    sa.Index("ix_syncs_account_finished_at", "account_id", "finished_at"),
 )
 
 # Who is syncing an account-region right now: a lease with an expiry, so that several collector

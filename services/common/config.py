@@ -74,6 +74,10 @@ SETTINGS = [
     Setting("CLOUDSKETCH_ACCESS_BACKOFF_MAX_SECONDS", "21600",
             "The longest wait between scheduled attempts on an account whose access is lost: the wait doubles "
             "from twice the sync interval after each failed attempt, with jitter, up to this."),
+    Setting("CLOUDSKETCH_SYNC_HISTORY_DAYS", "7",
+            "How long the collector keeps ended syncs (finished or failed), counted from their start; "
+            "each account's latest sync, latest ended and latest finished sync stay whatever their age. "
+            "0: keep every sync (docs/operations.md, \"Sync history\")."),
     Setting("CLOUDSKETCH_SYNC_CONCURRENCY", "32", "AWS API calls in flight per account during a sync."),
     Setting("CLOUDSKETCH_SYNC_SERVICE_CONCURRENCY", "8",
             "AWS API calls in flight per account, AWS service and region (AWS's rate limits are per API)."),
@@ -202,6 +206,14 @@ def sync_interval_seconds() -> float:
 
 def access_backoff_max_seconds() -> float:
     return float(env("CLOUDSKETCH_ACCESS_BACKOFF_MAX_SECONDS"))
+
+
+def sync_history_days() -> float:
+    """How many days of ended syncs the collector keeps; 0 keeps them all."""
+    value = float(env("CLOUDSKETCH_SYNC_HISTORY_DAYS"))
+    if value < 0:
+        raise ValueError("CLOUDSKETCH_SYNC_HISTORY_DAYS must be 0 (keep every sync) or a positive number of days")
+    return value
 
 
 def sync_concurrency() -> tuple[int, int]:
