@@ -16,7 +16,6 @@ import logging
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -81,8 +80,7 @@ def run_stack(with_demo: bool) -> int:
         # another local user's process cannot call the apis (docs/security.md).
         os.environ["CLOUDSKETCH_INTERNAL_TOKEN"] = secrets.token_urlsafe(32)
     supervisor = Supervisor(config.data_dir() / "logs")
-    signal.signal(signal.SIGTERM, supervisor.request_stop)
-    signal.signal(signal.SIGINT, supervisor.request_stop)
+    supervisor.stop_signal.install()
     try:
         check_broker()
         check_databases()

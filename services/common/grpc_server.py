@@ -9,8 +9,6 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import logging
-import signal
-import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent import futures
@@ -23,6 +21,7 @@ from sqlalchemy import exc as sa_exc
 
 from services.common import config, errors
 from services.common.logs import setup_logging
+from services.common.stop_signal import StopSignal
 
 log = logging.getLogger(__name__)
 
@@ -232,13 +231,7 @@ def run_api(service: str, register: Callable[[grpc.Server], Iterable[str]]) -> N
     log.info("serving", extra={"grpc_addr": config.api_listen_addr(service),
                                "metrics_port": config.metrics_port(service, "api")})
 
-    stopping = threading.Event()
-
-    def stop(signum, frame):
-        stopping.set()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    stopping = StopSignal().install()
     while not stopping.wait(1.0):
         pass
     health_servicer.enter_graceful_shutdown()

@@ -10,7 +10,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from pathlib import Path
 from services.common import config
 from services.common.healthcheck import grpc_serving, http_ok
 from services.common.processes import PROCESSES, Process
+from services.common.stop_signal import StopSignal
 
 START_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 10
@@ -83,7 +83,7 @@ class Supervisor:
         self.log_dir = log_dir
         self.out = out
         self.children: list[Child] = []
-        self._stop = threading.Event()
+        self.stop_signal = StopSignal()
 
     def say(self, line: str) -> None:
         print(line, file=self.out, flush=True)
@@ -117,7 +117,7 @@ class Supervisor:
                 names = ", ".join(c.name for c in pending)
                 raise StartFailed(f"not healthy after {START_TIMEOUT_SECONDS}s: {names}\n"
                                   + "\n".join(self.tail(c) for c in pending))
-            if self._stop.wait(0.05):
+            if self.stop_signal.wait(0.05):
                 raise StartFailed("interrupted while starting")
 
     @staticmethod
@@ -130,12 +130,9 @@ class Supervisor:
             return ""
         return f"  last lines of {child.log_path}:\n" + "\n".join(f"    {line}" for line in text)
 
-    def request_stop(self, *_):
-        self._stop.set()
-
     def wait(self) -> int:
         """Block until asked to stop (0) or until a child dies (1)."""
-        while not self._stop.wait(0.5):
+        while not self.stop_signal.wait(0.5):
             for child in self.children:
                 if child.process.poll() is not None:
                     self.say(f"  !!  {child.name} exited with code {child.process.returncode}; stopping everything"
