@@ -68,7 +68,7 @@ def test_an_account_budget_follows_its_syncs_and_a_blueprint_budget_exports_for_
     exported = requests.get(f"{url}/api/aws/account/{account_id}/budget/csv", headers=auth, timeout=10,
                             params={"currency": "EUR", "period": "y"})
     assert exported.status_code == 200 and exported.headers["Content-Type"].startswith("text/csv")
-    assert f'filename="budget-{account_id}.csv"' in exported.headers["Content-Disposition"]
+    assert exported.headers["Content-Disposition"] == 'attachment; filename="budget-Budget-test.csv"'
     header, *rows = list(csv.reader(io.StringIO(exported.text)))
     assert header[:len(CLOUDCRAFT_COLUMNS)] == list(CLOUDCRAFT_COLUMNS)
     assert set(workers) <= {row[header.index("id")] for row in rows}
