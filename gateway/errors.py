@@ -108,4 +108,7 @@ def register_error_handlers(app: Flask) -> None:
     def _http_error(exc: HTTPException):
         if request.path.startswith("/api/"):
             return error_response(exc.code or 500, exc.description or exc.name)
+        if exc.code == 404 and request.path.startswith("/app/"):
+            # the browser app's own page, with a way back, rather than Flask's bare one
+            return render_template("not-found.html", path=request.path), 404
         return exc

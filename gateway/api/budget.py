@@ -14,6 +14,7 @@ from gateway.api import api
 from gateway.api.accounts import authorized_account, clients, stale_headers, stale_since
 from gateway.api.blueprints import authorized_blueprint
 from gateway.errors import ApiError
+from gateway.headers import attachment
 from services.common.timeutil import iso
 
 # Cloudcraft's period names and cloudsketch's one-letter codes.
@@ -87,9 +88,10 @@ def check_format(fmt: str) -> None:
         raise ApiError(400, f"budget format {fmt[:20]!r} is not one of csv, xlsx")
 
 
-def budget_file(content: bytes, content_type: str, name: str, fmt: str) -> Response:
+def budget_file(content: bytes, content_type: str, name: str, fallback: str, fmt: str) -> Response:
+    """The file budget-<name>.<fmt>, `name` made safe (`fallback`, an id, when nothing of it is)."""
     response = Response(content, mimetype=content_type.split(";")[0])
-    response.headers["Content-Disposition"] = f'attachment; filename="budget-{name}.{fmt}"'
+    response.headers["Content-Disposition"] = attachment("budget-", name, fallback, fmt)
     return response
 
 
@@ -97,7 +99,7 @@ def budget_file(content: bytes, content_type: str, name: str, fmt: str) -> Respo
 def account_budget_file(account_id: str, fmt: str):
     """The account's live budget as the blueprint export's CSV or XLSX (the same columns)."""
     check_format(fmt)
-    authorized_account(account_id, "account:read")
+    account = authorized_account(account_id, "account:read")
     try:
         reply = clients().budget.ExportAccountBudget(budget_pb.ExportAccountBudgetRequest(
             account_id=account_id, region=request.args.get("region", "")[:32], format=fmt, **pricing_args()))
@@ -107,7 +109,7 @@ def account_budget_file(account_id: str, fmt: str):
         return still_processing("registering")
     if reply.state != budget_pb.BUDGET_STATE_READY:
         return still_processing("awaiting_scan")
-    return budget_file(reply.content, reply.content_type, account_id, fmt)
+    return budget_file(reply.content, reply.content_type, account.name, account_id, fmt)
 
 
 @api.get("/blueprint/<blueprint_id>/budget/<fmt>")
@@ -122,4 +124,4 @@ def blueprint_budget(blueprint_id: str, fmt: str):
                                                **pricing_args())
     request_.document.update(document)
     priced = clients().budget.PriceBlueprint(request_)
-    return budget_file(priced.content, priced.content_type, blueprint_id, fmt)
+    return budget_file(priced.content, priced.content_type, blueprint_id, blueprint_id, fmt)

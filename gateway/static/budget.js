@@ -2,7 +2,7 @@
 // its total, a chart of cost by service (an SVG drawn here, labels as text), the components that
 // could not be priced and why, what the latest sync changed (/budget/changes), and CSV and XLSX
 // downloads (/budget/{csv|xlsx}). The options live in the page's URL, so a view can be bookmarked.
-import { ApiError, api, el, errorText, message, replace, scrollBox, when } from "./lib.js";
+import { ApiError, api, el, errorText, message, pickAccount, replace, scrollBox, when } from "./lib.js";
 
 const RETRY_MS = 3000;
 const SVG = "http://www.w3.org/2000/svg";
@@ -16,29 +16,13 @@ const CHANGES_SHOWN = 15;        // the largest changes; the rest behind "smalle
 
 export async function render(root) {
   const params = new URLSearchParams(location.search);
-  let accounts;
-  try {
-    accounts = (await api("GET", "/api/aws/account")).data.accounts;
-  } catch (error) {
-    root.append(message("error", `Could not list the AWS accounts: ${errorText(error)}. Reload the page to try again.`));
-    return;
-  }
-  if (accounts.length === 0) {
-    root.append(el("div", { class: "empty" },
-      el("h2", {}, "No budget yet"),
-      el("p", {}, "The budget shows what an AWS account's components cost at AWS list prices, by service, " +
-        "region, VPC or tag, and what each sync changed. Connect an account first."),
-      el("p", {}, el("a", { href: "/app/accounts/new" }, "Add an AWS account"))));
-    return;
-  }
-  const account = accounts.find((a) => a.id === params.get("account"));
-  if (!account) {
-    root.append(el("p", {}, "Choose the account whose budget to show:"),
-      el("nav", { "aria-label": "Accounts", class: "account-picker" },
-        el("ul", {}, accounts.map((a) => el("li", {},
-          el("a", { href: `/app/budget?account=${encodeURIComponent(a.id)}` }, a.name))))));
-    return;
-  }
+  const picked = await pickAccount(root, {
+    path: "/app/budget", what: "budget",
+    purpose: "The budget shows what an AWS account's components cost at AWS list prices, by service, " +
+      "region, VPC or tag, and what each sync changed.",
+  });
+  if (!picked) return;
+  const { accounts, account } = picked;
   new BudgetView(root, accounts, account, params).start();
 }
 

@@ -3,7 +3,7 @@
 // URL (never inserted as markup), with pan and zoom by a CSS transform of that one element: no
 // re-render on pan or zoom. The options live in the page's URL, so a view can be bookmarked.
 // Live status (live.js) is a layer over the picture, in the same transformed canvas.
-import { api, el, errorText, message, replace, when } from "./lib.js";
+import { api, el, errorText, message, pickAccount, replace, when } from "./lib.js";
 import { LiveStatus } from "./live.js";
 
 const RETRY_MS = 3000;
@@ -18,29 +18,13 @@ const MIN_SCALE = 0.02, MAX_SCALE = 8;
 
 export async function render(root) {
   const params = new URLSearchParams(location.search);
-  let accounts;
-  try {
-    accounts = (await api("GET", "/api/aws/account")).data.accounts;
-  } catch (error) {
-    root.append(message("error", `Could not list the AWS accounts: ${errorText(error)}. Reload the page to try again.`));
-    return;
-  }
-  if (accounts.length === 0) {
-    root.append(el("div", { class: "empty" },
-      el("h2", {}, "No diagram yet"),
-      el("p", {}, "The diagram shows an AWS account's components (VPCs, subnets, instances, databases…) " +
-        "and how they connect, live from its latest sync. Connect an account first."),
-      el("p", {}, el("a", { href: "/app/accounts/new" }, "Add an AWS account"))));
-    return;
-  }
-  const account = accounts.find((a) => a.id === params.get("account"));
-  if (!account) {
-    root.append(el("p", {}, "Choose the account whose diagram to show:"),
-      el("nav", { "aria-label": "Accounts", class: "account-picker" },
-        el("ul", {}, accounts.map((a) => el("li", {},
-          el("a", { href: `/app/diagram?account=${encodeURIComponent(a.id)}` }, a.name))))));
-    return;
-  }
+  const picked = await pickAccount(root, {
+    path: "/app/diagram", what: "diagram",
+    purpose: "The diagram shows an AWS account's components (VPCs, subnets, instances, databases…) " +
+      "and how they connect, live from its latest sync.",
+  });
+  if (!picked) return;
+  const { accounts, account } = picked;
   if (account.access && account.access.state === "lost") {
     // Account health: the diagram is frozen at the last sync before access was lost.
     root.append(el("div", { class: "stale-notice" }, message("error",

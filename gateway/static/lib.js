@@ -61,6 +61,35 @@ export function scrollBox(label, table) {
   return el("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-label": label }, table);
 }
 
+// The AWS account a page shows (the budget, the diagram): the one named by ?account= in the page's
+// URL, with the list of all. Without one the page gets a picker of the accounts, or, with none yet,
+// what the page is for and a link to add one; the answer is then null.
+export async function pickAccount(root, { path, what, purpose }) {
+  let accounts;
+  try {
+    accounts = (await api("GET", "/api/aws/account")).data.accounts;
+  } catch (error) {
+    root.append(message("error", `Could not list the AWS accounts: ${errorText(error)}. Reload the page to try again.`));
+    return null;
+  }
+  if (accounts.length === 0) {
+    root.append(el("div", { class: "empty" },
+      el("h2", {}, `No ${what} yet`),
+      el("p", {}, `${purpose} Connect an account first.`),
+      el("p", {}, el("a", { href: "/app/accounts/new" }, "Add an AWS account"))));
+    return null;
+  }
+  const account = accounts.find((a) => a.id === new URLSearchParams(location.search).get("account"));
+  if (!account) {
+    root.append(el("p", {}, `Choose the account whose ${what} to show:`),
+      el("nav", { "aria-label": "Accounts", class: "account-picker" },
+        el("ul", {}, accounts.map((a) => el("li", {},
+          el("a", { href: `${path}?account=${encodeURIComponent(a.id)}` }, a.name))))));
+    return null;
+  }
+  return { accounts, account };
+}
+
 function append(node, children) {
   for (const child of children.flat()) {
     if (child === null || child === undefined || child === false) continue;

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 
 import pytest
 
-from tests.helpers.stack import stack_env
-from tests.helpers.web import CLI, EMAIL, PASSWORD, Visit
+from tests.helpers.stack import CLI, cloudsketch_up, stack_env
+from tests.helpers.web import EMAIL, PASSWORD, Visit
 
 
 @pytest.fixture(scope="module")
@@ -18,17 +17,8 @@ def stack(tmp_path_factory, amqp_uri, moto_endpoint):
     subprocess.run([*CLI, "admin", "create-user", "--email", EMAIL, "--name", "Olivia Owner", "--role", "owner",
                     "--password-stdin"], env=env, check=True, capture_output=True, timeout=60, input=PASSWORD + "\n",
                    text=True)
-    up = subprocess.Popen([*CLI, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines = []
-    deadline = time.monotonic() + 120
-    for line in up.stdout:
-        lines.append(line.rstrip())
-        if "cloudsketch is up" in line or time.monotonic() > deadline:
-            break
-    assert any("cloudsketch is up" in line for line in lines), "\n".join(lines)
-    yield {"url": f"http://127.0.0.1:{env['CLOUDSKETCH_GATEWAY_PORT']}", "moto": moto_endpoint}
-    up.terminate()
-    up.wait(timeout=30)
+    with cloudsketch_up(env):
+        yield {"url": f"http://127.0.0.1:{env['CLOUDSKETCH_GATEWAY_PORT']}", "moto": moto_endpoint}
 
 
 @pytest.fixture

@@ -12,12 +12,11 @@ import requests
 from cloudcraftco.cloudcraft import Cloudcraft
 
 from services.budget.export import CLOUDCRAFT_COLUMNS
-from services.common.supervisor import LocalStack
 from services.demo import ensure_role
 from services.demo_estate import account_client, seed
-from tests.helpers.collector import Events, finished_sync, owner_key
+from tests.helpers.collector import finished_sync, owner_key, stack_with_events
 from tests.helpers.diagram import CLOUDCRAFT_EXPORT
-from tests.helpers.stack import drop_service_schemas, stack_env, wait_for
+from tests.helpers.stack import stack_env, wait_for
 
 pytestmark = pytest.mark.slow
 REGION = "us-east-1"
@@ -26,17 +25,8 @@ REGION = "us-east-1"
 @pytest.fixture
 def stack(tmp_path, amqp_uri, moto_endpoint, postgres_server_url, monkeypatch):
     env = stack_env(tmp_path, amqp_uri, postgres_server_url, moto_endpoint)
-    env["CLOUDSKETCH_SYNC_INTERVAL_SECONDS"] = "3600"
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    with LocalStack(tmp_path / "logs"):
-        events = Events(amqp_uri, "budget")
-        events.start()
-        events.ready.wait(10)
-        yield dict(env=env, moto=moto_endpoint, amqp=amqp_uri, events=events,
-                   url=f"http://127.0.0.1:{env['CLOUDSKETCH_GATEWAY_PORT']}")
-        events.stopping = True
-    drop_service_schemas(postgres_server_url)
+    with stack_with_events(tmp_path, monkeypatch, env, amqp_uri, events_of="budget") as stack:
+        yield dict(stack, moto=moto_endpoint, amqp=amqp_uri)
 
 
 def test_an_account_budget_follows_its_syncs_and_a_blueprint_budget_exports_for_the_sdk(stack):
@@ -78,7 +68,7 @@ def test_an_account_budget_follows_its_syncs_and_a_blueprint_budget_exports_for_
     exported = requests.get(f"{url}/api/aws/account/{account_id}/budget/csv", headers=auth, timeout=10,
                             params={"currency": "EUR", "period": "y"})
     assert exported.status_code == 200 and exported.headers["Content-Type"].startswith("text/csv")
-    assert f'filename="budget-{account_id}.csv"' in exported.headers["Content-Disposition"]
+    assert exported.headers["Content-Disposition"] == 'attachment; filename="budget-Budget-test.csv"'
     header, *rows = list(csv.reader(io.StringIO(exported.text)))
     assert header[:len(CLOUDCRAFT_COLUMNS)] == list(CLOUDCRAFT_COLUMNS)
     assert set(workers) <= {row[header.index("id")] for row in rows}

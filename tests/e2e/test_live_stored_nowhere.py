@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -26,16 +24,9 @@ from services.common.events import EventPublisher
 from services.demo_estate import account_client
 from tests.helpers.collector import connect, finished_sync
 from tests.helpers.databases import every_stored_text
-from tests.helpers.stack import drop_service_schemas, stack_env, wait_for
+from tests.helpers.stack import admin, cloudsketch_up, stack_env, wait_for
 
 pytestmark = pytest.mark.slow
-CLI = [sys.executable, "-m", "services.cli"]
-
-
-def admin(env, *args) -> str:
-    done = subprocess.run([*CLI, "admin", *args], env=env, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -45,21 +36,9 @@ def stack(request, tmp_path, amqp_uri, moto_endpoint):
            "CLOUDSKETCH_LIVE_STATUS_INTERVAL_SECONDS": "2"}
     admin(env, "create-user", "--email", "owner@example.com", "--name", "Owner", "--role", "owner")
     key = admin(env, "create-api-key", "--email", "owner@example.com", "--mode", "r")
-    up = subprocess.Popen([*CLI, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines = []
-    deadline = time.monotonic() + 120
-    for line in up.stdout:
-        lines.append(line.rstrip())
-        if "cloudsketch is up" in line or time.monotonic() > deadline:
-            break
-    assert any("cloudsketch is up" in line for line in lines), "\n".join(lines)
-    yield dict(env=env, up=up, auth={"Authorization": f"Bearer {key}"}, moto=moto_endpoint,
-               url=f"http://127.0.0.1:{env['CLOUDSKETCH_GATEWAY_PORT']}")
-    if up.poll() is None:
-        up.terminate()
-        up.wait(timeout=30)
-    if database:
-        drop_service_schemas(database)
+    with cloudsketch_up(env) as (up, _):
+        yield dict(env=env, up=up, auth={"Authorization": f"Bearer {key}"}, moto=moto_endpoint,
+                   url=f"http://127.0.0.1:{env['CLOUDSKETCH_GATEWAY_PORT']}")
 
 
 def test_streamed_status_is_stored_nowhere(stack, amqp_uri):

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import grpc
@@ -20,16 +17,9 @@ from services.common import grpc_client
 from services.common.processes import PROCESSES
 from services.demo import ensure_role
 from tests.helpers.databases import stored_rows
-from tests.helpers.stack import drop_service_schemas, stack_env, wait_for
+from tests.helpers.stack import admin, cloudsketch_up, stack_env, wait_for
 
 pytestmark = pytest.mark.slow
-CLI = [sys.executable, "-m", "services.cli"]
-
-
-def admin(env, *args) -> str:
-    done = subprocess.run([*CLI, "admin", *args], env=env, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -40,21 +30,9 @@ def running_stack(request, tmp_path, amqp_uri, moto_endpoint):
     admin(env, "create-user", "--email", "owner@example.com", "--name", "Owner", "--role", "owner")
     owner_key = admin(env, "create-api-key", "--email", "owner@example.com", "--mode", "rw")
     read_key = admin(env, "create-api-key", "--email", "owner@example.com", "--mode", "r")
-    up = subprocess.Popen([*CLI, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines = []
-    deadline = time.monotonic() + 120
-    for line in up.stdout:
-        lines.append(line.rstrip())
-        if "cloudsketch is up" in line or time.monotonic() > deadline:
-            break
-    assert any("cloudsketch is up" in line for line in lines), "\n".join(lines)
-    yield dict(env=env, up=up, lines=lines, owner_key=owner_key, read_key=read_key, moto=moto_endpoint,
-               url=f"http://127.0.0.1:{env['CLOUDSKETCH_GATEWAY_PORT']}")
-    if up.poll() is None:
-        up.terminate()
-        up.wait(timeout=30)
-    if database:
-        drop_service_schemas(database)
+    with cloudsketch_up(env) as (up, lines):
+        yield dict(env=env, up=up, lines=lines, owner_key=owner_key, read_key=read_key, moto=moto_endpoint,
+                   url=f"http://127.0.0.1:{env['CLOUDSKETCH_GATEWAY_PORT']}")
 
 
 def test_request_to_event_to_worker_and_back(running_stack):

@@ -116,7 +116,7 @@ def test_the_budget_page(visit, stack):
     # the CSV download: the account's export in the chosen currency and period
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV").click()
-    assert download.value.suggested_filename == f"budget-{account_id}.csv"
+    assert download.value.suggested_filename == "budget-Budget-i-prod-i.csv"   # the account's name, made safe
     header, *rows = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))
     assert header[:len(CLOUDCRAFT_COLUMNS)] == list(CLOUDCRAFT_COLUMNS)
     assert {row[header.index("currency")] for row in rows} == {"EUR"}

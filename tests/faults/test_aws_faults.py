@@ -7,11 +7,10 @@ from __future__ import annotations
 import pytest
 import requests
 
-from services.common.supervisor import LocalStack
 from services.demo import account_client
 from tests.helpers.aws_faults import FaultProxy
-from tests.helpers.collector import REGIONS, Events, connect, finished_sync, owner_key
-from tests.helpers.stack import drop_service_schemas, stack_env
+from tests.helpers.collector import REGIONS, connect, finished_sync, owner_key, stack_with_events
+from tests.helpers.stack import stack_env
 
 pytestmark = pytest.mark.slow
 
@@ -31,17 +30,8 @@ STORM = [
 def stack(tmp_path, amqp_uri, moto_endpoint, postgres_server_url, monkeypatch):
     with FaultProxy(moto_endpoint) as aws_proxy:
         env = stack_env(tmp_path, amqp_uri, postgres_server_url, aws_proxy.url)
-        env["CLOUDSKETCH_SYNC_INTERVAL_SECONDS"] = "3600"
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
-        with LocalStack(tmp_path / "logs"):
-            events = Events(amqp_uri)
-            events.start()
-            events.ready.wait(10)
-            yield dict(env=env, aws_proxy=aws_proxy, events=events, moto=moto_endpoint,
-                       url=f"http://127.0.0.1:{env['CLOUDSKETCH_GATEWAY_PORT']}")
-            events.stopping = True
-    drop_service_schemas(postgres_server_url)
+        with stack_with_events(tmp_path, monkeypatch, env, amqp_uri) as stack:
+            yield dict(stack, aws_proxy=aws_proxy, moto=moto_endpoint)
 
 
 def test_a_sync_through_a_throttling_storm_and_5xx_finishes_with_every_change(stack):

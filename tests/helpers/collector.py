@@ -1,16 +1,22 @@
-"""A running stack's collector in tests: its events on the broker, its rows, and an account (with a
-small estate in moto) connected through the gateway."""
+"""A running stack's collector in tests: the stack itself, its events on the broker, its rows, and
+an account (with a small estate in moto) connected through the gateway."""
 from __future__ import annotations
 
+import sys
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import requests
 import sqlalchemy as sa
 from kombu import Connection, Exchange, Queue
 
+from services.common.healthcheck import http_ok
+from services.common.supervisor import Child, LocalStack, free_port
 from services.demo import account_client, ensure_role
-from tests.helpers.stack import wait_for
+from tests.helpers.stack import drop_service_schemas, wait_for
 
 REGIONS = ["us-east-1", "eu-west-1"]
 
@@ -45,6 +51,37 @@ class Events(threading.Thread):
 
     def of(self, kind: str, account_id: str) -> list[dict]:
         return [body for key, body in self.received if key == kind and body.get("accountId") == account_id]
+
+
+@contextmanager
+def stack_with_events(tmp_path: Path, monkeypatch, env: dict[str, str], events_amqp: str,
+                      events_of: str = "collector", second_collector: bool = False) -> Iterator[dict]:
+    """Every process of the stack (plus a second collector-worker if asked) with `env` (stack_env's)
+    in os.environ, syncing only when asked, and the events of `events_of` as the broker at
+    `events_amqp` carries them: yields dict(env, local, events, url). Leaving stops it all and
+    drops the services' schemas when the stack is on PostgreSQL."""
+    env = {**env, "CLOUDSKETCH_SYNC_INTERVAL_SECONDS": "3600"}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    try:
+        with LocalStack(tmp_path / "logs") as local:
+            if second_collector:
+                port = free_port()
+                local.supervisor.start_group([Child(
+                    "collector-worker-2", [sys.executable, "-m", "services.collector", "worker"],
+                    lambda: http_ok(f"http://127.0.0.1:{port}/healthz", timeout=0.5), "",
+                    env={"CLOUDSKETCH_METRICS_PORT": str(port)})])
+            events = Events(events_amqp, events_of)
+            events.start()
+            events.ready.wait(10)
+            try:
+                yield dict(env=env, local=local, events=events,
+                           url=f"http://127.0.0.1:{env['CLOUDSKETCH_GATEWAY_PORT']}")
+            finally:
+                events.stopping = True
+    finally:
+        if env["CLOUDSKETCH_DATABASE_URL"]:
+            drop_service_schemas(env["CLOUDSKETCH_DATABASE_URL"])
 
 
 def seed(endpoint: str, aws_account_id: str) -> None:

@@ -1,10 +1,13 @@
-"""Running cloudsketch's processes in tests: the repository, polling, a stack's environment and
-clearing its PostgreSQL schemas."""
+"""Running cloudsketch's processes in tests: the repository, polling, a stack's environment,
+`cloudsketch up` and `cloudsketch admin`, and clearing a stack's PostgreSQL schemas."""
 from __future__ import annotations
 
 import sqlite3
+import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -15,6 +18,7 @@ from services.common.supervisor import Child, isolated_env
 from tests.helpers.aws import AWS_TEST_ENV
 
 REPO = Path(__file__).resolve().parents[2]
+CLI = [sys.executable, "-m", "services.cli"]
 
 
 def wait_for(predicate, timeout: float = 20.0, interval: float = 0.02, what: str | None = None):
@@ -44,6 +48,44 @@ def stack_env(tmp_path: Path, amqp: str, database: str, aws_endpoint: str = "") 
     if aws_endpoint:
         env.update(AWS_TEST_ENV, AWS_ENDPOINT_URL=aws_endpoint)
     return env
+
+
+def admin(env: dict[str, str], *args: str) -> str:
+    """`cloudsketch admin ARGS` with `env`: its output (an API key, for create-api-key)."""
+    done = subprocess.run([*CLI, "admin", *args], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+@contextmanager
+def cloudsketch_up(env: dict[str, str]) -> Iterator[tuple[subprocess.Popen, list[str]]]:
+    """`cloudsketch up` with `env` (os.environ plus stack_env's), once it says it is up: the process
+    and the lines it printed until then. Leaving stops it (if the test has not) and drops the
+    services' schemas when the stack is on PostgreSQL."""
+    up = subprocess.Popen([*CLI, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = []
+        deadline = time.monotonic() + 120
+        assert up.stdout is not None
+        for line in up.stdout:
+            lines.append(line.rstrip())
+            if "cloudsketch is up" in line or time.monotonic() > deadline:
+                break
+        assert any("cloudsketch is up" in line for line in lines), "\n".join(lines)
+        yield up, lines
+    finally:
+        stopped = True
+        if up.poll() is None:
+            up.terminate()
+            try:
+                up.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                stopped = False
+                up.kill()     # its children get SIGTERM as it dies (PR_SET_PDEATHSIG): none is left
+                up.wait()
+        if env.get("CLOUDSKETCH_DATABASE_URL"):
+            drop_service_schemas(env["CLOUDSKETCH_DATABASE_URL"])
+        assert stopped, "cloudsketch up did not stop within 30 s of SIGTERM"
 
 
 def faulty_worker(port: int, journal: Path) -> Child:

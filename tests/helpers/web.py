@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 from playwright.sync_api import expect
 
 from tests.helpers.stack import REPO
 
-CLI = [sys.executable, "-m", "services.cli"]
 AXE = REPO / "tests" / "vendor" / "axe.min.js"
 ARTIFACTS = REPO / "var" / "test-artifacts" / "web-ui"
 EMAIL, PASSWORD = "owner@example.com", "correct horse battery staple"

@@ -4,19 +4,23 @@ account syncs it; POST /sync syncs it again; two replicas never sync one account
 and cutting the broker mid-sync loses no change."""
 from __future__ import annotations
 
-import sys
 from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
 
-from services.common.healthcheck import http_ok
-from services.common.supervisor import Child, LocalStack, free_port
 from services.demo import account_client
 from tests.helpers.aws_faults import FaultProxy
-from tests.helpers.collector import REGIONS, Events, collector_rows, connect, finished_sync, owner_key
-from tests.helpers.stack import drop_service_schemas, stack_env, wait_for
+from tests.helpers.collector import (
+    REGIONS,
+    collector_rows,
+    connect,
+    finished_sync,
+    owner_key,
+    stack_with_events,
+)
+from tests.helpers.stack import stack_env, wait_for
 from tests.helpers.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.slow
@@ -31,22 +35,8 @@ def stack(tmp_path, amqp_uri, moto_endpoint, postgres_server_url, monkeypatch):
             FaultProxy(moto_endpoint, latency=0.05) as aws_proxy:
         proxied = urlunsplit(broker._replace(netloc=f"{broker.username}:{broker.password}@127.0.0.1:{amqp_proxy.port}"))
         env = stack_env(tmp_path, proxied, postgres_server_url, aws_proxy.url)
-        env["CLOUDSKETCH_SYNC_INTERVAL_SECONDS"] = "3600"
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
-        second_port = free_port()
-        with LocalStack(tmp_path / "logs") as local:
-            second = Child("collector-worker-2", [sys.executable, "-m", "services.collector", "worker"],
-                           lambda: http_ok(f"http://127.0.0.1:{second_port}/healthz", timeout=0.5), "",
-                           env={"CLOUDSKETCH_METRICS_PORT": str(second_port)})
-            local.supervisor.start_group([second])
-            events = Events(amqp_uri)
-            events.start()
-            events.ready.wait(10)
-            yield dict(env=env, amqp_proxy=amqp_proxy, aws_proxy=aws_proxy, events=events, moto=moto_endpoint,
-                       url=f"http://127.0.0.1:{env['CLOUDSKETCH_GATEWAY_PORT']}", logs=tmp_path / "logs")
-            events.stopping = True
-    drop_service_schemas(postgres_server_url)
+        with stack_with_events(tmp_path, monkeypatch, env, amqp_uri, second_collector=True) as stack:
+            yield dict(stack, amqp_proxy=amqp_proxy, aws_proxy=aws_proxy, moto=moto_endpoint, logs=tmp_path / "logs")
 
 
 def test_registering_syncs_the_account_and_two_replicas_never_sync_one_region_at_once(stack):

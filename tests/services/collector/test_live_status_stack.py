@@ -5,7 +5,6 @@ nameko's format) and reads collector.events. One of the two replicas polls; a wa
 snapshot; stopping an instance publishes one status_changed; heartbeats that stop stop the calls."""
 from __future__ import annotations
 
-import sys
 import threading
 import time
 import uuid
@@ -15,12 +14,10 @@ import requests
 
 from cloudsketch.collector.v1 import events_pb2 as events
 from services.common.events import EventPublisher
-from services.common.healthcheck import http_ok
-from services.common.supervisor import Child, LocalStack, free_port
 from services.demo import account_client
 from tests.helpers.aws_faults import FaultProxy
-from tests.helpers.collector import Events, collector_rows, connect, finished_sync, owner_key
-from tests.helpers.stack import drop_service_schemas, stack_env, wait_for
+from tests.helpers.collector import collector_rows, connect, finished_sync, owner_key, stack_with_events
+from tests.helpers.stack import stack_env, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -32,23 +29,9 @@ TTL = 3 * INTERVAL  # the test-gateway's watch ttl; heartbeats every INTERVAL
 def stack(tmp_path, amqp_uri, moto_endpoint, postgres_server_url, monkeypatch):
     with FaultProxy(moto_endpoint) as aws_proxy:
         env = stack_env(tmp_path, amqp_uri, postgres_server_url, aws_proxy.url)
-        env["CLOUDSKETCH_SYNC_INTERVAL_SECONDS"] = "3600"
         env["CLOUDSKETCH_LIVE_STATUS_INTERVAL_SECONDS"] = str(INTERVAL)
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
-        second_port = free_port()
-        with LocalStack(tmp_path / "logs") as local:
-            second = Child("collector-worker-2", [sys.executable, "-m", "services.collector", "worker"],
-                           lambda: http_ok(f"http://127.0.0.1:{second_port}/healthz", timeout=0.5), "",
-                           env={"CLOUDSKETCH_METRICS_PORT": str(second_port)})
-            local.supervisor.start_group([second])
-            received = Events(amqp_uri)
-            received.start()
-            received.ready.wait(10)
-            yield dict(env=env, aws_proxy=aws_proxy, events=received, moto=moto_endpoint, amqp=amqp_uri,
-                       url=f"http://127.0.0.1:{env['CLOUDSKETCH_GATEWAY_PORT']}")
-            received.stopping = True
-    drop_service_schemas(postgres_server_url)
+        with stack_with_events(tmp_path, monkeypatch, env, amqp_uri, second_collector=True) as stack:
+            yield dict(stack, aws_proxy=aws_proxy, moto=moto_endpoint, amqp=amqp_uri)
 
 
 class Heartbeats(threading.Thread):
