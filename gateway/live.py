@@ -250,7 +250,7 @@ class LiveHub:
         backoff = 0.5
         while not self._stopping.is_set():
             try:
-                with Connection(self.amqp_uri, heartbeat=30) as conn:
+                with Connection(self.amqp_uri, heartbeat=config.amqp_heartbeat_seconds()) as conn:
                     exchange(conn.default_channel).declare()   # the collector may not have declared it yet
                     # Exclusive and auto-deleted: the queue is this process's and goes with it; live
                     # status missed while disconnected is not worth keeping (a snapshot follows).

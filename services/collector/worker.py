@@ -63,7 +63,8 @@ class CollectorWorker(ObservableService):
     name = "collector"
 
     db = Database()
-    dispatch = EventDispatcher(retry_policy=PUBLISH_RETRY_POLICY)
+    dispatch = EventDispatcher(retry_policy=PUBLISH_RETRY_POLICY,
+                               confirm_timeout=config.publish_confirm_timeout_seconds())
     # sync_requested goes out through the outbox, committed with its queued sync; this process
     # relays what it writes at once (collector-api's relay would find it on its next poll).
     wake_relay = OutboxRelayProvider(outbox)

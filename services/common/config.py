@@ -25,6 +25,10 @@ class Setting:
 
 SETTINGS = [
     Setting("CLOUDSKETCH_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/", "RabbitMQ URL of the event bus."),
+    Setting("CLOUDSKETCH_AMQP_HEARTBEAT_SECONDS", "20",
+            "AMQP heartbeat of every consumer's broker connection: a network partition that leaves the "
+            "connection open is noticed within about twice this, and the consumer reconnects. A publish "
+            "waits for the broker's confirm at most twice this too, then fails and is retried."),
     Setting("CLOUDSKETCH_DATA_DIR", "./var", "Where SQLite databases and process logs live."),
     Setting("CLOUDSKETCH_DATABASE_URL", "",
             "PostgreSQL URL (postgresql://user@host/db); each service uses its own schema in it. "
@@ -109,6 +113,19 @@ def env(name: str, default: str | None = None) -> str:
 
 def amqp_uri() -> str:
     return env("CLOUDSKETCH_AMQP_URI")
+
+
+def amqp_heartbeat_seconds() -> int:
+    value = int(env("CLOUDSKETCH_AMQP_HEARTBEAT_SECONDS"))
+    if value <= 0:
+        raise ValueError("CLOUDSKETCH_AMQP_HEARTBEAT_SECONDS must be a positive number of seconds")
+    return value
+
+
+def publish_confirm_timeout_seconds() -> float:
+    """How long a publish waits for the broker's confirm: a partition can swallow the publish or its
+    confirm, and without a bound the publisher would wait forever."""
+    return 2.0 * amqp_heartbeat_seconds()
 
 
 def data_dir() -> Path:

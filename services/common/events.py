@@ -38,13 +38,13 @@ class EventPublisher:
         # retry_policy: kombu's, for a caller that retries by itself (the outbox relay).
         extra = {"retry_policy": retry_policy} if retry_policy is not None else {}
         self._dispatch = event_dispatcher(uri=amqp_uri or config.amqp_uri(), declare=[get_event_exchange(service)],
-                                          **extra)
+                                          confirm_timeout=config.publish_confirm_timeout_seconds(), **extra)
 
     def publish(self, event_type: str, message: Message) -> None:
         self.publish_payload(event_type, to_payload(message))
 
     def publish_payload(self, event_type: str, payload: dict) -> None:
         """Publishes a payload made by to_payload (as the outbox keeps it); returns once the
-        broker confirmed it, raises otherwise."""
+        broker confirmed it, raises otherwise (also when no confirm came within the timeout)."""
         self._dispatch(self.service, event_type, payload)
         log.debug("published", extra={"event_type": event_type, "exchange": f"{self.service}.events"})

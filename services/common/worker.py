@@ -96,7 +96,8 @@ class DeadLetteringEventHandler(EventHandler):
         self.consumer_options["on_decode_error"] = self._on_decode_error
         super().setup()
         self.publisher = Publisher(self.amqp_uri, use_confirms=True, declare=[DEAD_LETTER_QUEUE],
-                                   retry_policy={"max_retries": 3, "interval_start": 0.5, "interval_step": 1})
+                                   retry_policy={"max_retries": 3, "interval_start": 0.5, "interval_step": 1},
+                                   confirm_timeout=config.publish_confirm_timeout_seconds())
 
     def handle_message_processed(self, message, result=None, exc_info=None):
         if exc_info is None:
@@ -242,6 +243,8 @@ def run_worker(service: str, service_cls) -> None:
         "AMQP_URI": config.amqp_uri(),
         "WEB_SERVER_ADDRESS": f"{config.bind_host()}:{config.metrics_port(service, 'worker')}",
         "SERIALIZER": "json",
+        # nameko's default (60 s) would leave a consumer deaf for two minutes after a partition.
+        "HEARTBEAT": config.amqp_heartbeat_seconds(),
         # Unacknowledged events per consumer: enough to keep the worker busy, few enough that a
         # crash redelivers little.
         "PREFETCH_COUNT": 10,

@@ -16,6 +16,7 @@ from kombu import Connection, Exchange, Queue
 from services.common.healthcheck import http_ok
 from services.common.supervisor import Child, LocalStack, free_port
 from services.demo import account_client, ensure_role
+from tests.helpers.databases import stored_rows
 from tests.helpers.stack import drop_service_schemas, wait_for
 
 REGIONS = ["us-east-1", "eu-west-1"]
@@ -136,3 +137,65 @@ def finished_sync(url: str, auth: dict, account_id: str, sync_id: str | None = N
         body = reply.json()
         return body if body["state"] in ("finished", "failed") and sync_id in (None, body["syncId"]) else None
     return wait_for(done, timeout=120, interval=0.3, what="the sync to finish")
+
+
+def add_queues(stack, aws_account_id: str, prefix: str, count: int = 10) -> set[str]:
+    """Creates `count` SQS queues in every region; the ARNs of those in us-east-1."""
+    for region in REGIONS:
+        sqs = account_client("sqs", stack["moto"], aws_account_id, region)
+        for index in range(count):
+            sqs.create_queue(QueueName=f"{prefix}-{index}")
+    return {f"arn:aws:sqs:us-east-1:{aws_account_id}:{prefix}-{index}" for index in range(count)}
+
+
+def start_sync(stack, auth: dict, account_id: str) -> str:
+    """Requests a sync and returns its id once the collector runs it."""
+    url, env = stack["url"], stack["env"]
+    sync_id = requests.post(f"{url}/api/aws/account/{account_id}/sync", headers=auth, timeout=10).json()["syncId"]
+    wait_for(lambda: collector_rows(env, "SELECT 1 FROM syncs WHERE sync_id = :s AND state = 'running'", s=sync_id),
+             timeout=60, interval=0.02, what="the sync to run")
+    return sync_id
+
+
+def blueprint_arns(url: str, auth: dict, account_id: str, region: str) -> set[str]:
+    reply = requests.get(f"{url}/api/aws/account/{account_id}/{region}/json", headers=auth, timeout=30)
+    if reply.status_code != 200:
+        return set()
+    data = reply.json()["data"]
+    return {n["arn"] for n in data["nodes"]} | {g["arn"] for g in data["groups"] if g.get("arn")}
+
+
+def assert_no_change_lost(stack, auth: dict, account_id: str, sync_id: str, added: set[str]) -> None:
+    """After a fault during sync `sync_id`: whatever that sync managed, a sync after it publishes
+    the rest; the `added` queues are in the collector's inventory and diagram-worker draws every
+    queue of it."""
+    url, env = stack["url"], stack["env"]
+    if finished_sync(url, auth, account_id, sync_id)["state"] == "failed":
+        again = wait_for(lambda: requests.post(f"{url}/api/aws/account/{account_id}/sync", headers=auth,
+                                               timeout=10).json().get("syncId"), timeout=60)
+        assert finished_sync(url, auth, account_id, again)["state"] == "finished"
+    inventory = {row.arn for row in collector_rows(env, "SELECT arn FROM resources WHERE account_id = :a AND "
+                                                   "region = 'us-east-1' AND arn LIKE '%:sqs:%'", a=account_id)}
+    assert added <= inventory
+    drawn = wait_for(lambda: (arns := blueprint_arns(url, auth, account_id, "us-east-1")) >= inventory and arns,
+                     timeout=90, interval=0.5, what="the diagram to draw every queue")
+    assert {arn for arn in drawn if ":sqs:" in arn} == inventory
+
+
+def rename_account(stack, auth: dict, account_id: str, name: str) -> None:
+    renamed = requests.put(f"{stack['url']}/api/aws/account/{account_id}", headers=auth, timeout=30,
+                           json={"name": name})
+    assert renamed.status_code == 200, renamed.text
+
+
+def wait_for_audit_events(stack, account_id: str, count: int) -> None:
+    """Until identity-worker has recorded `count` audit events of the account (its creation, renames)."""
+    wait_for(lambda: stored_rows(stack["env"], "identity", "audit_events", "target_id", account_id) == count,
+             timeout=60, what=f"identity-worker to record audit event {count} of the account")
+
+
+def assert_rename_recorded(stack, auth: dict, account_id: str, name: str, audit_events: int) -> None:
+    """accounts-api publishes (through its outbox) and identity-worker consumes: a rename ends as
+    the account's `audit_events`-th audit event."""
+    rename_account(stack, auth, account_id, name)
+    wait_for_audit_events(stack, account_id, audit_events)

@@ -137,6 +137,39 @@ def test_events_written_while_the_broker_is_away_arrive_once_it_is_back(engine, 
         relay.stop()
 
 
+def test_a_publish_whose_confirm_a_partition_swallows_fails_rather_than_waiting_forever(proxied_broker, received,
+                                                                                       monkeypatch):
+    """No FIN or RST crosses a partition: without a confirm timeout the publisher would wait for
+    the broker's confirm until the network came back, and its relay (or sync) with it."""
+    uri, proxy = proxied_broker
+    monkeypatch.setenv("CLOUDSKETCH_AMQP_HEARTBEAT_SECONDS", "1")   # a confirm waits at most 2 s
+    publisher = EventPublisher("accounts", uri, retry_policy=RELAY_RETRY_POLICY)
+    for name in ("Before 1", "Before 2"):
+        publisher.publish_payload("account_updated", {"accountId": "a-1", "name": name})
+    # kombu's pool now holds open connections: the next publish goes out on one, and its confirm
+    # never comes.
+    outcome: list[BaseException | None] = []
+
+    def publish():
+        try:
+            publisher.publish_payload("account_updated", {"accountId": "a-1", "name": "During"})
+            outcome.append(None)
+        except Exception as exc:
+            outcome.append(exc)
+
+    proxy.partition()
+    publishing = threading.Thread(target=publish, daemon=True)
+    publishing.start()
+    publishing.join(60)   # a bound: without the confirm timeout it would wait for the heal
+    proxy.heal()
+    assert not publishing.is_alive() and isinstance(outcome[0], Exception)
+
+    publisher.publish_payload("account_updated", {"accountId": "a-1", "name": "After"})
+    wait_for(lambda: len(received.drain()) >= 3, what="the publishes around the partition")
+    time.sleep(0.5)  # "During" would have arrived with them
+    assert [body["name"] for _, body in received.drain()] == ["Before 1", "Before 2", "After"]
+
+
 class Crash(BaseException):
     """The process dying (not an error the relay handles)."""
 
