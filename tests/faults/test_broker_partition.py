@@ -17,8 +17,17 @@ import time
 import pytest
 
 from services.common import config
-from tests.helpers.collector import (add_queues, assert_no_change_lost, assert_rename_recorded, connect,
-                                    finished_sync, owner_key, rename_account, start_sync, wait_for_audit_events)
+from tests.helpers.collector import (
+    add_queues,
+    assert_no_change_lost,
+    assert_rename_recorded,
+    connect,
+    finished_sync,
+    owner_key,
+    rename_account,
+    start_sync,
+    wait_for_audit_events,
+)
 from tests.helpers.databases import stored_rows
 from tests.helpers.metrics import metric
 from tests.helpers.stack import wait_for

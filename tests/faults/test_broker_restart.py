@@ -8,8 +8,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers.collector import (add_queues, assert_no_change_lost, assert_rename_recorded, connect,
-                                    finished_sync, owner_key, start_sync)
+from tests.helpers.collector import (
+    add_queues,
+    assert_no_change_lost,
+    assert_rename_recorded,
+    connect,
+    finished_sync,
+    owner_key,
+    start_sync,
+)
 
 pytestmark = pytest.mark.slow
 
