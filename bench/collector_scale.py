@@ -13,10 +13,11 @@ collector's schema starts empty, every account gets a sync request (the way the 
 workers' outbox relays), and a tenth of them a second request once the first is running (so that
 two replicas may hold syncs of one account at once: the leases must keep its region apart).
 
-Figures per replica count: wall time from the requests to the last sync ended, account-region
-syncs per second, AWS calls per second; each worker's CPU (cores, averaged over the run) and peak
-RSS; the longest the sync_requested queue got; the broker's alarms; PostgreSQL connections (peak)
-and the collector schema's size per resource. Checks: every sync finished, no two held runs of
+Figures per replica count: wall time from the requests to the last sync ended, region runs (an
+account-region a sync held; the global services count as a region) per second, AWS calls per
+second; each worker's CPU (cores, averaged over the run) and peak RSS; the longest the
+sync_requested queue got; the broker's alarms; PostgreSQL connections (peak) and the collector
+schema's size per resource. Checks: every sync finished, no two held runs of
 one account-region overlap (region_runs' holder and times), no lease left behind.
 
     .venv/bin/python bench/collector_scale.py                         # 1,000 accounts, 50 ms a call
@@ -289,7 +290,7 @@ def main() -> None:
           f"{args.latency * 1000:.0f} ms added per AWS "
           f"call, PostgreSQL, {os.cpu_count()} cores; per worker: 10 syncs at once (nameko max_workers), "
           f"{concurrency[0]} calls in flight per account")
-    print("| replicas | wall s | account-region syncs/s | AWS calls/s | speed-up | worker CPU (cores, each) | "
+    print("| replicas | wall s | region runs/s | AWS calls/s | speed-up | worker CPU (cores, each) | "
           "worker RSS peak MiB (each) | sync queue peak | PG connections peak |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     base = results[0]["held"] / results[0]["wall"] or float("nan")   # nothing held: every sync failed (see below)

@@ -48,11 +48,11 @@ RESOURCES_BY_ROLE = {
 }
 RESOURCES_BY_NAME = {
     # A worker runs up to 10 syncs at once (nameko's max_workers), each with up to 32 AWS calls in
-    # flight and its own boto3 clients: bench/collector_scale.py measured 1.1 to 1.2 GiB peak RSS
-    # per replica at full concurrency (about 110 MiB a sync; 366 MiB for the demo's two accounts)
-    # and 0.7 of a core for one replica: the old 1Gi limit would have OOM-killed it.
-    "collector-worker": {"requests": {"cpu": "500m", "memory": "1280Mi"},
-                         "limits": {"cpu": "1", "memory": "3Gi"}},
+    # flight and boto3 clients of its own: bench/collector_scale.py measured 340 MiB peak RSS per
+    # replica at full concurrency over 1,000 accounts, and one replica kept a core busy (0.8 of it
+    # for the worker). Larger estates hold more in memory during a sync: the limit leaves them 3x.
+    "collector-worker": {"requests": {"cpu": "500m", "memory": "512Mi"},
+                         "limits": {"cpu": "1", "memory": "1536Mi"}},
 }
 
 # Workers scaled by a HorizontalPodAutoscaler (their Deployment leaves `replicas` to it). The KEDA
