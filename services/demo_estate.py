@@ -67,6 +67,7 @@ import boto3
 
 from cloudsketch.common.v1 import resource_pb2
 from services.common.enums import enum_names
+from services.common.supervisor import DEMO_ECS_TASKS_RUNNING
 
 DEMO_AWS_ACCOUNT = "123456789012"   # moto's default account
 # The AWS accounts of the demo estate and the names the demo connects them under.
@@ -555,7 +556,8 @@ class _Seeder:
             containerDefinitions=[{"name": "api", "image": "public.ecr.aws/docker/library/nginx:1.27",
                                    "portMappings": [{"containerPort": 8080}]}])["taskDefinition"]["taskDefinitionArn"]
         service = ecs.create_service(
-            cluster=cluster, serviceName="api", taskDefinition=family, desiredCount=2, launchType="FARGATE",
+            cluster=cluster, serviceName="api", taskDefinition=family, desiredCount=DEMO_ECS_TASKS_RUNNING,
+            launchType="FARGATE",
             networkConfiguration={"awsvpcConfiguration": {"subnets": subnets["private"],
                                                           "securityGroups": [groups["web"]]}},
             loadBalancers=[{"targetGroupArn": api_tg, "containerName": "api", "containerPort": 8080}],

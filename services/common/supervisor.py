@@ -58,11 +58,17 @@ def child_for(process: Process) -> Child:
     return Child(process.name, args, lambda: http_ok(f"{url}/healthz", timeout=0.5), url)
 
 
+# moto runs no containers: an ECS service it creates reports none of its tasks running (live
+# status: Critical) unless told how many run. The demo estate's services want 2 each.
+DEMO_ECS_TASKS_RUNNING = 2
+
+
 def moto_child(port: int) -> Child:
     """The simulated AWS of the demo: a moto server."""
     return Child("moto", [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
                  lambda: http_ok(f"http://127.0.0.1:{port}/moto-api/", timeout=0.5),
-                 f"http://127.0.0.1:{port}", env={"MOTO_IAM_LOAD_MANAGED_POLICIES": "true"})
+                 f"http://127.0.0.1:{port}", env={"MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
+                                                  "MOTO_ECS_SERVICE_RUNNING": str(DEMO_ECS_TASKS_RUNNING)})
 
 
 def _die_with_parent() -> None:
