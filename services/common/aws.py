@@ -32,10 +32,6 @@ class Credentials:
         return f"Credentials(access_key_id={self.access_key_id[:4]}..., expiration={self.expiration})"
 
 
-# One loader for the whole process. A new botocore session would otherwise read and parse every
-# service's model again (megabytes of JSON for EC2): that was three quarters of a sync's CPU and
-# most of its memory. The loader caches what it parsed and never changes it, so sessions (one per
-# connected account, each with credentials of its own) can share it.
 class _SearchPaths(list):
     """boto3.Session appends its own data folder to its loader's search paths, once per session:
     the shared loader keeps one copy instead of a list that grows with every account synced."""
@@ -45,6 +41,10 @@ class _SearchPaths(list):
             super().append(path)
 
 
+# One loader for the whole process. A new botocore session would otherwise read and parse every
+# service's model again (megabytes of JSON for EC2): that was three quarters of a sync's CPU and
+# most of its memory. The loader caches what it parsed and never changes it, so sessions (one per
+# connected account, each with credentials of its own) can share it.
 _SHARED_LOADER = botocore.loaders.create_loader()
 _SHARED_LOADER._search_paths = _SearchPaths(_SHARED_LOADER.search_paths)
 
