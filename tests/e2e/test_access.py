@@ -22,10 +22,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import sys
-import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -36,10 +32,9 @@ import pytest
 import requests
 
 from services.demo import ensure_role
-from tests.helpers.stack import drop_service_schemas, stack_env, wait_for
+from tests.helpers.stack import cloudsketch_up, stack_env, wait_for
 
 pytestmark = pytest.mark.slow
-CLI = [sys.executable, "-m", "services.cli"]
 PASSWORD = "correct horse battery staple"
 TIMEOUT = 10
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -164,34 +159,8 @@ def stack(request, tmp_path_factory, amqp_uri, moto_endpoint):
     database = "" if request.param == "sqlite" else request.getfixturevalue("postgres_server_url")
     env = {**os.environ, **stack_env(tmp_path_factory.mktemp(f"access-{request.param}"), amqp_uri, database,
                                      moto_endpoint)}
-    up = subprocess.Popen([*CLI, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines: list[str] = []
-    is_up = threading.Event()
-
-    def read_output():
-        for line in up.stdout:
-            lines.append(line.rstrip())
-            if "cloudsketch is up" in line:
-                is_up.set()
-        is_up.set()  # exited
-
-    reader = threading.Thread(target=read_output, daemon=True)
-    reader.start()
-    try:
-        is_up.wait(timeout=120)
-        assert any("cloudsketch is up" in line for line in lines), "\n".join(lines)
+    with cloudsketch_up(env):
         yield SimpleNamespace(url=f"http://127.0.0.1:{env['CLOUDSKETCH_GATEWAY_PORT']}", moto=moto_endpoint)
-    finally:
-        if up.poll() is None:
-            up.send_signal(signal.SIGTERM)
-            try:
-                up.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                up.kill()
-                up.wait()
-        reader.join(timeout=5)
-        if database:
-            drop_service_schemas(database)
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,8 @@ import pytest
 import requests
 import yaml
 
-from services.common.supervisor import LocalStack
 from services.demo import ensure_role
-from tests.helpers.collector import owner_key
+from tests.helpers.collector import owner_key, stack_with_events
 from tests.helpers.stack import REPO, stack_env
 
 pytestmark = pytest.mark.slow
@@ -28,12 +27,8 @@ AWS_ACCOUNT = "567890123456"      # an AWS account of the moto server no other t
 
 @pytest.fixture
 def stack(tmp_path, amqp_uri, moto_endpoint, monkeypatch):
-    env = stack_env(tmp_path, amqp_uri, "", moto_endpoint)
-    env["CLOUDSKETCH_SYNC_INTERVAL_SECONDS"] = "3600"
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    with LocalStack(tmp_path / "logs"):
-        yield dict(env=env, url=f"http://127.0.0.1:{env['CLOUDSKETCH_GATEWAY_PORT']}")
+    with stack_with_events(tmp_path, monkeypatch, stack_env(tmp_path, amqp_uri, "", moto_endpoint)) as stack:
+        yield stack
 
 
 def test_no_request_the_contract_allows_gets_a_server_error(stack, moto_endpoint, tmp_path):

@@ -11,10 +11,9 @@ import requests
 from cloudcraftco.cloudcraft import Cloudcraft
 from cloudcraftco.error import CloudcraftMissingResource
 
-from services.common.supervisor import LocalStack
-from tests.helpers.collector import connect, finished_sync, owner_key
+from tests.helpers.collector import connect, finished_sync, owner_key, stack_with_events
 from tests.helpers.diagram import CLOUDCRAFT_EXPORT
-from tests.helpers.stack import drop_service_schemas, stack_env, wait_for
+from tests.helpers.stack import stack_env, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -22,12 +21,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def stack(tmp_path, amqp_uri, moto_endpoint, postgres_server_url, monkeypatch):
     env = stack_env(tmp_path, amqp_uri, postgres_server_url, moto_endpoint)
-    env["CLOUDSKETCH_SYNC_INTERVAL_SECONDS"] = "3600"
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    with LocalStack(tmp_path / "logs"):
-        yield dict(env=env, moto=moto_endpoint, url=f"http://127.0.0.1:{env['CLOUDSKETCH_GATEWAY_PORT']}")
-    drop_service_schemas(postgres_server_url)
+    with stack_with_events(tmp_path, monkeypatch, env) as stack:
+        yield dict(stack, moto=moto_endpoint)
 
 
 def user_in_team(role: str) -> tuple[str, str]:

@@ -20,8 +20,16 @@ from services.demo import account_client
 from services.diagram.domain import Diagrams
 from services.diagram.live import LiveModel
 from tests.helpers.aws_faults import FaultProxy
-from tests.helpers.collector import REGIONS, Events, collector_rows, connect, finished_sync, owner_key
-from tests.helpers.stack import drop_service_schemas, stack_env, wait_for
+from tests.helpers.collector import (
+    REGIONS,
+    Events,
+    collector_rows,
+    connect,
+    finished_sync,
+    owner_key,
+    stack_with_events,
+)
+from tests.helpers.stack import stack_env, wait_for
 
 pytestmark = pytest.mark.slow
 BATCHES_QUEUE = "evt-collector-resources_changed--diagram.on_resources_changed"
@@ -32,18 +40,10 @@ def stack(tmp_path, amqp_uri, moto_endpoint, postgres_server_url, monkeypatch):
     """The stack on PostgreSQL, its AWS 50 ms a call slower (a sync lasts long enough to restart
     a worker during it), and a short grace for late batches."""
     with FaultProxy(moto_endpoint, latency=0.05) as aws_proxy:
-        env = stack_env(tmp_path, amqp_uri, postgres_server_url, aws_proxy.url)
-        env.update(CLOUDSKETCH_SYNC_INTERVAL_SECONDS="3600", CLOUDSKETCH_DIAGRAM_GAP_SECONDS="2")
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
-        with LocalStack(tmp_path / "logs") as local:
-            events = Events(amqp_uri)
-            events.start()
-            events.ready.wait(10)
-            yield dict(env=env, local=local, events=events, moto=moto_endpoint, amqp=amqp_uri,
-                       url=f"http://127.0.0.1:{env['CLOUDSKETCH_GATEWAY_PORT']}")
-            events.stopping = True
-    drop_service_schemas(postgres_server_url)
+        env = {**stack_env(tmp_path, amqp_uri, postgres_server_url, aws_proxy.url),
+               "CLOUDSKETCH_DIAGRAM_GAP_SECONDS": "2"}
+        with stack_with_events(tmp_path, monkeypatch, env, amqp_uri) as stack:
+            yield dict(stack, moto=moto_endpoint, amqp=amqp_uri)
 
 
 def stop_diagram_worker(local: LocalStack) -> Child:

@@ -5,29 +5,17 @@ identity-worker's audit entries, diagram-worker's live blueprint."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
 
 from services.common import config
-from services.common.supervisor import Supervisor, stack_groups
 from services.demo import ensure_role
 from tests.helpers.databases import stored_rows
 from tests.helpers.metrics import metric
-from tests.helpers.stack import drop_service_schemas, stack_env, wait_for
-from tests.helpers.tcp_proxy import TcpProxy
+from tests.helpers.stack import admin, drop_service_schemas, stack_env, stack_with_proxied_broker, wait_for
 
 pytestmark = pytest.mark.slow
-CLI = [sys.executable, "-m", "services.cli"]
-
-
-def admin(*args) -> str:
-    done = subprocess.run([*CLI, "admin", *args], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -35,22 +23,12 @@ def stack(request, tmp_path, fresh_amqp_uri, moto_endpoint, monkeypatch):
     database = "" if request.param == "sqlite" else request.getfixturevalue("postgres_server_url")
     for key, value in stack_env(tmp_path, fresh_amqp_uri, database, moto_endpoint).items():
         monkeypatch.setenv(key, value)
-    admin("create-user", "--email", "owner@example.com", "--name", "Owner", "--role", "owner")
-    key = admin("create-api-key", "--email", "owner@example.com", "--mode", "rw")
-    parts = urlsplit(fresh_amqp_uri)
-    with TcpProxy(parts.hostname, parts.port or 5672) as proxy:
-        proxied = urlunsplit(parts._replace(netloc=f"{parts.username}:{parts.password}@127.0.0.1:{proxy.port}"))
-        supervisor = Supervisor(tmp_path / "logs", out=open(os.devnull, "w"))
-        try:
-            for group in stack_groups():
-                for child in group:
-                    if child.name == "accounts-api":
-                        child.env["CLOUDSKETCH_AMQP_URI"] = proxied
-                supervisor.start_group(group)
-            yield dict(url=f"http://127.0.0.1:{os.environ['CLOUDSKETCH_GATEWAY_PORT']}", key=key, proxy=proxy,
-                       moto=moto_endpoint, env=dict(os.environ))
-        finally:
-            supervisor.stop_all()
+    env = dict(os.environ)
+    admin(env, "create-user", "--email", "owner@example.com", "--name", "Owner", "--role", "owner")
+    key = admin(env, "create-api-key", "--email", "owner@example.com", "--mode", "rw")
+    with stack_with_proxied_broker(tmp_path, fresh_amqp_uri, "accounts-api") as (_, proxy):
+        yield dict(url=f"http://127.0.0.1:{env['CLOUDSKETCH_GATEWAY_PORT']}", key=key, proxy=proxy,
+                   moto=moto_endpoint, env=env)
     if database:
         drop_service_schemas(database)
 

@@ -2,13 +2,10 @@
 the test cuts or partitions. A module adds settings by overriding `broker_stack_env`."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
-
 import pytest
 
 from tests.helpers.collector import stack_with_events
-from tests.helpers.stack import stack_env
-from tests.helpers.tcp_proxy import TcpProxy
+from tests.helpers.stack import proxied_broker, stack_env
 
 
 @pytest.fixture
@@ -20,9 +17,7 @@ def broker_stack_env() -> dict[str, str]:
 @pytest.fixture
 def broker_proxied_stack(tmp_path, fresh_amqp_uri, moto_endpoint, postgres_server_url, monkeypatch,
                          broker_stack_env):
-    broker = urlsplit(fresh_amqp_uri)
-    with TcpProxy(broker.hostname, broker.port or 5672) as proxy:
-        proxied = urlunsplit(broker._replace(netloc=f"{broker.username}:{broker.password}@127.0.0.1:{proxy.port}"))
+    with proxied_broker(fresh_amqp_uri) as (proxy, proxied):
         env = {**stack_env(tmp_path, proxied, postgres_server_url, moto_endpoint), **broker_stack_env}
         with stack_with_events(tmp_path, monkeypatch, env, fresh_amqp_uri) as stack:
             yield dict(stack, proxy=proxy, moto=moto_endpoint)

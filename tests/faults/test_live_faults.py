@@ -15,18 +15,16 @@ import signal
 import threading
 import time
 import uuid
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
 
 from cloudsketch.collector.v1 import events_pb2
 from services.common.events import EventPublisher
-from services.common.supervisor import Child, Supervisor, stack_groups
+from services.common.supervisor import Child, Supervisor
 from services.demo import account_client
 from tests.helpers.collector import Events, connect, finished_sync, owner_key
-from tests.helpers.stack import stack_env, wait_for
-from tests.helpers.tcp_proxy import TcpProxy
+from tests.helpers.stack import stack_env, stack_with_proxied_broker, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -93,31 +91,20 @@ def stack(tmp_path, fresh_amqp_uri, moto_endpoint, monkeypatch):
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("CLOUDSKETCH_LIVE_STATUS_INTERVAL_SECONDS", "2")
     monkeypatch.setenv("CLOUDSKETCH_LIVE_WATCH_TTL_SECONDS", "6")     # heartbeats every 2 s
-    parts = urlsplit(fresh_amqp_uri)
-    with TcpProxy(parts.hostname, parts.port or 5672) as proxy:
-        proxied = urlunsplit(parts._replace(netloc=f"{parts.username}:{parts.password}@127.0.0.1:{proxy.port}"))
-        supervisor = Supervisor(tmp_path / "logs", out=open(os.devnull, "w"))
-        try:
-            for group in stack_groups():
-                for child in group:
-                    if child.name == "gateway":
-                        child.env["CLOUDSKETCH_AMQP_URI"] = proxied
-                supervisor.start_group(group)
-            stack = dict(url=f"http://127.0.0.1:{os.environ['CLOUDSKETCH_GATEWAY_PORT']}", moto=moto_endpoint,
-                         proxy=proxy, supervisor=supervisor, amqp=fresh_amqp_uri)
-            auth = {"Authorization": f"Bearer {owner_key(dict(os.environ))}"}
-            account_id, aws_account_id = connect(stack, auth)
-            finished_sync(stack["url"], auth, account_id)
-            # an instance, synced: a component with live status, so that the collector polls it
-            instance_id = account_client("ec2", moto_endpoint, aws_account_id, "us-east-1").run_instances(
-                ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType="t3.micro")["Instances"][0]["InstanceId"]
-            sync_id = requests.post(f"{stack['url']}/api/aws/account/{account_id}/sync", headers=auth,
-                                    timeout=10).json()["syncId"]
-            finished_sync(stack["url"], auth, account_id, sync_id)
-            yield dict(stack, auth=auth, account_id=account_id,
-                       instance_arn=f"arn:aws:ec2:us-east-1:{aws_account_id}:instance/{instance_id}")
-        finally:
-            supervisor.stop_all()
+    with stack_with_proxied_broker(tmp_path, fresh_amqp_uri, "gateway") as (supervisor, proxy):
+        stack = dict(url=f"http://127.0.0.1:{os.environ['CLOUDSKETCH_GATEWAY_PORT']}", moto=moto_endpoint,
+                     proxy=proxy, supervisor=supervisor, amqp=fresh_amqp_uri)
+        auth = {"Authorization": f"Bearer {owner_key(dict(os.environ))}"}
+        account_id, aws_account_id = connect(stack, auth)
+        finished_sync(stack["url"], auth, account_id)
+        # an instance, synced: a component with live status, so that the collector polls it
+        instance_id = account_client("ec2", moto_endpoint, aws_account_id, "us-east-1").run_instances(
+            ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType="t3.micro")["Instances"][0]["InstanceId"]
+        sync_id = requests.post(f"{stack['url']}/api/aws/account/{account_id}/sync", headers=auth,
+                                timeout=10).json()["syncId"]
+        finished_sync(stack["url"], auth, account_id, sync_id)
+        yield dict(stack, auth=auth, account_id=account_id,
+                   instance_arn=f"arn:aws:ec2:us-east-1:{aws_account_id}:instance/{instance_id}")
 
 
 def status(account_id: str, state: str) -> events_pb2.StatusChanged:

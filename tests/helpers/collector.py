@@ -55,12 +55,13 @@ class Events(threading.Thread):
 
 
 @contextmanager
-def stack_with_events(tmp_path: Path, monkeypatch, env: dict[str, str], events_amqp: str,
+def stack_with_events(tmp_path: Path, monkeypatch, env: dict[str, str], events_amqp: str = "",
                       events_of: str = "collector", second_collector: bool = False) -> Iterator[dict]:
     """Every process of the stack (plus a second collector-worker if asked) with `env` (stack_env's)
-    in os.environ, syncing only when asked, and the events of `events_of` as the broker at
-    `events_amqp` carries them: yields dict(env, local, events, url). Leaving stops it all and
-    drops the services' schemas when the stack is on PostgreSQL."""
+    in os.environ, syncing only when asked, and, given `events_amqp`, the events of `events_of` as
+    the broker there carries them: yields dict(env, local, events, url), events None without
+    `events_amqp`. Leaving stops it all and drops the services' schemas when the stack is on
+    PostgreSQL."""
     env = {**env, "CLOUDSKETCH_SYNC_INTERVAL_SECONDS": "3600"}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -72,14 +73,16 @@ def stack_with_events(tmp_path: Path, monkeypatch, env: dict[str, str], events_a
                     "collector-worker-2", [sys.executable, "-m", "services.collector", "worker"],
                     lambda: http_ok(f"http://127.0.0.1:{port}/healthz", timeout=0.5), "",
                     env={"CLOUDSKETCH_METRICS_PORT": str(port)})])
-            events = Events(events_amqp, events_of)
-            events.start()
-            events.ready.wait(10)
+            events = Events(events_amqp, events_of) if events_amqp else None
+            if events:
+                events.start()
+                events.ready.wait(10)
             try:
                 yield dict(env=env, local=local, events=events,
                            url=f"http://127.0.0.1:{env['CLOUDSKETCH_GATEWAY_PORT']}")
             finally:
-                events.stopping = True
+                if events:
+                    events.stopping = True
     finally:
         if env["CLOUDSKETCH_DATABASE_URL"]:
             drop_service_schemas(env["CLOUDSKETCH_DATABASE_URL"])

@@ -2,6 +2,7 @@
 `cloudsketch up` and `cloudsketch admin`, and clearing a stack's PostgreSQL schemas."""
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -9,13 +10,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import sqlalchemy as sa
 
 from services.common.config import SERVICES
 from services.common.healthcheck import http_ok
-from services.common.supervisor import Child, isolated_env
+from services.common.supervisor import Child, Supervisor, isolated_env, stack_groups
 from tests.helpers.aws import AWS_TEST_ENV
+from tests.helpers.tcp_proxy import TcpProxy
 
 REPO = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "services.cli"]
@@ -86,6 +89,32 @@ def cloudsketch_up(env: dict[str, str]) -> Iterator[tuple[subprocess.Popen, list
         if env.get("CLOUDSKETCH_DATABASE_URL"):
             drop_service_schemas(env["CLOUDSKETCH_DATABASE_URL"])
         assert stopped, "cloudsketch up did not stop within 30 s of SIGTERM"
+
+
+@contextmanager
+def proxied_broker(amqp: str) -> Iterator[tuple[TcpProxy, str]]:
+    """A TcpProxy in front of the broker at `amqp`, and the AMQP URI that goes through it."""
+    broker = urlsplit(amqp)
+    with TcpProxy(broker.hostname, broker.port or 5672) as proxy:
+        yield proxy, urlunsplit(broker._replace(netloc=f"{broker.username}:{broker.password}@127.0.0.1:{proxy.port}"))
+
+
+@contextmanager
+def stack_with_proxied_broker(tmp_path: Path, amqp: str, process: str) -> Iterator[tuple[Supervisor, TcpProxy]]:
+    """Every process of the stack (configured by os.environ), `process` reaching the broker at
+    `amqp` through a TcpProxy the test may cut, every other one directly: its supervisor and that
+    proxy. Leaving stops every process."""
+    with proxied_broker(amqp) as (proxy, proxied):
+        supervisor = Supervisor(tmp_path / "logs", out=open(os.devnull, "w"))
+        try:
+            for group in stack_groups():
+                for child in group:
+                    if child.name == process:
+                        child.env["CLOUDSKETCH_AMQP_URI"] = proxied
+                supervisor.start_group(group)
+            yield supervisor, proxy
+        finally:
+            supervisor.stop_all()
 
 
 def faulty_worker(port: int, journal: Path) -> Child:
