@@ -1,5 +1,6 @@
 """Running cloudsketch's processes in tests: the repository, polling, a stack's environment,
-`cloudsketch up` and `cloudsketch admin`, and clearing a stack's PostgreSQL schemas."""
+`cloudsketch up` and `cloudsketch admin`, a stack with one process's broker connection through a
+TcpProxy, and clearing a stack's PostgreSQL schemas."""
 from __future__ import annotations
 
 import os
