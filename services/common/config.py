@@ -115,11 +115,15 @@ def amqp_uri() -> str:
     return env("CLOUDSKETCH_AMQP_URI")
 
 
-def amqp_heartbeat_seconds() -> int:
-    value = int(env("CLOUDSKETCH_AMQP_HEARTBEAT_SECONDS"))
+def _positive_seconds(name: str, kind: type = float):
+    value = kind(env(name))
     if value <= 0:
-        raise ValueError("CLOUDSKETCH_AMQP_HEARTBEAT_SECONDS must be a positive number of seconds")
+        raise ValueError(f"{name} must be a positive number of seconds")
     return value
+
+
+def amqp_heartbeat_seconds() -> int:
+    return _positive_seconds("CLOUDSKETCH_AMQP_HEARTBEAT_SECONDS", int)
 
 
 def publish_confirm_timeout_seconds() -> float:
@@ -239,10 +243,7 @@ def sync_concurrency() -> tuple[int, int]:
 
 
 def live_status_interval_seconds() -> float:
-    value = float(env("CLOUDSKETCH_LIVE_STATUS_INTERVAL_SECONDS"))
-    if value <= 0:
-        raise ValueError("CLOUDSKETCH_LIVE_STATUS_INTERVAL_SECONDS must be a positive number of seconds")
-    return value
+    return _positive_seconds("CLOUDSKETCH_LIVE_STATUS_INTERVAL_SECONDS")
 
 
 def diagram_gap_seconds() -> float:
